@@ -1,0 +1,36 @@
+// The `culture-lab` command line: the same engine as the editor, driven headless.
+import { CultureLabError } from "../../workspace-kb/errors";
+import type { CliIO } from "./command";
+import { commands } from "./commands";
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(topLevelHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`culture-lab: unknown command '${name}'.\n\n${topLevelHelp()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof CultureLabError) {
+      io.err(`culture-lab ${name}: ${error.explain()}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function topLevelHelp(): string {
+  const width = Math.max(0, ...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return ["Usage: culture-lab <command> [options]", "", "Commands:", ...lines, "", "culture-lab <command> --help shows a command's options."].join("\n");
+}
