@@ -1,0 +1,87 @@
+// The culture loop's configuration: one typed object with defaults that make a sensible small session.
+// `culture-lab run --config FILE` parses a file against it; the run manifest records the parsed result.
+import { z } from "zod";
+import { CultureLabError } from "../../workspace-kb/errors";
+
+const noveltyGate = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** A note whose word-3-shingle Jaccard similarity to an existing note is ≥ this is rejected. */
+    maxSimilarity: z.number().gt(0).lte(1).default(0.8),
+  })
+  .prefault({});
+
+const dreaming = z
+  .object({
+    /** Share of proposals sampled at high temperature from random seed words, to inject entropy. */
+    share: z.number().min(0).max(1).default(0),
+    temperature: z.number().min(0).max(5).default(1.5),
+  })
+  .prefault({});
+
+const externalText = z
+  .object({
+    /** JSONL file of documents (strings or objects with `text`) mixed into what solvers read. */
+    path: z.string().optional(),
+    fraction: z.number().min(0).max(1).default(0),
+  })
+  .prefault({});
+
+export const loopConfigSchema = z
+  .object({
+    seed: z.number().int().min(0).default(1),
+    generations: z.number().int().min(1).max(10_000).default(6),
+    population: z
+      .object({
+        size: z.number().int().min(2).max(64).default(4),
+        /** How many of the population propose each generation; the rest solve. Roles rotate. */
+        proposers: z.number().int().min(1).default(1),
+      })
+      .prefault({}),
+    problemsPerProposer: z.number().int().min(1).max(100).default(2),
+    /** Whether solvers retrieve from the knowledge base. Off gives the control condition. */
+    knowledgeBaseAccess: z.boolean().default(true),
+    retrievalK: z.number().int().min(0).max(64).default(4),
+    /** How many recent problems (with solve rates) proposers are shown as the frontier. */
+    frontierSize: z.number().int().min(0).max(50).default(6),
+    sleep: z
+      .object({
+        /** A librarian consolidates notes into book chapters every this many generations; 0 = never. */
+        every: z.number().int().min(0).default(3),
+        /** Notes neither retrieved nor cited for this many generations are archived ("forgotten"). */
+        forgetAfter: z.number().int().min(1).default(4),
+      })
+      .prefault({}),
+    turnover: z
+      .object({
+        /** Every this many generations, `fraction` of the agents retire and fresh ones replace them; 0 = never. */
+        every: z.number().int().min(0).default(0),
+        fraction: z.number().gt(0).max(1).default(0.5),
+      })
+      .prefault({}),
+    evaluation: z
+      .object({
+        /** Evaluate on the held-out bank (with and without the knowledge base) every this many generations. */
+        every: z.number().int().min(1).default(2),
+        heldOutProblems: z.number().int().min(1).max(1000).default(12),
+        probePrompts: z.array(z.string().min(1)).min(1).default(["Tell me a joke.", "Invent a short puzzle."]),
+        probeSamples: z.number().int().min(1).max(100).default(3),
+      })
+      .prefault({}),
+    interventions: z.object({ noveltyGate, dreaming, externalText }).prefault({}),
+  })
+  .refine((c) => c.population.proposers < c.population.size, {
+    message: "population.proposers must be smaller than population.size (someone has to solve)",
+    path: ["population", "proposers"],
+  });
+
+export type LoopConfig = z.infer<typeof loopConfigSchema>;
+
+/** Parses user-supplied configuration at the door; `source` names where it came from for the error. */
+export function parseLoopConfig(raw: unknown, source: string): LoopConfig {
+  const result = loopConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new CultureLabError("config-invalid", `The loop configuration in ${source} is invalid:\n${z.prettifyError(result.error)}`, "Fix the fields named above; every field is optional and has a default.");
+  }
+  return result.data;
+}
