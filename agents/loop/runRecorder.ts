@@ -1,0 +1,111 @@
+// The record of one run: `.culture/runs/<run-id>/manifest.json` (configuration, models, versions) and
+// `calls.jsonl`, every LLM call in order, so `culture-lab replay` can re-run the session and find where it diverges.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { CultureLabError } from "../../workspace-kb/errors";
+
+export interface CallRecord {
+  /** Position of the call in the run, from 0; replay compares calls with equal `seq`. */
+  seq: number;
+  generation: number;
+  agentId: string;
+  role: string;
+  prompt: string;
+  sampling: Record<string, unknown>;
+  output: string;
+  outcome: string;
+  promptTokens: number;
+  completionTokens: number;
+  ms: number;
+}
+
+export interface RunManifest {
+  runId: string;
+  startedAt: string;
+  config: unknown;
+  models: unknown[];
+  versions: Record<string, string>;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+export function runDirectory(cultureDir: string, runId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(runId)) {
+    throw new CultureLabError("run-id-invalid", `'${runId}' is not a run id.`, "Run ids are folder names under .culture/runs/; list them with `ls .culture/runs`.");
+  }
+  return join(cultureDir, "runs", runId);
+}
+
+export class RunRecorder {
+  private readonly fd: number;
+  private seq = 0;
+
+  private constructor(readonly dir: string) {
+    this.fd = openSync(join(dir, "calls.jsonl"), "a");
+  }
+
+  static create(cultureDir: string, manifest: RunManifest): RunRecorder {
+    const dir = runDirectory(cultureDir, manifest.runId);
+    mkdirSync(dir, { recursive: true });
+    const temp = join(dir, "manifest.json.tmp");
+    writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(temp, join(dir, "manifest.json"));
+    return new RunRecorder(dir);
+  }
+
+  record(call: Omit<CallRecord, "seq">): CallRecord {
+    const full: CallRecord = { seq: this.seq++, ...call };
+    writeSync(this.fd, `${JSON.stringify(full)}\n`);
+    return full;
+  }
+
+  /** Makes the calls so far durable; the loop calls it once per generation, next to the knowledge base's commit. */
+  flush(): void {
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+}
+
+export interface RecordedRun {
+  manifest: RunManifest;
+  calls: CallRecord[];
+  /** Set when the last line was cut short (the run was killed mid-write); the complete lines are kept. */
+  tornTail: boolean;
+}
+
+export function readRun(cultureDir: string, runId: string): RecordedRun {
+  const dir = runDirectory(cultureDir, runId);
+  const manifestPath = join(dir, "manifest.json");
+  if (!existsSync(manifestPath)) {
+    throw new CultureLabError("run-missing", `No run '${runId}' in ${join(cultureDir, "runs")}.`, "Run ids are the folder names under .culture/runs/.");
+  }
+  const manifest = parseJsonFile(manifestPath) as RunManifest;
+  const text = existsSync(join(dir, "calls.jsonl")) ? readFileSync(join(dir, "calls.jsonl"), "utf8") : "";
+  const lines = text.split("\n");
+  const last = lines.pop() ?? "";
+  const calls: CallRecord[] = [];
+  lines.forEach((line, index) => {
+    try {
+      calls.push(JSON.parse(line) as CallRecord);
+    } catch {
+      throw new CultureLabError("run-corrupt", `${join(dir, "calls.jsonl")} line ${index + 1} is not JSON.`, "The run record was edited or damaged; replay needs an intact record.");
+    }
+  });
+  return { manifest, calls, tornTail: last.trim() !== "" };
+}
+
+function parseJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new CultureLabError("run-corrupt", `${path} is not valid JSON.`, "The run record was edited or damaged.", { cause: error });
+  }
+}
