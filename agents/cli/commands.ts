@@ -1,4 +1,5 @@
 // Every subcommand of the `culture-lab` CLI, in the order `culture-lab --help` lists them.
 import type { CliCommand } from "./command";
+import { makeModelCommand } from "./makeModelCommand";
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [makeModelCommand];
