@@ -1,0 +1,248 @@
+// Runs untrusted JavaScript (model-written programs) in QuickJS compiled to WebAssembly: no require, fs,
+// network, timers, Date or host objects exist there, and a memory cap, a deadline, a stack cap and an
+// output-size cap bound every run. Each run gets a fresh context (its own globals and prototypes, so nothing
+// leaks into the next run); the runtime underneath is reused for speed and replaced after any run that hit
+// a limit or left work queued. If the engine itself breaks (the host's native stack overflowed inside the
+// WebAssembly, or QuickJS aborted), the whole WebAssembly module is dropped and a new one is loaded.
+import { DefaultIntrinsics, newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
+import { HARNESS_SOURCE } from "./harness";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface SandboxLimits {
+  /** Wall-clock budget for evaluating the program and all its calls. */
+  timeoutMs: number;
+  /** QuickJS heap cap for the run. */
+  memoryBytes: number;
+  /** QuickJS stack cap; kept well under the host's own stack so QuickJS, not V8, reports deep recursion. */
+  stackBytes: number;
+  /** Longest JSON text (UTF-16 code units) a call may return. */
+  outputChars: number;
+  /** Longest JSON text of a call's arguments the host will pass in. */
+  inputChars: number;
+  /** Longest program source accepted. */
+  programChars: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
+  timeoutMs: 100,
+  memoryBytes: 16 * 1024 * 1024,
+  stackBytes: 128 * 1024,
+  outputChars: 16 * 1024,
+  inputChars: 16 * 1024,
+  programChars: 32 * 1024,
+};
+
+export interface Call {
+  /** Name of the function the program defines (an identifier). */
+  fn: string;
+  args: Json[];
+}
+
+export type FailureReason =
+  | "syntax" // the program does not parse
+  | "no-function" // it parses but defines no function with the requested name
+  | "bad-call" // the function name is not an identifier
+  | "threw" // the program or the call threw
+  | "timeout" // the deadline passed
+  | "memory" // the heap cap was reached
+  | "stack" // the recursion cap was reached
+  | "not-json" // the result is not plain JSON (NaN, undefined, a function, a cycle, a Map, a BigInt…)
+  | "output-too-large"
+  | "input-too-large" // the arguments or the program exceed the host-side caps
+  | "engine-crash"; // the engine broke; it has been replaced
+
+export type RunOutcome =
+  | { ok: true; value: Json; ms: number }
+  | { ok: false; reason: FailureReason; message: string; ms: number };
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+// A runtime is recycled after this many clean runs anyway, so slow leaks inside QuickJS cannot build up.
+const RUNS_PER_RUNTIME = 500;
+// A `RangeError` thrown by V8 (not by QuickJS) means the host's native stack overflowed inside the module.
+const HOST_STACK_OVERFLOW = /Maximum call stack size exceeded/;
+
+export class Sandbox {
+  private module: QuickJSWASMModule | undefined;
+  private runtime: QuickJSRuntime | undefined;
+  private runsOnRuntime = 0;
+  private deadline = 0;
+  private interrupted = false;
+  /** How many times the WebAssembly module had to be replaced (for the record and the tests). */
+  engineRestarts = 0;
+
+  /** Loads the WebAssembly engine (bundled with the package; no network). */
+  static async create(): Promise<Sandbox> {
+    const sandbox = new Sandbox();
+    sandbox.module = await newQuickJSWASMModule(RELEASE_SYNC);
+    return sandbox;
+  }
+
+  private constructor() {}
+
+  /** Evaluates `program` in a fresh context and calls `call.fn(...call.args)`. */
+  async runPure(program: string, call: Call, limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome> {
+    const [outcome] = await this.runPureMany(program, [call], limits);
+    return outcome!;
+  }
+
+  /**
+   * Evaluates `program` once in a fresh context and makes each call in turn (they share that context, as
+   * calls into one module would; a pure function cannot tell). The deadline covers the whole batch. After the
+   * first failure of the program itself (syntax, timeout, memory…) the remaining calls report the same.
+   */
+  async runPureMany(program: string, calls: Call[], limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome[]> {
+    if (!this.module) {
+      this.module = await newQuickJSWASMModule(RELEASE_SYNC);
+      this.engineRestarts++;
+    }
+    const started = performance.now();
+    const fail = (reason: FailureReason, message: string): RunOutcome[] =>
+      calls.map(() => ({ ok: false, reason, message, ms: performance.now() - started }));
+
+    if (program.length > limits.programChars) {
+      return fail("input-too-large", `the program has ${program.length} characters; the limit is ${limits.programChars}`);
+    }
+    const fnNames = new Set(calls.map((c) => c.fn));
+    if (fnNames.size > 1) throw new Error("runPureMany: all calls in a batch must name the same function");
+    const fnName = calls[0]?.fn ?? "";
+    if (!IDENTIFIER.test(fnName)) return fail("bad-call", `'${fnName.slice(0, 40)}' is not a function name`);
+
+    const argsJson: string[] = [];
+    for (const call of calls) {
+      const text = JSON.stringify(call.args);
+      if (text.length > limits.inputChars) {
+        return fail("input-too-large", `the arguments have ${text.length} characters; the limit is ${limits.inputChars}`);
+      }
+      argsJson.push(text);
+    }
+
+    try {
+      return this.runInFreshContext(program, fnName, argsJson, limits, started);
+    } catch (error) {
+      // The engine broke mid-run. Its state is unknown, so nothing in it is touched again, not even dispose().
+      this.module = undefined;
+      this.runtime = undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      if (HOST_STACK_OVERFLOW.test(message)) return fail("stack", "the program nests too deeply for the engine");
+      return fail("engine-crash", `the sandbox engine failed (${message.slice(0, 200)}); it has been restarted`);
+    }
+  }
+
+  private runInFreshContext(
+    program: string,
+    fnName: string,
+    argsJson: string[],
+    limits: SandboxLimits,
+    started: number,
+  ): RunOutcome[] {
+    const runtime = this.readyRuntime(limits);
+    this.deadline = started + limits.timeoutMs;
+    this.interrupted = false;
+    const context = runtime.newContext({ intrinsics: { ...DefaultIntrinsics, Date: false } });
+    const outcomes: RunOutcome[] = [];
+    let clean = true;
+    try {
+      const [load, call] = this.installHarness(context);
+      try {
+        const source = context.newString(program);
+        const name = context.newString(fnName);
+        const loaded = this.invoke(context, load, [source, name]);
+        source.dispose();
+        name.dispose();
+        for (const args of argsJson) {
+          const line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
+          outcomes.push(toOutcome(line, started));
+          if (line.reason !== "ok" && line.reason !== "threw" && line.reason !== "not-json") clean = false;
+        }
+      } finally {
+        load.dispose();
+        call.dispose();
+      }
+    } finally {
+      context.dispose();
+    }
+    this.runsOnRuntime++;
+    if (!clean || runtime.hasPendingJob() || this.runsOnRuntime >= RUNS_PER_RUNTIME) this.retireRuntime();
+    return outcomes;
+  }
+
+  private invokeCall(context: QuickJSContext, call: QuickJSHandle, argsJson: string, outputChars: number): Line {
+    const args = context.newString(argsJson);
+    const cap = context.newNumber(outputChars);
+    try {
+      return this.invoke(context, call, [args, cap]);
+    } finally {
+      args.dispose();
+      cap.dispose();
+    }
+  }
+
+  /** Calls a harness function; it always returns "reason\nmessage" unless the run was interrupted. */
+  private invoke(context: QuickJSContext, fn: QuickJSHandle, args: QuickJSHandle[]): Line {
+    const result = context.callFunction(fn, context.undefined, ...args);
+    if (result.error) {
+      // Only uncatchable errors get past the harness: the deadline, or memory exhausted while describing.
+      result.error.dispose();
+      if (this.interrupted) return { reason: "timeout", text: "the program ran past its deadline" };
+      return { reason: "memory", text: "the program exhausted its memory" };
+    }
+    const text = context.getString(result.value);
+    result.value.dispose();
+    const cut = text.indexOf("\n");
+    return { reason: text.slice(0, cut) as FailureReason | "ok", text: text.slice(cut + 1) };
+  }
+
+  private installHarness(context: QuickJSContext): [QuickJSHandle, QuickJSHandle] {
+    const result = context.evalCode(HARNESS_SOURCE, "harness.js", { type: "global" });
+    const pair = context.unwrapResult(result);
+    const load = context.getProp(pair, 0);
+    const call = context.getProp(pair, 1);
+    pair.dispose();
+    return [load, call];
+  }
+
+  private readyRuntime(limits: SandboxLimits): QuickJSRuntime {
+    if (!this.runtime) {
+      this.runtime = this.module!.newRuntime();
+      this.runtime.setInterruptHandler(() => {
+        if (performance.now() < this.deadline) return false;
+        this.interrupted = true;
+        return true;
+      });
+      this.runsOnRuntime = 0;
+    }
+    this.runtime.setMemoryLimit(limits.memoryBytes);
+    this.runtime.setMaxStackSize(limits.stackBytes);
+    return this.runtime;
+  }
+
+  private retireRuntime(): void {
+    const runtime = this.runtime;
+    this.runtime = undefined;
+    // Disposing throws (QuickJS aborts) if the run left the runtime inconsistent; then the module goes too.
+    try {
+      runtime?.dispose();
+    } catch {
+      this.module = undefined;
+    }
+  }
+
+  /** Frees the engine. The sandbox loads a new one if it is used again. */
+  dispose(): void {
+    this.retireRuntime();
+    this.module = undefined;
+  }
+}
+
+interface Line {
+  reason: FailureReason | "ok";
+  text: string;
+}
+
+function toOutcome(line: Line, started: number): RunOutcome {
+  const ms = performance.now() - started;
+  if (line.reason === "ok") return { ok: true, value: JSON.parse(line.text) as Json, ms };
+  return { ok: false, reason: line.reason, message: line.text, ms };
+}

@@ -1,0 +1,98 @@
+// What a caller of the sandbox sees for ordinary programs: values, limits honoured, runs isolated from
+// each other, and an engine that recovers when it breaks.
+import assert from "node:assert/strict";
+import { DEFAULT_LIMITS, Sandbox } from "../../agents/sandbox/sandbox";
+
+describe("the sandbox", function () {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.create();
+  });
+  after(() => sandbox.dispose());
+
+  it("returns the JSON value of a pure function applied to its arguments", async () => {
+    const outcome = await sandbox.runPure("function f(xs, k){ return xs.filter(x => x > k).map(x => ({ x })) }", {
+      fn: "f",
+      args: [[1, 5, 9], 4],
+    });
+    assert.deepEqual(outcome.ok && outcome.value, [{ x: 5 }, { x: 9 }]);
+  });
+
+  it("finds functions declared with const, let and arrow syntax", async () => {
+    for (const program of ["const g = (a) => a * 3", "let g = function (a) { return a * 3 }", "var g = a => a * 3"]) {
+      const outcome = await sandbox.runPure(program, { fn: "g", args: [4] });
+      assert.deepEqual(outcome.ok && outcome.value, 12, program);
+    }
+  });
+
+  it("reports a program that does not parse as a syntax failure", async () => {
+    const outcome = await sandbox.runPure("function f(x) { return x +* 1 }", { fn: "f", args: [1] });
+    assert.equal(!outcome.ok && outcome.reason, "syntax");
+  });
+
+  it("reports a missing function by name", async () => {
+    const outcome = await sandbox.runPure("function g(){ return 1 }", { fn: "f", args: [] });
+    assert.equal(!outcome.ok && outcome.reason, "no-function");
+    const notAFunction = await sandbox.runPure("const f = 3", { fn: "f", args: [] });
+    assert.equal(!notAFunction.ok && notAFunction.reason, "no-function");
+  });
+
+  it("passes string arguments through unchanged, including quotes and unicode", async () => {
+    const text = 'a "quoted" \\ line\nwith ünïcödé and 🎲';
+    const outcome = await sandbox.runPure("const f = s => s", { fn: "f", args: [text] });
+    assert.equal(outcome.ok && outcome.value, text);
+  });
+
+  it("does not let one run see the globals another run set", async () => {
+    const program = "var count = (typeof count === 'number' ? count : 0) + 1; globalThis.seen = (globalThis.seen || 0) + 1; function f(){ return [count, seen] }";
+    for (let i = 0; i < 3; i++) {
+      const outcome = await sandbox.runPure(program, { fn: "f", args: [] });
+      assert.deepEqual(outcome.ok && outcome.value, [1, 1]);
+    }
+  });
+
+  it("runs a batch of calls against one evaluation of the program", async () => {
+    const outcomes = await sandbox.runPureMany("function f(n){ if (n < 0) throw new RangeError('negative'); return n * n }", [
+      { fn: "f", args: [2] },
+      { fn: "f", args: [-1] },
+      { fn: "f", args: [3] },
+    ]);
+    assert.deepEqual(outcomes.map((o) => (o.ok ? o.value : o.reason)), [4, "threw", 9]);
+  });
+
+  it("honours a shorter deadline than the default", async () => {
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 20 };
+    const outcome = await sandbox.runPure("function f(){ for (;;) {} }", { fn: "f", args: [] }, limits);
+    assert.equal(!outcome.ok && outcome.reason, "timeout");
+  });
+
+  it("lets a program use memory under its cap and stops it at the cap", async () => {
+    const program = "function f(mb){ const a = new Uint8Array(mb * 1024 * 1024); a[5] = 7; return a.length }";
+    const small = await sandbox.runPure(program, { fn: "f", args: [4] }, { ...DEFAULT_LIMITS, memoryBytes: 16 << 20 });
+    assert.equal(small.ok && small.value, 4 * 1024 * 1024);
+    const big = await sandbox.runPure(program, { fn: "f", args: [4] }, { ...DEFAULT_LIMITS, memoryBytes: 2 << 20 });
+    assert.equal(!big.ok && big.reason, "memory");
+  });
+
+  it("allows ordinary recursion a few hundred levels deep under the default stack cap", async () => {
+    const outcome = await sandbox.runPure("function f(n){ return n === 0 ? 0 : 1 + f(n - 1) }", { fn: "f", args: [500] });
+    assert.equal(outcome.ok && outcome.value, 500);
+  });
+
+  it("replaces a broken engine and keeps working", async () => {
+    const before = sandbox.engineRestarts;
+    const broken = await sandbox.runPure("function f(){ return eval('['.repeat(200000)) }", { fn: "f", args: [] });
+    assert.equal(!broken.ok && broken.reason, "stack");
+    const next = await sandbox.runPure("const f = () => 'alive'", { fn: "f", args: [] });
+    assert.equal(next.ok && next.value, "alive");
+    assert.equal(sandbox.engineRestarts, before + 1);
+  });
+
+  it("loads again after being disposed", async () => {
+    const own = await Sandbox.create();
+    own.dispose();
+    const outcome = await own.runPure("const f = () => 1", { fn: "f", args: [] });
+    assert.equal(outcome.ok && outcome.value, 1);
+    own.dispose();
+  });
+});
