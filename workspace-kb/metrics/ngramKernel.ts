@@ -1,0 +1,57 @@
+// The n-gram cosine kernel of Vendi-Score `text_utils`: K = mean over n ∈ ns of the cosine similarities of
+// the documents' n-gram count vectors (a document with no n-gram of order n has a zero row for that n).
+// Built through postings, so its cost is Σ over n-grams of (document frequency)², not n² dot products.
+import { prepare, type Corpus } from "./preparedCorpus";
+
+/** The kernel as a flat row-major m×m Float64Array (m = number of documents). */
+export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2, 3, 4]): Float64Array {
+  const prepared = prepare(corpus);
+  const m = prepared.size;
+  const kernel = new Float64Array(m * m);
+  for (const n of ns) {
+    const { ids, offsets, distinct } = prepared.order(n);
+    // Postings as linked lists in flat arrays: one entry per (document, distinct n-gram of it).
+    const head = new Int32Array(distinct).fill(-1);
+    const next: number[] = [];
+    const entryDoc: number[] = [];
+    const entryWeight: number[] = [];
+    const count = new Int32Array(distinct);
+    for (let d = 0; d < m; d++) {
+      const start = offsets[d]!;
+      const end = offsets[d + 1]!;
+      for (let i = start; i < end; i++) count[ids[i]!]!++;
+      let norm = 0;
+      for (let i = start; i < end; i++) {
+        const c = count[ids[i]!]!;
+        if (c > 0) norm += c * c;
+        if (c > 0) count[ids[i]!] = -c; // mark as counted, keep the value
+      }
+      norm = Math.sqrt(norm);
+      for (let i = start; i < end; i++) {
+        const g = ids[i]!;
+        const c = -count[g]!;
+        if (c <= 0) continue;
+        count[g] = 0;
+        entryDoc.push(d);
+        entryWeight.push(c / norm);
+        next.push(head[g]!);
+        head[g] = next.length - 1;
+      }
+    }
+    const scale = 1 / ns.length;
+    for (let g = 0; g < distinct; g++) {
+      for (let a = head[g]!; a >= 0; a = next[a]!) {
+        const da = entryDoc[a]!;
+        const wa = entryWeight[a]! * scale;
+        for (let b = a; b >= 0; b = next[b]!) {
+          // Entries are pushed in document order, so later entries in the list have smaller documents.
+          const db = entryDoc[b]!;
+          kernel[db * m + da]! += wa * entryWeight[b]!;
+        }
+      }
+    }
+  }
+  // Mirror the upper triangle so the matrix is whole for anyone reading rows.
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) kernel[j * m + i] = kernel[i * m + j]!;
+  return kernel;
+}
