@@ -1,0 +1,151 @@
+// Properties the metrics must have whatever the corpus: invariances, extremes, and agreement with slow oracles.
+import assert from "node:assert/strict";
+import { EVD, Matrix } from "ml-matrix";
+import { distinctN } from "../../workspace-kb/metrics/distinctN";
+import { DEFAULT_ROUGE_PAIRS, homogenizationRougeL } from "../../workspace-kb/metrics/homogenizationRougeL";
+import { meanPairwiseCosineDistance, meanPairwiseCosineDistanceOfVectors } from "../../workspace-kb/metrics/meanPairwiseCosineDistance";
+import { nearDuplicateRate, nearDuplicateRateAllPairs } from "../../workspace-kb/metrics/nearDuplicateRate";
+import { ngramCosineKernel } from "../../workspace-kb/metrics/ngramKernel";
+import { randomInt, seededRandom } from "../../workspace-kb/metrics/random";
+import { selfBleu, selfBleuPerDocument } from "../../workspace-kb/metrics/selfBleu";
+import { selfBleuNaivePerDocument } from "../../workspace-kb/metrics/selfBleuNaive";
+import { symmetricEigenvalues } from "../../workspace-kb/metrics/symmetricEigenvalues";
+import { kernelEigenvalues, vendiFromEigenvalues, vendiOfVectors, vendiScore } from "../../workspace-kb/metrics/vendi";
+import { vendiNgram } from "../../workspace-kb/metrics/vendiNgram";
+import { zipfCorpus } from "./syntheticCorpus";
+
+/** A small corpus with repeats, near-repeats, short and empty documents, so edge paths get exercised. */
+function awkwardCorpus(seed: number, docs: number): string[] {
+  const random = seededRandom(seed);
+  const base = zipfCorpus({ docs, seed, meanLength: 25, vocabulary: 60 });
+  return base.map((doc, i) => {
+    const roll = random();
+    if (roll < 0.1) return "";
+    if (roll < 0.2) return doc.split(" ").slice(0, randomInt(random, 4)).join(" ");
+    if (roll < 0.35 && i > 0) return base[randomInt(random, i)]!;
+    return doc;
+  });
+}
+
+describe("metric properties", () => {
+  it("the linear self-BLEU agrees with the NLTK-style O(n²) form to 1e-9 on awkward corpora", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const corpus = awkwardCorpus(seed, 40);
+      for (const g of [3, 4]) {
+        const fast = selfBleuPerDocument(corpus, g);
+        const slow = selfBleuNaivePerDocument(corpus, g);
+        slow.forEach((s, d) => assert.ok(Math.abs(s - fast[d]!) <= 1e-9, `seed ${seed} g ${g} doc ${d}: ${fast[d]} vs ${s}`));
+      }
+    }
+  });
+
+  it("duplicating a corpus leaves distinct-n unchanged or lower and raises self-BLEU", () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const corpus = zipfCorpus({ docs: 30, seed, meanLength: 30, vocabulary: 2000 });
+      const doubled = [...corpus, ...corpus];
+      for (let n = 1; n <= 4; n++) assert.ok(distinctN(doubled, n) <= distinctN(corpus, n));
+      for (const g of [3, 4]) assert.ok(selfBleu(doubled, g) > selfBleu(corpus, g));
+    }
+  });
+
+  it("Vendi of n identical documents is 1 and of n documents with disjoint words is n, for every order", () => {
+    const identical = Array.from({ length: 7 }, () => "the same answer every time");
+    const disjoint = Array.from({ length: 7 }, (_, i) => `w${i}a w${i}b w${i}c w${i}d w${i}e`);
+    for (const q of [1, 2, "inf"] as const) {
+      const ones = kernelEigenvalues(ngramCosineKernel(identical, [1]), 7);
+      assert.ok(Math.abs(vendiFromEigenvalues(ones, q) - 1) < 1e-9);
+      const all = kernelEigenvalues(ngramCosineKernel(disjoint, [1]), 7);
+      assert.ok(Math.abs(vendiFromEigenvalues(all, q) - 7) < 1e-9);
+    }
+    assert.ok(Math.abs(vendiNgram(identical) - 1) < 1e-9);
+    assert.ok(Math.abs(vendiNgram(disjoint) - 7) < 1e-9);
+  });
+
+  it("Vendi of embeddings through the d×d dual equals Vendi of the n×n kernel", () => {
+    const random = seededRandom(3);
+    for (const [n, d] of [[40, 8], [6, 30]] as const) {
+      const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => random() - 0.5));
+      const unit = rows.map((r) => r.map((x) => x / Math.hypot(...r)));
+      const kernel = unit.map((a) => unit.map((b) => a.reduce((s, x, i) => s + x * b[i]!, 0)));
+      for (const q of [1, 2, "inf"] as const) {
+        const viaKernel = vendiFromEigenvalues(kernelEigenvalues(kernel), q);
+        assert.ok(Math.abs(vendiOfVectors(rows, q) - viaKernel) < 1e-9, `n=${n} d=${d} q=${q}`);
+      }
+    }
+  });
+
+  it("the eigenvalue routine agrees with ml-matrix's EVD on random symmetric matrices", () => {
+    const random = seededRandom(9);
+    for (const n of [1, 2, 5, 33]) {
+      const m = Matrix.from1DArray(n, n, Array.from({ length: n * n }, () => random() - 0.5));
+      const sym = m.add(m.transpose());
+      const expected = new EVD(sym, { assumeSymmetric: true }).realEigenvalues.slice().sort((a, b) => a - b);
+      const actual = symmetricEigenvalues(Float64Array.from(sym.to1DArray()), n);
+      expected.forEach((e, i) => assert.ok(Math.abs(e - actual[i]!) < 1e-9, `n=${n} #${i}: ${actual[i]} vs ${e}`));
+    }
+  });
+
+  it("a kernel with zero off-diagonal blocks has the Vendi score of its blocks' sum of effective sizes", () => {
+    // Two identical pairs that are orthogonal to each other: effectively two distinct documents.
+    assert.ok(Math.abs(vendiScore([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]) - 2) < 1e-9);
+  });
+
+  it("the O(nd) mean pairwise cosine distance equals the average over all pairs", () => {
+    const random = seededRandom(5);
+    const rows = Array.from({ length: 25 }, () => Array.from({ length: 6 }, () => random()));
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) {
+      for (let j = 0; j < rows.length; j++) {
+        if (i === j) continue;
+        const a = rows[i]!;
+        const b = rows[j]!;
+        sum += a.reduce((s, x, k) => s + x * b[k]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+      }
+    }
+    assert.ok(Math.abs(meanPairwiseCosineDistanceOfVectors(rows) - (1 - sum / (25 * 24))) < 1e-12);
+  });
+
+  it("mean pairwise cosine distance on counts equals 1 − the mean off-diagonal unigram kernel", () => {
+    const corpus = awkwardCorpus(4, 30);
+    const kernel = ngramCosineKernel(corpus, [1]);
+    let off = 0;
+    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) if (i !== j) off += kernel[i * 30 + j]!;
+    assert.ok(Math.abs(meanPairwiseCosineDistance(corpus) - (1 - off / (30 * 29))) < 1e-12);
+  });
+
+  it("the prefix-filtered near-duplicate rate equals the all-pairs definition", () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const random = seededRandom(seed);
+      const base = zipfCorpus({ docs: 150, seed, meanLength: 20, vocabulary: 400 });
+      // Plant near-duplicates: copies with one or several words replaced, some crossing the 0.8 line.
+      const corpus = base.map((doc, i) => {
+        if (i === 0 || random() < 0.6) return doc;
+        const words = base[randomInt(random, i)]!.split(" ");
+        const edits = randomInt(random, 4);
+        for (let e = 0; e < edits; e++) words[randomInt(random, words.length)] = `edit${e}`;
+        return words.join(" ");
+      });
+      const exact = nearDuplicateRateAllPairs(corpus);
+      assert.ok(exact > 0, "the planted copies make some near-duplicates");
+      assert.equal(nearDuplicateRate(corpus), exact);
+    }
+  });
+
+  it("the sampled ROUGE-L homogenization stays within 0.01 of the exact mean over all pairs", () => {
+    const corpus = zipfCorpus({ docs: 260, seed: 11, meanLength: 30, vocabulary: 300 });
+    assert.ok((260 * 259) / 2 > DEFAULT_ROUGE_PAIRS, "the corpus is large enough to be sampled");
+    const sampled = homogenizationRougeL(corpus);
+    const exact = homogenizationRougeL(corpus, { maxPairs: Number.POSITIVE_INFINITY });
+    assert.ok(Math.abs(sampled - exact) < 0.01, `${sampled} vs ${exact}`);
+  });
+
+  it("metrics that need two documents are NaN for one, and corpus metrics are NaN for none", () => {
+    const one = ["only one document here"];
+    assert.ok(Number.isNaN(selfBleu(one, 4)));
+    assert.ok(Number.isNaN(homogenizationRougeL(one)));
+    assert.ok(Number.isNaN(meanPairwiseCosineDistance(one)));
+    assert.ok(Number.isNaN(distinctN([], 1)));
+    assert.ok(Number.isNaN(nearDuplicateRate([])));
+    assert.ok(Number.isNaN(vendiNgram([])));
+  });
+});
