@@ -236,6 +236,9 @@ export class Sandbox {
   }
 }
 
+/** What code that only runs programs needs of a sandbox (lets a test stand in a double where it must). */
+export type PureRunner = Pick<Sandbox, "runPure" | "runPureMany">;
+
 interface Line {
   reason: FailureReason | "ok";
   text: string;

@@ -1,0 +1,54 @@
+// The door for model output in the game: raw text (or an already-decoded value) becomes a typed proposal or
+// answer, or a typed failure saying what was wrong. Bad output is expected (small models, the tiny random
+// model) and is recorded, so it is a value here, not an exception.
+import type { z } from "zod";
+import { nestingDepth } from "./canonicalJson";
+import { answerSchemas, PROPOSAL_CAPS, proposalSchema } from "./schemas";
+import type { Answer, Mode, Proposal } from "./schemas";
+
+export type OutputFailure = { ok: false; reason: "not-json" | "too-large" | "schema"; message: string };
+export type Parsed<T> = { ok: true; value: T } | OutputFailure;
+
+export function parseProposal(output: string | unknown): Parsed<Proposal> {
+  return parseWith(proposalSchema, output);
+}
+
+export function parseAnswer<M extends Mode>(mode: M, output: string | unknown): Parsed<Answer<M>> {
+  return parseWith(answerSchemas[mode], output);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, output: string | unknown): Parsed<T> {
+  let value: unknown = output;
+  if (typeof output === "string") {
+    if (output.length > PROPOSAL_CAPS.textChars) {
+      return { ok: false, reason: "too-large", message: `${output.length} characters; the limit is ${PROPOSAL_CAPS.textChars}` };
+    }
+    if (nestingDepth(output) > PROPOSAL_CAPS.nesting) {
+      return { ok: false, reason: "too-large", message: `nested deeper than ${PROPOSAL_CAPS.nesting} levels` };
+    }
+    try {
+      value = JSON.parse(output);
+    } catch (error) {
+      return { ok: false, reason: "not-json", message: (error as Error).message.slice(0, 200) };
+    }
+  } else {
+    // Already decoded by someone else: measure it the same way before zod walks it.
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(output);
+    } catch (error) {
+      return { ok: false, reason: "not-json", message: (error as Error).message.slice(0, 200) };
+    }
+    if (text === undefined) return { ok: false, reason: "not-json", message: `a value of type ${typeof output}` };
+    if (text.length > PROPOSAL_CAPS.textChars || nestingDepth(text) > PROPOSAL_CAPS.nesting) {
+      return { ok: false, reason: "too-large", message: "the value exceeds the size or nesting limit" };
+    }
+    value = JSON.parse(text);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    return { ok: false, reason: "schema", message: issues.join("; ") };
+  }
+  return { ok: true, value: result.data };
+}

@@ -1,0 +1,63 @@
+// "Propose" validity: a proposal becomes a problem only if it parses as a proposal, f parses and runs within
+// the sandbox limits on every input, gives the same JSON twice in two fresh contexts, and its outputs are JSON
+// of bounded size. Otherwise the verdict says why, for the record.
+import { DEFAULT_LIMITS } from "../sandbox/sandbox";
+import type { FailureReason, PureRunner, SandboxLimits } from "../sandbox/sandbox";
+import { canonicalJson } from "./canonicalJson";
+import { parseProposal } from "./modelOutput";
+import type { OutputFailure } from "./modelOutput";
+import { FN } from "./problem";
+import type { Problem } from "./problem";
+
+export type ProposalFailureReason = OutputFailure["reason"] | FailureReason | "input-count" | "non-deterministic";
+
+export type ProposalVerdict =
+  | { ok: true; problem: Problem; ms: number }
+  | { ok: false; reason: ProposalFailureReason; message: string; ms: number };
+
+export async function validateProposal(
+  sandbox: PureRunner,
+  output: string | unknown,
+  limits: SandboxLimits = DEFAULT_LIMITS,
+): Promise<ProposalVerdict> {
+  const started = performance.now();
+  const fail = (reason: ProposalFailureReason, message: string): ProposalVerdict => ({
+    ok: false,
+    reason,
+    message,
+    ms: performance.now() - started,
+  });
+
+  const parsed = parseProposal(output);
+  if (!parsed.ok) return fail(parsed.reason, parsed.message);
+  const { mode, program, inputs, hint } = parsed.value;
+  if (mode !== "induction" && inputs.length !== 1) {
+    return fail("input-count", `${mode} takes exactly one input; the proposal has ${inputs.length}`);
+  }
+  if (mode === "induction" && inputs.length < 2) {
+    return fail("input-count", "induction needs at least two inputs: some to show and some to hold back");
+  }
+
+  const calls = inputs.map((args) => ({ fn: FN, args }));
+  const first = await sandbox.runPureMany(program, calls, limits);
+  const firstFailure = first.findIndex((o) => !o.ok);
+  if (firstFailure >= 0) {
+    const o = first[firstFailure]!;
+    if (!o.ok) return fail(o.reason, inputs.length > 1 ? `input ${firstFailure + 1}: ${o.message}` : o.message);
+  }
+  const second = await sandbox.runPureMany(program, calls, limits);
+  for (let i = 0; i < calls.length; i++) {
+    const a = first[i]!;
+    const b = second[i]!;
+    if (!a.ok || !b.ok || canonicalJson(a.value) !== canonicalJson(b.value)) {
+      return fail("non-deterministic", `input ${i + 1} gave different results in two runs`);
+    }
+  }
+
+  const examples = inputs.map((input, i) => {
+    const o = first[i]!;
+    return { input, output: o.ok ? o.value : null };
+  });
+  const heldOut = mode === "induction" ? Math.floor(inputs.length / 2) : 0;
+  return { ok: true, problem: { mode, program, hint, examples, heldOut }, ms: performance.now() - started };
+}
