@@ -1,0 +1,22 @@
+// What retrieval needs from one slice of the entries: BM25 postings, per-document columns, vectors. The open
+// head (headIndex.ts, in memory) and each sealed segment (segmentFile.ts, on disk) both provide it.
+export interface Postings {
+  docs: ArrayLike<number>;
+  tfs: ArrayLike<number>;
+  start: number;
+  end: number;
+}
+
+export interface IndexPart {
+  readonly count: number;
+  /** Sum of document lengths in words, for BM25's average length. */
+  readonly totalLength: number;
+  postings(term: string): Postings | undefined;
+  docLength(doc: number): number;
+  /** Index into ENTRY_KINDS. */
+  kind(doc: number): number;
+  generation(doc: number): number;
+  id(doc: number): string;
+  /** The document's embedding and its Euclidean norm, when it has one. */
+  vector(doc: number): { values: ArrayLike<number>; norm: number } | undefined;
+}

@@ -1,0 +1,605 @@
+// The shared knowledge base of one workspace (.culture/): changes are staged in memory and made durable once
+// per round by commitRound(): events.jsonl (append + fsync) first, then kb.json (lowdb checkpoint, atomic),
+// then NOTES.md (atomic). kb.json records the last event it contains, so open = load checkpoint + replay the
+// rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { checkpointDb } from "./checkpointFile";
+import { EventAppender, readEvents, repairTornTail } from "./eventLog";
+import type { TornTail } from "./eventLog";
+import { CultureLabError } from "./errors";
+import { HeadIndex } from "./headIndex";
+import { parseHumanNotes } from "./humanNotes";
+import type { IndexPart } from "./indexPart";
+import { userPart } from "./notesFile";
+import { writeArchivePage, writeNotesFile } from "./notesWriter";
+import {
+  AgentSchema, AttemptSchema, GenerationSchema, MetricSnapshotSchema, NewAttemptSchema, NewEntrySchema,
+  SCHEMA_VERSION, emptyCheckpoint,
+} from "./schema";
+import type {
+  Agent, ArchiveMark, Attempt, Checkpoint, Entry, EntryKind, Generation, KbEvent, MetricSnapshot, NewAttempt,
+  NewEntry, SegmentRef, StagedEvent,
+} from "./schema";
+import { bm25, cosine, fuse } from "./search";
+import type { Hit, SearchFilter } from "./search";
+import { loadSegment, segmentName, writeSegment } from "./segmentFile";
+import type { Segment } from "./segmentFile";
+import { acquireSessionLock } from "./sessionLock";
+import type { SessionLock } from "./sessionLock";
+
+export interface OpenOptions {
+  /** The knowledge-base folder inside the workspace; ".culture" unless configured. */
+  folder?: string;
+  signal?: AbortSignal;
+  /** Entries per sealed segment (and per archive page of the notes file). */
+  segmentSize?: number;
+}
+
+export interface KbPaths {
+  folder: string;
+  kbJson: string;
+  events: string;
+  notes: string;
+  segments: string;
+  pages: string;
+}
+
+export interface OpenReport {
+  /** Committed events replayed on top of kb.json (non-zero after a crash between the log and the checkpoint). */
+  replayedEvents: number;
+  /** A crash mid-append left an incomplete round at the end of events.jsonl. */
+  tornTail?: TornTail;
+}
+
+export interface RoundReceipt {
+  round: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** Ids of the entries this round made durable, including ingested human notes. */
+  entryIds: string[];
+  events: number;
+  humanNotesIngested: number;
+  /** Segments sealed by this round. */
+  sealed: string[];
+  /** Milliseconds spent writing each file. */
+  timings: { events: number; seal: number; kbJson: number; notes: number };
+}
+
+export interface SearchOptions extends SearchFilter {
+  k?: number;
+}
+
+export interface SearchResult {
+  entry: Entry;
+  score: number;
+}
+
+const KIND_LETTER: Record<EntryKind, string> = { note: "n", chapter: "c", problem: "p", human: "h" };
+const DEFAULT_SEGMENT_SIZE = 1000;
+
+type Location = { segment: number; doc: number } | { segment: -1; doc: number };
+
+export function kbPaths(workspaceDir: string, folder = ".culture"): KbPaths {
+  const root = join(workspaceDir, folder);
+  return {
+    folder: root,
+    kbJson: join(root, "kb.json"),
+    events: join(root, "events.jsonl"),
+    notes: join(root, "NOTES.md"),
+    segments: join(root, "segments"),
+    pages: join(root, "notes"),
+  };
+}
+
+/** Opens the workspace's knowledge base for writing, taking the single-writer lock. */
+export async function openKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
+  return KnowledgeBase.open(workspaceDir, options, "write");
+}
+
+/** Opens a snapshot for reading (panel, `kb status`): no lock, no writes; a tail being appended reads as torn. */
+export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
+  return KnowledgeBase.open(workspaceDir, options, "read");
+}
+
+/**
+ * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. The old kb.json and segments are
+ * first moved aside as `kb.json.bak-<time>` and `segments.bak-<time>`; nothing is deleted.
+ */
+export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<{ kb: KnowledgeBase; backups: string[] }> {
+  const paths = kbPaths(workspaceDir, options.folder);
+  if (!(await exists(paths.events))) {
+    throw new CultureLabError("kb-events-missing", `There is no ${paths.events} to rebuild from.`, "Check the workspace folder and the `folder` setting.");
+  }
+  const lock = await acquireSessionLock(paths.folder);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const backups: string[] = [];
+  try {
+    for (const path of [paths.kbJson, paths.segments]) {
+      if (await exists(path)) {
+        await rename(path, `${path}.bak-${stamp}`);
+        backups.push(`${path}.bak-${stamp}`);
+      }
+    }
+    await rm(paths.pages, { recursive: true, force: true }); // rendered from the segments, rebuilt below
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const kb = await KnowledgeBase.open(workspaceDir, options, "write", lock);
+  return { kb, backups };
+}
+
+export class KnowledgeBase {
+  private seq = 0;
+  private committedRound = 0;
+  private entryCount = 0;
+  private maxGeneration = 0;
+  private readonly segments: { ref: SegmentRef; segment: Segment }[] = [];
+  private head = new HeadIndex();
+  private readonly locations = new Map<string, Location>();
+  private readonly archived = new Map<string, ArchiveMark>();
+  private readonly attemptList: Attempt[] = [];
+  private readonly agentMap = new Map<string, Agent>();
+  private readonly generationMap = new Map<number, Generation>();
+  private readonly metricList: MetricSnapshot[] = [];
+  private readonly humanIngested = new Set<string>();
+  private staged: StagedEvent[] = [];
+  private eventsOffset = 0;
+  private appender: EventAppender | undefined;
+  private committing: Promise<unknown> = Promise.resolve();
+  private broken: Error | undefined;
+  private closed = false;
+  private readonly renderCache = new Map<string, string>();
+  /** Entries of the newest segment, so NOTES.md still shows the newest entries right after a seal. */
+  private recentSealed: Entry[] | undefined;
+  report: OpenReport = { replayedEvents: 0 };
+
+  private constructor(
+    readonly paths: KbPaths,
+    readonly mode: "write" | "read",
+    private readonly segmentSize: number,
+    private readonly lock: SessionLock | undefined,
+  ) {}
+
+  /** @internal — use openKnowledgeBase / openKnowledgeBaseReadOnly / rebuildKnowledgeBase. */
+  static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock): Promise<KnowledgeBase> {
+    const paths = kbPaths(workspaceDir, options.folder);
+    const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > 60_000) {
+      throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to 60000, not ${segmentSize}.`, "Fix the option.");
+    }
+    options.signal?.throwIfAborted();
+    if (mode === "write") await mkdir(paths.folder, { recursive: true });
+    else if (!(await exists(paths.folder))) {
+      throw new CultureLabError("kb-missing", `There is no knowledge base at ${paths.folder}.`, "Start a session in this workspace first, or check the `folder` setting.");
+    }
+    const lock = mode === "write" ? (heldLock ?? (await acquireSessionLock(paths.folder))) : undefined;
+    const kb = new KnowledgeBase(paths, mode, segmentSize, lock);
+    try {
+      await kb.load(options.signal);
+      return kb;
+    } catch (error) {
+      await kb.appender?.close();
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  private async load(signal: AbortSignal | undefined): Promise<void> {
+    const db = checkpointDb(this.paths.kbJson);
+    await db.read();
+    const checkpoint = db.data;
+    signal?.throwIfAborted();
+    this.restore(checkpoint);
+    const read = await readEvents(this.paths.events, checkpoint.eventsOffset);
+    signal?.throwIfAborted();
+    const events = read.events.filter((event) => event.seq > checkpoint.seq);
+    for (const event of events) {
+      this.apply(event);
+      // Writers seal at round boundaries, as commitRound does, so a long replay (rebuild) stays in segments.
+      if (this.mode === "write" && event.type === "commit" && this.head.count >= this.segmentSize) await this.seal();
+    }
+    this.report = { replayedEvents: events.length };
+    this.eventsOffset = read.endOffset;
+    if (read.torn) this.report.tornTail = this.mode === "write" ? await repairTornTail(this.paths.events, read.torn) : read.torn;
+    if (this.mode === "write") {
+      this.appender = await EventAppender.open(this.paths.events);
+      if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.writeCheckpoint();
+      if (events.length > 0 || !(await exists(this.paths.notes))) await this.writeNotes();
+    }
+  }
+
+  private restore(checkpoint: Checkpoint): void {
+    this.seq = checkpoint.seq;
+    this.committedRound = checkpoint.round;
+    this.entryCount = checkpoint.entryCount;
+    for (const ref of checkpoint.segments) {
+      const segment = loadSegment(this.paths.segments, ref.name, ref.count);
+      const index = this.segments.push({ ref, segment }) - 1;
+      segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
+      for (let doc = 0; doc < segment.count; doc++) this.maxGeneration = Math.max(this.maxGeneration, segment.generation(doc));
+    }
+    for (const [id, mark] of Object.entries(checkpoint.archivedSealed)) this.archived.set(id, mark);
+    for (const entry of checkpoint.head) this.addToHead(entry);
+    this.attemptList.push(...checkpoint.attempts);
+    for (const agent of checkpoint.agents) this.agentMap.set(agent.id, agent);
+    for (const generation of checkpoint.generations) this.noteGeneration(generation);
+    this.metricList.push(...checkpoint.metrics);
+    for (const hash of checkpoint.humanIngested) this.humanIngested.add(hash);
+  }
+
+  private addToHead(entry: Entry): void {
+    const frozen = Object.freeze({ ...entry, cites: Object.freeze([...entry.cites]), tags: Object.freeze([...entry.tags]) }) as Entry;
+    this.locations.set(entry.id, { segment: -1, doc: this.head.count });
+    this.head.add(frozen);
+    if (entry.archived) this.archived.set(entry.id, entry.archived);
+    this.maxGeneration = Math.max(this.maxGeneration, entry.generation);
+  }
+
+  private noteGeneration(generation: Generation): void {
+    this.generationMap.set(generation.generation, generation);
+    this.maxGeneration = Math.max(this.maxGeneration, generation.generation);
+  }
+
+  /** Applies one event to the in-memory state (replayed from the log, or staged by a mutator). */
+  private apply(event: KbEvent | StagedEvent): void {
+    switch (event.type) {
+      case "entry":
+        this.addToHead(event.entry);
+        this.entryCount++;
+        break;
+      case "archive": {
+        this.archived.set(event.id, event.mark);
+        const where = this.locations.get(event.id);
+        if (where?.segment === -1) {
+          const entry = this.head.entries[where.doc]!;
+          this.head.entries[where.doc] = Object.freeze({ ...entry, archived: event.mark });
+        } else if (this.recentSealed) {
+          const at = this.recentSealed.findIndex((entry) => entry.id === event.id);
+          if (at !== -1) this.recentSealed[at] = { ...this.recentSealed[at]!, archived: event.mark };
+        }
+        this.renderCache.delete(event.id);
+        break;
+      }
+      case "attempt":
+        this.attemptList.push(event.attempt);
+        break;
+      case "agent":
+        this.agentMap.set(event.agent.id, event.agent);
+        break;
+      case "generation":
+        this.noteGeneration(event.generation);
+        break;
+      case "metrics":
+        this.metricList.push(event.snapshot);
+        break;
+      case "human-ingested":
+        this.humanIngested.add(event.hash);
+        break;
+      case "commit":
+        this.committedRound = event.round;
+        break;
+    }
+    if ("seq" in event) this.seq = event.seq;
+  }
+
+  // ── Staging (in memory until commitRound) ─────────────────────────────────────────────────────────────
+
+  /** Stages a new entry; its cites must name entries that exist (committed or staged earlier). */
+  addEntry(input: NewEntry): Entry {
+    this.assertWritable();
+    const fields = checked(NewEntrySchema, input, "entry");
+    const unknown = fields.cites.filter((id) => !this.locations.has(id));
+    if (unknown.length > 0) {
+      throw new CultureLabError("kb-unknown-citation", `The entry "${fields.title.slice(0, 80)}" cites ${unknown.map((id) => JSON.stringify(id)).join(", ")}, which no earlier entry has as id.`,
+        "Cite only ids returned by search() or get(); an agent's invented id is a hallucination to reject, not to store.");
+    }
+    const entry: Entry = { id: `${KIND_LETTER[fields.kind]}-${this.entryCount.toString(36)}`, createdAt: new Date().toISOString(), ...fields };
+    this.stage({ type: "entry", entry });
+    return this.head.entries[this.head.count - 1]!;
+  }
+
+  /** "Forgets" an entry: it stays in the store and its lineage, but search skips it unless asked. */
+  archive(id: string, reason: string): void {
+    this.assertWritable();
+    if (!this.locations.has(id)) throw new CultureLabError("kb-unknown-entry", `There is no entry ${JSON.stringify(id)} to archive.`, "Use an id from search() or get().");
+    this.stage({ type: "archive", id, mark: { at: new Date().toISOString(), reason: reason.slice(0, 500) } });
+  }
+
+  recordAttempt(input: NewAttempt): Attempt {
+    this.assertWritable();
+    const fields = checked(NewAttemptSchema, input, "attempt");
+    const unknown = fields.cites.filter((id) => !this.locations.has(id));
+    if (unknown.length > 0) {
+      throw new CultureLabError("kb-unknown-citation", `An attempt on ${fields.problemId} cites unknown entries ${unknown.join(", ")}.`, "Cite only ids the knowledge base returned.");
+    }
+    const attempt = AttemptSchema.parse({ id: `a-${this.attemptList.length.toString(36)}`, createdAt: new Date().toISOString(), ...fields });
+    this.stage({ type: "attempt", attempt });
+    return attempt;
+  }
+
+  /** Adds or updates an agent (e.g. to set its retired generation). */
+  upsertAgent(agent: Agent): void {
+    this.assertWritable();
+    this.stage({ type: "agent", agent: checked(AgentSchema, agent, "agent") });
+  }
+
+  recordGeneration(generation: Generation): void {
+    this.assertWritable();
+    this.stage({ type: "generation", generation: checked(GenerationSchema, generation, "generation") });
+  }
+
+  recordMetrics(snapshot: Omit<MetricSnapshot, "at"> & { at?: string }): MetricSnapshot {
+    this.assertWritable();
+    const checkedSnapshot = checked(MetricSnapshotSchema, { at: new Date().toISOString(), ...snapshot }, "metric snapshot");
+    this.stage({ type: "metrics", snapshot: checkedSnapshot });
+    return checkedSnapshot;
+  }
+
+  private stage(event: StagedEvent): void {
+    this.apply(event);
+    this.staged.push(event);
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new CultureLabError("kb-closed", "The knowledge base is closed.", "Open it again.");
+    if (this.mode === "read") throw new CultureLabError("kb-read-only", `${this.paths.folder} was opened read-only.`, "Open it with openKnowledgeBase to write.");
+    if (this.broken) {
+      throw new CultureLabError("kb-write-failed", `An earlier write to ${this.paths.folder} failed: ${this.broken.message}`,
+        "Close and reopen the knowledge base; every round that was reported committed is on disk.", { cause: this.broken });
+    }
+    if (this.lock?.compromised) {
+      throw new CultureLabError("kb-lock-lost", `The session lock on ${this.paths.folder} was lost: ${this.lock.compromised.message}`,
+        "Another process may be writing; close this session and reopen.");
+    }
+  }
+
+  // ── Durability ───────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Ingests new human notes from NOTES.md, then makes every staged change durable in one append + fsync of
+   * events.jsonl, seals the head into a segment when it is full, and rewrites kb.json and NOTES.md.
+   * Resolves with the receipt once the round is on disk.
+   */
+  commitRound(): Promise<RoundReceipt> {
+    const run = this.committing.then(() => this.commitNow());
+    this.committing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(): Promise<RoundReceipt> {
+    this.assertWritable();
+    const humanNotesIngested = await this.ingestHumanNotes();
+    const events = this.staged;
+    this.staged = [];
+    const started = performance.now();
+    const firstSeq = this.seq + 1; // staged events are numbered only now, as they reach the log
+    const round = this.committedRound + 1;
+    const lines: string[] = [];
+    let seq = firstSeq;
+    for (const event of events) lines.push(JSON.stringify({ seq: seq++, ...event }));
+    const commit: KbEvent = { seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION };
+    lines.push(JSON.stringify(commit));
+    try {
+      this.eventsOffset = await this.appender!.append(`${lines.join("\n")}\n`);
+      this.apply(commit);
+      const afterEvents = performance.now();
+      const sealed: string[] = [];
+      if (this.head.count >= this.segmentSize) sealed.push(await this.seal());
+      const afterSeal = performance.now();
+      await this.writeCheckpoint();
+      const afterKb = performance.now();
+      await this.writeNotes();
+      const done = performance.now();
+      return {
+        round,
+        firstSeq,
+        lastSeq: seq,
+        entryIds: events.flatMap((event) => (event.type === "entry" ? [event.entry.id] : [])),
+        events: events.length,
+        humanNotesIngested,
+        sealed,
+        timings: { events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
+      };
+    } catch (error) {
+      this.broken = error as Error;
+      throw error;
+    }
+  }
+
+  /** Stages every note in NOTES.md's "Human notes" section that was not ingested before. */
+  private async ingestHumanNotes(): Promise<number> {
+    let content: string;
+    try {
+      content = await readFile(this.paths.notes, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw error;
+    }
+    let count = 0;
+    for (const note of parseHumanNotes(userPart(content))) {
+      if (this.humanIngested.has(note.hash)) continue;
+      this.addEntry({ kind: "human", author: "human", generation: this.maxGeneration, title: note.title, text: note.text, tags: ["human"] });
+      this.stage({ type: "human-ingested", hash: note.hash });
+      count++;
+    }
+    return count;
+  }
+
+  /** Freezes the head into a segment and its archive page. */
+  private async seal(): Promise<string> {
+    const index = this.segments.length;
+    const name = segmentName(index);
+    const first = this.entryCount - this.head.count;
+    const ref: SegmentRef = { name, count: this.head.count, firstEntry: first, lastEntry: this.entryCount - 1 };
+    await mkdir(this.paths.segments, { recursive: true });
+    const segment = await writeSegment(this.paths.segments, name, this.head);
+    await writeArchivePage(this.paths.pages, ref, this.head.entries, (id) => this.linkFor(id, name));
+    this.segments.push({ ref, segment });
+    this.recentSealed = [...this.head.entries];
+    segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
+    this.head = new HeadIndex();
+    this.renderCache.clear(); // links to the sealed entries now point into their page
+    return name;
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    const archivedSealed: Record<string, ArchiveMark> = {};
+    for (const [id, mark] of this.archived) if (this.locations.get(id)?.segment !== -1) archivedSealed[id] = mark;
+    const db = checkpointDb(this.paths.kbJson);
+    db.data = {
+      schemaVersion: SCHEMA_VERSION,
+      seq: this.seq,
+      round: this.committedRound,
+      eventsOffset: this.eventsOffset,
+      entryCount: this.entryCount,
+      segments: this.segments.map((s) => s.ref),
+      head: this.head.entries,
+      archivedSealed,
+      attempts: this.attemptList,
+      agents: [...this.agentMap.values()],
+      generations: [...this.generationMap.values()],
+      metrics: this.metricList,
+      humanIngested: [...this.humanIngested],
+    };
+    await db.write();
+  }
+
+  private async writeNotes(): Promise<void> {
+    // The newest segmentSize entries: the head, topped up from the newest segment.
+    const missing = this.segmentSize - this.head.count;
+    const last = this.segments[this.segments.length - 1];
+    let shown: readonly Entry[] = this.head.entries;
+    if (missing > 0 && last) {
+      this.recentSealed ??= last.segment.readAll().map((entry) => this.withMark(entry));
+      shown = [...this.recentSealed.slice(-missing), ...this.head.entries];
+    }
+    await writeNotesFile(this.paths.notes, (id) => this.linkFor(id), {
+      head: shown,
+      total: this.entryCount,
+      pages: this.segments.map((s) => s.ref),
+      cache: this.renderCache,
+    });
+  }
+
+  /** Where an entry's anchor is, seen from NOTES.md (`page` undefined) or from an archive page. */
+  linkFor(id: string, page?: string): string {
+    const where = this.locations.get(id);
+    if (!where || where.segment === -1) return page === undefined ? `#kb-${id}` : `../NOTES.md#kb-${id}`;
+    const name = this.segments[where.segment]?.ref.name ?? segmentName(where.segment);
+    if (page === undefined) return `notes/${name}.md#kb-${id}`;
+    return name === page ? `#kb-${id}` : `${name}.md#kb-${id}`;
+  }
+
+  // ── Reading ──────────────────────────────────────────────────────────────────────────────────────────
+
+  get round(): number {
+    return this.committedRound;
+  }
+
+  get size(): { entries: number; head: number; segments: number; attempts: number; staged: number } {
+    return { entries: this.entryCount, head: this.head.count, segments: this.segments.length, attempts: this.attemptList.length, staged: this.staged.length };
+  }
+
+  get lockOwner() {
+    return this.lock?.owner;
+  }
+
+  has(id: string): boolean {
+    return this.locations.has(id);
+  }
+
+  get(id: string): Entry | undefined {
+    const where = this.locations.get(id);
+    if (!where) return undefined;
+    if (where.segment === -1) return this.head.entries[where.doc];
+    const entry = this.segments[where.segment]!.segment.readEntry(where.doc);
+    const mark = this.archived.get(id);
+    return mark ? { ...entry, archived: mark } : entry;
+  }
+
+  /**
+   * The top-k entries for a query: BM25 over title and text for `text`, cosine over embeddings for `vector`,
+   * and both fused by reciprocal rank when both are given. Archived entries only with includeArchived.
+   */
+  search(query: string | { text?: string; vector?: readonly number[] }, options: SearchOptions = {}): SearchResult[] {
+    const k = options.k ?? 8;
+    const { text, vector } = typeof query === "string" ? { text: query, vector: undefined } : query;
+    const parts: IndexPart[] = [...this.segments.map((s) => s.segment), this.head];
+    const isArchived = (id: string) => this.archived.has(id);
+    const rankings: Hit[][] = [];
+    if (text) rankings.push(bm25(parts, text, rankings.length === 0 && !vector ? k : k * 4, options, isArchived));
+    if (vector) rankings.push(cosine(parts, vector, text ? k * 4 : k, options, isArchived));
+    const hits = rankings.length === 1 ? rankings[0]! : fuse(rankings, k);
+    return hits.slice(0, k).map((hit) => ({ entry: this.entryAt(parts[hit.part]!, hit.doc), score: hit.score }));
+  }
+
+  private entryAt(part: IndexPart, doc: number): Entry {
+    return this.get(part.id(doc))!;
+  }
+
+  /** Every entry in order, optionally filtered; reads sealed segments from disk (use search for hot paths). */
+  entries(filter: { kinds?: readonly EntryKind[]; generation?: number; includeArchived?: boolean } = {}): Entry[] {
+    const all: Entry[] = [];
+    for (const { segment } of this.segments) all.push(...segment.readAll().map((entry) => this.withMark(entry)));
+    all.push(...this.head.entries);
+    return all.filter((entry) =>
+      (!filter.kinds || filter.kinds.includes(entry.kind)) &&
+      (filter.generation === undefined || entry.generation === filter.generation) &&
+      (filter.includeArchived === true || !entry.archived));
+  }
+
+  private withMark(entry: Entry): Entry {
+    const mark = this.archived.get(entry.id);
+    return mark ? { ...entry, archived: mark } : entry;
+  }
+
+  attempts(filter: { problemId?: string; agentId?: string; generation?: number } = {}): Attempt[] {
+    return this.attemptList.filter((attempt) =>
+      (filter.problemId === undefined || attempt.problemId === filter.problemId) &&
+      (filter.agentId === undefined || attempt.agentId === filter.agentId) &&
+      (filter.generation === undefined || attempt.generation === filter.generation));
+  }
+
+  agents(): Agent[] {
+    return [...this.agentMap.values()];
+  }
+
+  generations(): Generation[] {
+    return [...this.generationMap.values()].sort((a, b) => a.generation - b.generation);
+  }
+
+  metrics(filter: { generation?: number; window?: string } = {}): MetricSnapshot[] {
+    return this.metricList.filter((m) =>
+      (filter.generation === undefined || m.generation === filter.generation) && (filter.window === undefined || m.window === filter.window));
+  }
+
+  /** Releases the lock and the log handle. Staged changes not committed are dropped, and the count says so. */
+  async close(): Promise<{ droppedStaged: number }> {
+    if (this.closed) return { droppedStaged: 0 };
+    this.closed = true;
+    await this.committing;
+    const droppedStaged = this.staged.length;
+    await this.appender?.close();
+    await this.lock?.release();
+    return { droppedStaged };
+  }
+}
+
+function checked<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new CultureLabError("kb-invalid-input", `Invalid ${what}: ${issue?.path.join(".") || "value"}: ${issue?.message}.`, `Fix the ${what} before adding it.`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
