@@ -1,0 +1,90 @@
+// One agent turn on one context sequence: reuse the prompt prefix already in the sequence, decode the rest,
+// then sample token by token (llama.cpp batches this sequence's steps with every other agent's) until an
+// end-of-generation token, a stop text, the token limit or an abort.
+import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+import type { Sampling } from "./runtimeConfig";
+
+export type StopReason = "eog" | "stop-text" | "max-tokens" | "aborted";
+
+export interface GenerationRequest {
+  sequence: LlamaContextSequence;
+  model: LlamaModel;
+  promptTokens: Token[];
+  sampling: Sampling;
+  /** The sampler seed for this call (the agent's seed mixed with its call number). */
+  seed: number;
+  maxTokens: number;
+  grammarState?: LlamaGrammarEvaluationState;
+  /** Tokens that end the turn besides the model's end-of-generation tokens (a chat template's end of turn). */
+  stopTokens: ReadonlySet<Token>;
+  /** Texts that end the turn (a chat template's end-of-turn written as text); cut from the output. */
+  stopTexts: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface GenerationOutcome {
+  text: string;
+  completionTokens: number;
+  promptTokensEvaluated: number;
+  stopReason: StopReason;
+}
+
+export async function generate(request: GenerationRequest): Promise<GenerationOutcome> {
+  const { sequence, model, promptTokens, sampling, signal } = request;
+  if (signal?.aborted) return { text: "", completionTokens: 0, promptTokensEvaluated: 0, stopReason: "aborted" };
+
+  // Keep what the sequence already holds of this prompt; at least one token must be decoded to get logits.
+  const held = sequence.contextTokens;
+  let reuse = 0;
+  const limit = Math.min(held.length, promptTokens.length - 1);
+  while (reuse < limit && held[reuse] === promptTokens[reuse]) reuse++;
+  if (sequence.nextTokenIndex > reuse) await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
+  const toEvaluate = promptTokens.slice(reuse);
+
+  const generated: Token[] = [];
+  let stopReason: StopReason = "eog";
+  let stopCut = -1;
+  const penaltyWindow = 64;
+  const iterator = sequence.evaluate(toEvaluate, {
+    temperature: sampling.temperature,
+    topK: sampling.topK,
+    topP: sampling.topP,
+    minP: sampling.minP,
+    seed: request.seed,
+    grammarEvaluationState: request.grammarState,
+    repeatPenalty: sampling.repeatPenalty > 1 ? { punishTokens: () => generated.slice(-penaltyWindow), penalty: sampling.repeatPenalty } : undefined,
+  });
+  for await (const token of iterator) {
+    if (request.stopTokens.has(token)) break;
+    generated.push(token);
+    if (request.stopTexts.length > 0) {
+      stopCut = findStopText(model, generated, request.stopTexts);
+      if (stopCut >= 0) {
+        stopReason = "stop-text";
+        break;
+      }
+    }
+    if (signal?.aborted) {
+      stopReason = "aborted";
+      break;
+    }
+    if (generated.length >= request.maxTokens) {
+      stopReason = "max-tokens";
+      break;
+    }
+  }
+  let text = model.detokenize(generated);
+  if (stopCut >= 0) text = text.slice(0, text.length - stopCut);
+  return { text, completionTokens: generated.length, promptTokensEvaluated: toEvaluate.length, stopReason };
+}
+
+/** How many characters to cut from the end if the output now ends with a stop text, else -1. */
+function findStopText(model: LlamaModel, generated: Token[], stopTexts: readonly string[]): number {
+  // Only the tail can complete a stop text; decode a short window rather than the whole output.
+  const tail = model.detokenize(generated.slice(-16));
+  for (const stop of stopTexts) {
+    const at = tail.lastIndexOf(stop);
+    if (at >= 0) return tail.length - at;
+  }
+  return -1;
+}

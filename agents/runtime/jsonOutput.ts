@@ -1,0 +1,28 @@
+// The door for structured model output: the grammar constrains decoding, and the text that comes back is still
+// parsed and checked against the full JSON schema here (zod's reading of it), because grammars cannot express
+// every constraint (lengths, ranges, patterns) and output can be cut by the token limit.
+import { z } from "zod";
+
+export type JsonSchema = Record<string, unknown>;
+
+export type JsonFailure = "truncated" | "invalid-json" | "schema-mismatch";
+
+export type JsonCheck = { ok: true; value: unknown } | { ok: false; failure: JsonFailure; message: string };
+
+export function jsonValidator(schema: JsonSchema): z.ZodType {
+  return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+}
+
+export function checkJsonOutput(text: string, validator: z.ZodType, truncated: boolean): JsonCheck {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return truncated
+      ? { ok: false, failure: "truncated", message: `output was cut at the token limit before the JSON was complete (${text.length} characters)` }
+      : { ok: false, failure: "invalid-json", message: `output is not JSON: ${(error as Error).message}` };
+  }
+  const result = validator.safeParse(parsed);
+  if (!result.success) return { ok: false, failure: "schema-mismatch", message: `output does not match the schema: ${z.prettifyError(result.error)}` };
+  return { ok: true, value: result.data };
+}

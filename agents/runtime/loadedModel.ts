@@ -1,0 +1,79 @@
+// One model file loaded once, with its chat template and a pool of shared contexts: each agent takes one
+// sequence of a context, so all agents of a context are decoded together in llama.cpp batches.
+import { resolveChatWrapper } from "node-llama-cpp";
+import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { inspectModelFile } from "./modelFile";
+import type { ModelFileInfo } from "./modelFile";
+import type { RuntimeConfig } from "./runtimeConfig";
+
+export interface RenderedPrompt {
+  tokens: Token[];
+  stopTokens: Set<Token>;
+  stopTexts: string[];
+}
+
+export class LoadedModel {
+  private readonly contexts: LlamaContext[] = [];
+  private readonly chatWrapper: ChatWrapper;
+
+  private constructor(
+    readonly info: ModelFileInfo,
+    readonly model: LlamaModel,
+    private readonly config: RuntimeConfig,
+  ) {
+    this.chatWrapper = resolveChatWrapper(model);
+  }
+
+  static async load(llama: Llama, path: string, config: RuntimeConfig, signal?: AbortSignal): Promise<LoadedModel> {
+    const info = await inspectModelFile(path, llama);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: path, loadSignal: signal, gpuLayers: config.gpu === false ? 0 : "auto" });
+    } catch (error) {
+      if (signal?.aborted) throw new CultureLabError("cancelled", `loading ${path} was cancelled.`, undefined, { cause: error });
+      throw new CultureLabError("model-unloadable", `llama.cpp could not load ${path}: ${(error as Error).message}`, "The file may be damaged or made for a newer llama.cpp; try another model file.", { cause: error });
+    }
+    return new LoadedModel(info, model, config);
+  }
+
+  get chatTemplateName(): string {
+    return this.chatWrapper.wrapperName;
+  }
+
+  /** A free sequence of a shared context, opening another context when all are taken. */
+  async takeSequence(): Promise<LlamaContextSequence> {
+    const open = this.contexts.find((c) => c.sequencesLeft > 0);
+    if (open) return open.getSequence();
+    const context = await this.model.createContext({
+      sequences: this.config.agentsPerContext,
+      contextSize: Math.min(this.config.contextSize, this.info.contextLength ?? this.config.contextSize),
+      batchSize: this.config.batchSize,
+      threads: this.config.threads,
+    });
+    this.contexts.push(context);
+    return context.getSequence();
+  }
+
+  /** Persona and prompt in the model's own chat template, as tokens, with what ends the model's turn. */
+  render(persona: string, prompt: string): RenderedPrompt {
+    const chatHistory: ChatHistoryItem[] = [];
+    if (persona.length > 0) chatHistory.push({ type: "system", text: persona });
+    chatHistory.push({ type: "user", text: prompt }, { type: "model", response: [] });
+    const state = this.chatWrapper.generateContextState({ chatHistory });
+    const stopTokens = new Set<Token>();
+    const stopTexts: string[] = [];
+    for (const trigger of state.stopGenerationTriggers) {
+      const tokens = trigger.tokenize(this.model.tokenizer);
+      if (tokens.length === 1 && this.model.isSpecialToken(tokens[0])) stopTokens.add(tokens[0]!);
+      else if (!tokens.every((t) => this.model.isEogToken(t))) stopTexts.push(this.model.detokenize(tokens, true));
+    }
+    return { tokens: state.contextText.tokenize(this.model.tokenizer), stopTokens, stopTexts: stopTexts.filter((t) => t.length > 0) };
+  }
+
+  async dispose(): Promise<void> {
+    for (const context of this.contexts) await context.dispose();
+    this.contexts.length = 0;
+    await this.model.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+// The door for model files: a GGUF is checked here (exists, magic, version, readable header, tensor data within
+// the file, an architecture this llama.cpp knows) before llama.cpp sees it, because llama.cpp may abort the
+// whole process on a bad file. Every failure is a CultureLabError that names the file.
+import { open, stat } from "node:fs/promises";
+import { GgufFileType, GgufInsights, readGgufFileInfo } from "node-llama-cpp";
+import type { GgufFileInfo, Llama } from "node-llama-cpp";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { GGUF_MAGIC } from "../gguf/ggufFormat";
+
+export interface ModelFileInfo {
+  path: string;
+  sizeBytes: number;
+  ggufVersion: number;
+  architecture: string;
+  name: string | undefined;
+  parameters: number;
+  /** `general.file_type` by name, e.g. "MOSTLY_Q4_K_M" or "ALL_F32" — the quantization. */
+  fileType: string;
+  /** The context length the model was trained with. */
+  contextLength: number | undefined;
+}
+
+const LOCAL_FILE_HINT = "Pass the path of a complete .gguf model file (run `culture-lab models` to list the ones found on this machine).";
+
+/** True when the file starts with the GGUF magic; used to spot GGUF blobs that have no .gguf name (Ollama). */
+export async function hasGgufMagic(path: string): Promise<boolean> {
+  const file = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await file.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.readUInt32LE(0) === GGUF_MAGIC;
+  } finally {
+    await file.close();
+  }
+}
+
+export async function inspectModelFile(path: string, llama: Llama): Promise<ModelFileInfo> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new CultureLabError("model-not-gguf", `model path is not a file: ${path}`, LOCAL_FILE_HINT);
+    size = s.size;
+  } catch (error) {
+    if (error instanceof CultureLabError) throw error;
+    throw new CultureLabError("model-missing", `model file not found: ${path}`, LOCAL_FILE_HINT, { cause: error });
+  }
+  if (size < 24 || !(await hasGgufMagic(path))) {
+    throw new CultureLabError("model-not-gguf", `not a GGUF model file: ${path}`, LOCAL_FILE_HINT);
+  }
+
+  let info: GgufFileInfo;
+  try {
+    info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false, sourceType: "filesystem" });
+  } catch (error) {
+    throw new CultureLabError("model-truncated", `the GGUF header of ${path} cannot be read (truncated or corrupt): ${(error as Error).message}`, LOCAL_FILE_HINT, { cause: error });
+  }
+  if (info.version !== 2 && info.version !== 3) {
+    throw new CultureLabError("model-unsupported", `${path} is GGUF version ${info.version}; this llama.cpp reads versions 2 and 3.`, LOCAL_FILE_HINT);
+  }
+  const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+  if (tensors.length === 0) {
+    throw new CultureLabError("model-unsupported", `${path} holds no tensors (a vocabulary-only or adapter file?).`, LOCAL_FILE_HINT);
+  }
+  // The last tensor must at least start inside the file; llama.cpp checks the exact end itself, with an error.
+  const lastStart = Math.max(...tensors.map((t) => Number(t.fileOffset)));
+  if (lastStart >= size) {
+    throw new CultureLabError("model-truncated", `${path} is truncated: tensor data should reach past byte ${lastStart}, the file has ${size} bytes.`, "Download or copy the file again; it is incomplete.");
+  }
+
+  const architecture = String(info.metadata.general?.architecture ?? "");
+  const insights = await GgufInsights.from(info, llama);
+  if (!insights.isSupportedByLlamaCpp) {
+    throw new CultureLabError(
+      "model-unsupported",
+      `${path} uses the architecture '${architecture || "(none)"}', which the llama.cpp bundled with node-llama-cpp cannot load.`,
+      "Choose a model of a supported architecture (llama, qwen2, gemma, phi3, mistral, …).",
+    );
+  }
+  const fileTypeNumber = info.metadata.general?.file_type;
+  return {
+    path,
+    sizeBytes: size,
+    ggufVersion: info.version,
+    architecture,
+    name: info.metadata.general?.name,
+    parameters: insights.totalParameters,
+    fileType: fileTypeNumber === undefined ? "unknown" : (GgufFileType[fileTypeNumber] ?? `type ${fileTypeNumber}`),
+    contextLength: insights.trainContextSize,
+  };
+}

@@ -1,0 +1,290 @@
+// The model runtime the self-play loop calls: one Llama, each model loaded once (keyed by its resolved path),
+// agents as sequences of shared contexts, per-agent sampling and persona, JSON answers checked at the door,
+// accounting per call, an AbortSignal on every call, and one dispose() that frees everything.
+import { realpath } from "node:fs/promises";
+import { getLlama, getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
+import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState } from "node-llama-cpp";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { noiseU32 } from "../gguf/seededNoise";
+import { Accounting, callUsage } from "./accounting";
+import type { AccountingSnapshot, CallUsage } from "./accounting";
+import { generate } from "./generation";
+import type { StopReason } from "./generation";
+import { checkJsonOutput, jsonValidator } from "./jsonOutput";
+import type { JsonFailure, JsonSchema } from "./jsonOutput";
+import { LoadedModel } from "./loadedModel";
+import { resolveModelReference } from "./modelSources";
+import type { DownloadProgress } from "./modelSources";
+import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
+import type { AgentSpec, AgentSpecInput, RuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
+import { sha256OfFile } from "./sessionManifest";
+import type { SessionManifest } from "./sessionManifest";
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the agent's maxTokens for this call. */
+  maxTokens?: number;
+}
+
+export interface JsonCallOptions extends CallOptions {
+  /** Constrain decoding with the schema's grammar (default true); without it the door check still applies. */
+  grammar?: boolean;
+}
+
+export type TextResult =
+  | { ok: true; text: string; stopReason: Exclude<StopReason, "aborted">; usage: CallUsage }
+  | { ok: false; failure: "aborted"; message: string; text: string; usage: CallUsage };
+
+export type JsonResult<T> =
+  | { ok: true; value: T; text: string; usage: CallUsage }
+  | { ok: false; failure: JsonFailure | "aborted"; message: string; text: string; usage: CallUsage };
+
+export interface RuntimeAgent {
+  readonly id: string;
+  readonly spec: AgentSpec;
+  generateText(prompt: string, options?: CallOptions): Promise<TextResult>;
+  generateJson<T = unknown>(prompt: string, schema: JsonSchema, options?: JsonCallOptions): Promise<JsonResult<T>>;
+}
+
+export interface Runtime {
+  readonly config: RuntimeConfig;
+  /** Adds an agent (loading its model if no agent uses it yet). Agent ids are unique. */
+  agent(spec: AgentSpecInput, options?: { signal?: AbortSignal }): Promise<RuntimeAgent>;
+  /** One embedding vector per text, from the runtime's default model. */
+  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  accounting(): AccountingSnapshot;
+  /** Called after every finished call, e.g. to stream accounting to the panel. */
+  onCall(listener: (usage: CallUsage) => void): () => void;
+  manifest(): Promise<SessionManifest>;
+  dispose(): Promise<void>;
+}
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  cwd?: string;
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+}
+
+export async function openRuntime(input: RuntimeConfigInput, options: OpenOptions = {}): Promise<Runtime> {
+  const config = parseRuntimeConfig(input);
+  const llama = await getLlama({
+    gpu: config.gpu === false ? false : "auto",
+    build: "never",
+    maxThreads: config.threads,
+    logLevel: LlamaLogLevel.error,
+  });
+  const runtime = new ModelRuntime(config, llama, options);
+  try {
+    await runtime.modelFor(config.model, options.signal);
+  } catch (error) {
+    await runtime.dispose();
+    throw error;
+  }
+  return runtime;
+}
+
+class ModelRuntime implements Runtime {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly references = new Map<string, string>();
+  private readonly agents = new Map<string, ModelAgent>();
+  private readonly ledger = new Accounting();
+  private readonly listeners = new Set<(usage: CallUsage) => void>();
+  private readonly stopAll = new AbortController();
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  private readonly hashes = new Map<string, Promise<string>>();
+  private embedding: Promise<LlamaEmbeddingContext> | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly config: RuntimeConfig,
+    private readonly llama: Llama,
+    private readonly options: OpenOptions,
+  ) {}
+
+  /** The loaded model for a reference; the same file is loaded once however it is named. */
+  async modelFor(reference: string, signal?: AbortSignal): Promise<LoadedModel> {
+    let path = this.references.get(reference);
+    if (path === undefined) {
+      const resolved = await resolveModelReference(reference, {
+        modelsDir: this.config.modelsDir,
+        allowDownload: this.config.allowDownload,
+        cwd: this.options.cwd,
+        signal,
+        onDownloadProgress: this.options.onDownloadProgress,
+      });
+      path = await realpath(resolved).catch(() => resolved);
+      this.references.set(reference, path);
+    }
+    let loaded = this.models.get(path);
+    if (!loaded) {
+      loaded = LoadedModel.load(this.llama, path, this.config, signal);
+      this.models.set(path, loaded);
+      // A failed load is not cached: the user may fix the file and try again.
+      loaded.catch(() => this.models.delete(path));
+    }
+    return loaded;
+  }
+
+  async agent(specInput: AgentSpecInput, options: { signal?: AbortSignal } = {}): Promise<RuntimeAgent> {
+    this.ensureOpen();
+    const spec = parseAgentSpec(specInput);
+    if (this.agents.has(spec.id)) throw new CultureLabError("agent-exists", `an agent named '${spec.id}' already exists in this session.`, "Give every agent its own id.");
+    const loaded = await this.modelFor(spec.model ?? this.config.model, options.signal);
+    const agent = new ModelAgent(spec, loaded, await loaded.takeSequence(), this);
+    this.agents.set(spec.id, agent);
+    return agent;
+  }
+
+  grammarFor(schema: JsonSchema): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      // The schema arrives as data (from a caller or a protocol message); its static type cannot be inferred.
+      grammar = this.llama.createGrammarForJsonSchema(schema as GbnfJsonSchema as never).catch((error: unknown) => {
+        this.grammars.delete(key);
+        throw new CultureLabError("bad-schema", `this JSON schema cannot be turned into a grammar: ${(error as Error).message}`, "Use the JSON-schema subset node-llama-cpp supports (type, properties, items, enum, const, oneOf, $defs).", { cause: error });
+      });
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  record(usage: CallUsage): void {
+    this.ledger.record(usage);
+    for (const listener of this.listeners) listener(usage);
+  }
+
+  get abortAll(): AbortSignal {
+    return this.stopAll.signal;
+  }
+
+  async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+    this.ensureOpen();
+    const loaded = await this.modelFor(this.config.model);
+    this.embedding ??= loaded.model.createEmbeddingContext({ contextSize: Math.min(this.config.contextSize, 512), threads: this.config.threads });
+    const context = await this.embedding;
+    const vectors: number[][] = [];
+    for (const text of texts) {
+      if (options.signal?.aborted || this.stopAll.signal.aborted) throw new CultureLabError("cancelled", "embedding was cancelled.");
+      vectors.push([...(await context.getEmbeddingFor(text)).vector]);
+    }
+    return vectors;
+  }
+
+  accounting(): AccountingSnapshot {
+    return this.ledger.snapshot();
+  }
+
+  onCall(listener: (usage: CallUsage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async manifest(): Promise<SessionManifest> {
+    const loaded = await Promise.all([...this.models.values()]);
+    const models = await Promise.all(
+      loaded.map(async (m) => {
+        let hash = this.hashes.get(m.info.path);
+        if (!hash) this.hashes.set(m.info.path, (hash = sha256OfFile(m.info.path)));
+        return { ...m.info, sha256: await hash, chatTemplate: m.chatTemplateName };
+      }),
+    );
+    const { modelsDir: _ignored, ...runtime } = this.config;
+    return {
+      createdAt: new Date().toISOString(),
+      nodeLlamaCpp: await getModuleVersion(),
+      llamaCpp: `${this.llama.llamaCppRelease.repo}@${this.llama.llamaCppRelease.release}`,
+      gpu: this.llama.gpu,
+      runtime,
+      models,
+      agents: [...this.agents.values()].map((a) => ({ id: a.id, modelPath: a.modelPath, persona: a.spec.persona, sampling: a.spec.sampling })),
+    };
+  }
+
+  ensureOpen(): void {
+    if (this.disposed) throw new CultureLabError("runtime-disposed", "the model runtime has been stopped.", "Start a new session.");
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopAll.abort(new CultureLabError("runtime-disposed", "the model runtime was stopped."));
+    await Promise.allSettled([...this.agents.values()].map((a) => a.idle()));
+    if (this.embedding) await (await this.embedding.catch(() => undefined))?.dispose();
+    for (const grammar of this.grammars.values()) await grammar.catch(() => undefined);
+    for (const model of this.models.values()) await (await model.catch(() => undefined))?.dispose();
+    this.models.clear();
+    this.agents.clear();
+    await this.llama.dispose();
+  }
+}
+
+class ModelAgent implements RuntimeAgent {
+  private queue: Promise<unknown> = Promise.resolve();
+  private calls = 0;
+
+  constructor(
+    readonly spec: AgentSpec,
+    private readonly loaded: LoadedModel,
+    private readonly sequence: LlamaContextSequence,
+    private readonly runtime: ModelRuntime,
+  ) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get modelPath(): string {
+    return this.loaded.info.path;
+  }
+
+  /** Resolves when this agent's queued calls have all finished. */
+  idle(): Promise<unknown> {
+    return this.queue;
+  }
+
+  async generateText(prompt: string, options: CallOptions = {}): Promise<TextResult> {
+    const run = await this.run(prompt, options);
+    if (run.stopReason === "aborted") return { ok: false, failure: "aborted", message: "the call was aborted", text: run.text, usage: run.usage };
+    return { ok: true, text: run.text, stopReason: run.stopReason, usage: run.usage };
+  }
+
+  async generateJson<T = unknown>(prompt: string, schema: JsonSchema, options: JsonCallOptions = {}): Promise<JsonResult<T>> {
+    const validator = jsonValidator(schema);
+    const grammar = options.grammar === false ? undefined : await this.runtime.grammarFor(schema);
+    const run = await this.run(prompt, options, grammar);
+    if (run.stopReason === "aborted") return { ok: false, failure: "aborted", message: "the call was aborted", text: run.text, usage: run.usage };
+    const check = checkJsonOutput(run.text.trim(), validator, run.stopReason === "max-tokens");
+    if (!check.ok) return { ok: false, failure: check.failure, message: check.message, text: run.text, usage: run.usage };
+    return { ok: true, value: check.value as T, text: run.text, usage: run.usage };
+  }
+
+  /** Calls of one agent run one after another on its sequence; different agents run together. */
+  private run(prompt: string, options: CallOptions, grammar?: LlamaGrammar) {
+    this.runtime.ensureOpen();
+    const callNumber = this.calls++;
+    const result = this.queue.then(async () => {
+      const signal = options.signal ? AbortSignal.any([options.signal, this.runtime.abortAll]) : this.runtime.abortAll;
+      const started = performance.now();
+      const rendered = this.loaded.render(this.spec.persona, prompt);
+      const outcome = await generate({
+        sequence: this.sequence,
+        model: this.loaded.model,
+        promptTokens: rendered.tokens,
+        sampling: this.spec.sampling,
+        seed: noiseU32(this.spec.sampling.seed, callNumber),
+        maxTokens: options.maxTokens ?? this.spec.sampling.maxTokens,
+        grammarState: grammar ? new LlamaGrammarEvaluationState({ model: this.loaded.model, grammar }) : undefined,
+        stopTokens: rendered.stopTokens,
+        stopTexts: rendered.stopTexts,
+        signal,
+      });
+      const usage = callUsage(this.id, this.loaded.info.parameters, rendered.tokens.length, outcome.promptTokensEvaluated, outcome.completionTokens, performance.now() - started);
+      this.runtime.record(usage);
+      return { ...outcome, usage };
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

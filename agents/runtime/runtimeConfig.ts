@@ -1,0 +1,79 @@
+// The runtime's settings as one zod schema with defaults: the CLI, the engine and the editor's settings all
+// parse into this, so there is one source of truth for what a model session is configured with.
+import { availableParallelism, homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { CultureLabError } from "../../workspace-kb/errors";
+
+/** Where generated and downloaded models live: outside any workspace, shared by all of them. */
+export const defaultModelsDir = (): string =>
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "culture-lab", "models");
+
+/**
+ * The model a user gets when they name none: Qwen2.5 0.5B Instruct at Q4_K_M (~400 MB, runs at interactive
+ * speed on a laptop CPU, Apache-2.0, follows JSON-constrained prompts well for its size).
+ */
+export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M";
+
+export const SamplingSchema = z.object({
+  temperature: z.number().min(0).max(5).default(0.8),
+  topP: z.number().gt(0).max(1).default(0.95),
+  topK: z.number().int().min(0).default(40),
+  minP: z.number().min(0).max(1).default(0),
+  repeatPenalty: z.number().min(1).max(3).default(1),
+  /** Seeds the agent's sampler; the call number is mixed in, so a session replays exactly. */
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  maxTokens: z.number().int().min(1).max(1 << 16).default(256),
+});
+export type Sampling = z.infer<typeof SamplingSchema>;
+
+export const AgentSpecSchema = z.object({
+  id: z.string().min(1),
+  /** A model reference (see RuntimeConfig.model); defaults to the runtime's model. */
+  model: z.string().min(1).optional(),
+  /** System prompt that sets the agent's persona. */
+  persona: z.string().default(""),
+  sampling: SamplingSchema.default(SamplingSchema.parse({})),
+});
+export type AgentSpec = z.infer<typeof AgentSpecSchema>;
+export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
+
+export const RuntimeConfigSchema = z.object({
+  /**
+   * A model reference: a path to a .gguf file, "tiny" (the project's generated test model), or an
+   * `hf:<user>/<repo>[:quant]` URI downloaded into `modelsDir`.
+   */
+  model: z.string().min(1).default(RECOMMENDED_MODEL),
+  modelsDir: z.string().min(1).default(defaultModelsDir()),
+  /** CPU threads for decoding. node-llama-cpp's own default oversubscribes small machines. */
+  threads: z.number().int().min(1).default(() => availableParallelism()),
+  /** GPU offload: "auto" uses one when available, false forces the CPU. */
+  gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto"),
+  /** Tokens of context each agent gets (prompt + answer). */
+  contextSize: z.number().int().min(64).default(2048),
+  /** Agents that share one context and are decoded in one batch; more agents open another context. */
+  agentsPerContext: z.number().int().min(1).max(64).default(8),
+  /** Largest number of tokens llama.cpp decodes in one step. */
+  batchSize: z.number().int().min(1).default(512),
+  /** Allow `hf:` downloads. Off means a missing model fails at once with a hint to use a local file. */
+  allowDownload: z.boolean().default(true),
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;
+
+/** Parse settings from any door (CLI flags, editor settings, a protocol message) into a config. */
+export function parseRuntimeConfig(input: unknown): RuntimeConfig {
+  const result = RuntimeConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new CultureLabError("bad-setting", `invalid runtime settings: ${z.prettifyError(result.error)}`, "Fix the setting named above.");
+  }
+  return result.data;
+}
+
+export function parseAgentSpec(input: unknown): AgentSpec {
+  const result = AgentSpecSchema.safeParse(input);
+  if (!result.success) {
+    throw new CultureLabError("bad-setting", `invalid agent settings: ${z.prettifyError(result.error)}`, "Fix the agent setting named above.");
+  }
+  return result.data;
+}
