@@ -1,0 +1,76 @@
+// "Propose" validity: which proposals become problems, and the recorded reason for those that do not.
+import assert from "node:assert/strict";
+import { Sandbox } from "../../agents/sandbox/sandbox";
+import type { Call, Json, PureRunner, RunOutcome, SandboxLimits } from "../../agents/sandbox/sandbox";
+import { validateProposal } from "../../agents/problems/validateProposal";
+
+function proposal(mode: string, program: string, inputs: Json[][], hint = ""): string {
+  return JSON.stringify({ mode, program, inputs, hint });
+}
+
+// Test double: the real sandbox has no clock and no Math.random, so it cannot be made to disagree with itself
+// on demand; this stand-in answers each call with how many batches it has run so far.
+class DriftingSandboxDouble implements PureRunner {
+  private batches = 0;
+  async runPure(program: string, call: Call, limits?: SandboxLimits): Promise<RunOutcome> {
+    return (await this.runPureMany(program, [call], limits))[0]!;
+  }
+  async runPureMany(_program: string, calls: Call[], _limits?: SandboxLimits): Promise<RunOutcome[]> {
+    this.batches++;
+    return calls.map(() => ({ ok: true, value: this.batches, ms: 0 }));
+  }
+}
+
+describe("validating a proposal", () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.create();
+  });
+  after(() => sandbox.dispose());
+
+  it("turns a valid deduction proposal into a problem carrying the output the sandbox computed", async () => {
+    const verdict = await validateProposal(sandbox, proposal("deduction", "function f(xs){ return xs.map(x => x * x) }", [[[1, 2, 3]]]));
+    assert.equal(verdict.ok, true);
+    if (verdict.ok) assert.deepEqual(verdict.problem.examples, [{ input: [[1, 2, 3]], output: [1, 4, 9] }]);
+  });
+
+  it("splits an induction proposal into shown pairs and a held-back half", async () => {
+    const inputs = [[1], [2], [3], [4], [5]];
+    const verdict = await validateProposal(sandbox, proposal("induction", "const f = n => n * 10", inputs, "multiplies"));
+    assert.equal(verdict.ok, true);
+    if (verdict.ok) {
+      assert.equal(verdict.problem.heldOut, 2);
+      assert.deepEqual(verdict.problem.examples.map((e) => e.output), [10, 20, 30, 40, 50]);
+    }
+  });
+
+  const invalid: [string, string, string][] = [
+    ["a program that does not parse", proposal("deduction", "function f(x) { return x +", [[1]]), "syntax"],
+    ["a program without f", proposal("deduction", "function g(x) { return x }", [[1]]), "no-function"],
+    ["a program that never halts on one input", proposal("induction", "function f(x){ while (x > 2) {} return x }", [[1], [2], [3]]), "timeout"],
+    ["a program that returns NaN", proposal("deduction", "function f(x){ return x / 0 - x / 0 }", [[1]]), "not-json"],
+    ["a program that prints megabytes", proposal("deduction", "function f(){ return 'z'.repeat(1 << 21) }", [[]]), "output-too-large"],
+    ["a program that asks for randomness", proposal("abduction", "function f(){ return Math.random() > 0.5 }", [[]]), "threw"],
+    ["a deduction with two inputs", proposal("deduction", "const f = x => x", [[1], [2]]), "input-count"],
+    ["an induction with one input", proposal("induction", "const f = x => x", [[1]]), "input-count"],
+    ["output that is not JSON at all", "Sure! Here is a problem: f(x) = x + 1", "not-json"],
+    ["a proposal missing its program", JSON.stringify({ mode: "deduction", inputs: [[1]], hint: "" }), "schema"],
+  ];
+  for (const [what, output, reason] of invalid) {
+    it(`records ${what} as invalid with the reason '${reason}'`, async () => {
+      const verdict = await validateProposal(sandbox, output);
+      assert.equal(verdict.ok ? "valid" : verdict.reason, reason, verdict.ok ? "" : verdict.message);
+    });
+  }
+
+  it("says which input failed when a program fails on only one of several", async () => {
+    const verdict = await validateProposal(sandbox, proposal("induction", "function f(x){ if (x === 3) throw new Error('three'); return x }", [[1], [2], [3], [4]]));
+    assert.equal(!verdict.ok && verdict.reason, "threw");
+    assert.match(!verdict.ok ? verdict.message : "", /input 3: Error: three/);
+  });
+
+  it("rejects a proposal whose two runs disagree as non-deterministic", async () => {
+    const verdict = await validateProposal(new DriftingSandboxDouble(), proposal("deduction", "const f = () => 1", [[]]));
+    assert.equal(!verdict.ok && verdict.reason, "non-deterministic");
+  });
+});
