@@ -102,7 +102,7 @@ describe("the knowledge base", () => {
 
   it("ranks by BM25, filters by kind and generation, and skips archived entries unless asked", async () => {
     const kb = await openKnowledgeBase(ws.dir, { segmentSize: 3 });
-    const sorting = kb.addEntry(note("Sorting", "merge sort splits the list and merges sorted halves; merge merge", { generation: 0 }));
+    const sorting = kb.addEntry(note("Merge sort", "merge sort splits the list in halves; merge sort is stable", { generation: 0 }));
     const primes = kb.addEntry(note("Primes", "a sieve finds primes below a bound", { generation: 1 }));
     const problem = kb.addEntry({ ...note("Order this", "order the list 3 1 2 with a merge sort"), kind: "problem", generation: 2 });
     await kb.commitRound(); // sealed: the search spans a segment and the head
