@@ -435,10 +435,10 @@ export class KnowledgeBase {
     const ref: SegmentRef = { name, count: this.head.count, firstEntry: first, lastEntry: this.entryCount - 1 };
     await mkdir(this.paths.segments, { recursive: true });
     const segment = await writeSegment(this.paths.segments, name, this.head);
-    await writeArchivePage(this.paths.pages, ref, this.head.entries, (id) => this.linkFor(id, name));
     this.segments.push({ ref, segment });
     this.recentSealed = [...this.head.entries];
     segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
+    await writeArchivePage(this.paths.pages, ref, this.head.entries, (id) => this.linkFor(id, name));
     this.head = new HeadIndex();
     this.renderCache.clear(); // links to the sealed entries now point into their page
     return name;
