@@ -25,14 +25,18 @@ export class LoadedModel {
     this.chatWrapper = resolveChatWrapper(model);
   }
 
-  static async load(llama: Llama, path: string, config: RuntimeConfig, signal?: AbortSignal): Promise<LoadedModel> {
+  static async load(llama: Llama, path: string, config: RuntimeConfig, signal?: AbortSignal, llamaErrors: () => string[] = () => []): Promise<LoadedModel> {
     const info = await inspectModelFile(path, llama);
+    llamaErrors(); // forget lines from earlier loads
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: path, loadSignal: signal, gpuLayers: config.gpu === false ? 0 : "auto" });
     } catch (error) {
       if (signal?.aborted) throw new CultureLabError("cancelled", `loading ${path} was cancelled.`, undefined, { cause: error });
-      throw new CultureLabError("model-unloadable", `llama.cpp could not load ${path}: ${(error as Error).message}`, "The file may be damaged or made for a newer llama.cpp; try another model file.", { cause: error });
+      // llama.cpp's log lines reach JS through the event loop, possibly after the rejection: let them land.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const said = llamaErrors().find((line) => /error loading model/.test(line)) ?? (error as Error).message;
+      throw new CultureLabError("model-unloadable", `llama.cpp could not load ${path}: ${said.replace(/^.*error loading model:\s*/, "")}`, "The file may be damaged or made for a newer llama.cpp; try another model file.", { cause: error });
     }
     return new LoadedModel(info, model, config);
   }

@@ -2,7 +2,8 @@
 // agents as sequences of shared contexts, per-agent sampling and persona, JSON answers checked at the door,
 // accounting per call, an AbortSignal on every call, and one dispose() that frees everything.
 import { realpath } from "node:fs/promises";
-import { getLlama, getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
+import { getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
+import { listenToLlamaLog, sharedLlama } from "./sharedLlama";
 import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -64,17 +65,15 @@ export interface OpenOptions {
   signal?: AbortSignal;
   cwd?: string;
   onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** llama.cpp's own log lines (warnings and errors); the engine forwards them to its log. */
+  onLog?: (level: "error" | "warn", message: string) => void;
 }
 
 export async function openRuntime(input: RuntimeConfigInput, options: OpenOptions = {}): Promise<Runtime> {
   const config = parseRuntimeConfig(input);
-  const llama = await getLlama({
-    gpu: config.gpu === false ? false : "auto",
-    build: "never",
-    maxThreads: config.threads,
-    logLevel: LlamaLogLevel.error,
-  });
-  const runtime = new ModelRuntime(config, llama, options);
+  const llamaLog = new LlamaLog(options.onLog);
+  const llama = await sharedLlama(config.gpu, config.threads);
+  const runtime = new ModelRuntime(config, llama, llamaLog, options);
   try {
     await runtime.modelFor(config.model, options.signal);
   } catch (error) {
@@ -99,6 +98,7 @@ class ModelRuntime implements Runtime {
   constructor(
     readonly config: RuntimeConfig,
     private readonly llama: Llama,
+    private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
 
@@ -118,7 +118,7 @@ class ModelRuntime implements Runtime {
     }
     let loaded = this.models.get(path);
     if (!loaded) {
-      loaded = LoadedModel.load(this.llama, path, this.config, signal);
+      loaded = LoadedModel.load(this.llama, path, this.config, signal, () => this.log.takeErrors());
       this.models.set(path, loaded);
       // A failed load is not cached: the user may fix the file and try again.
       loaded.catch(() => this.models.delete(path));
@@ -216,7 +216,7 @@ class ModelRuntime implements Runtime {
     for (const model of this.models.values()) await (await model.catch(() => undefined))?.dispose();
     this.models.clear();
     this.agents.clear();
-    await this.llama.dispose();
+    this.log.close();
   }
 }
 
@@ -255,7 +255,7 @@ class ModelAgent implements RuntimeAgent {
     const grammar = options.grammar === false ? undefined : await this.runtime.grammarFor(schema);
     const run = await this.run(prompt, options, grammar);
     if (run.stopReason === "aborted") return { ok: false, failure: "aborted", message: "the call was aborted", text: run.text, usage: run.usage };
-    const check = checkJsonOutput(run.text.trim(), validator, run.stopReason === "max-tokens");
+    const check = checkJsonOutput(run.text.trim(), validator, { cut: run.stopReason === "max-tokens", constrained: grammar !== undefined });
     if (!check.ok) return { ok: false, failure: check.failure, message: check.message, text: run.text, usage: run.usage };
     return { ok: true, value: check.value as T, text: run.text, usage: run.usage };
   }
@@ -286,5 +286,32 @@ class ModelAgent implements RuntimeAgent {
     });
     this.queue = result.catch(() => undefined);
     return result;
+  }
+}
+
+/** Keeps llama.cpp's recent error lines so a failed load can say why in llama.cpp's own words. */
+class LlamaLog {
+  private errors: string[] = [];
+  readonly close: () => void;
+  constructor(private readonly forward?: (level: "error" | "warn", message: string) => void) {
+    this.close = listenToLlamaLog((level, message) => this.add(level, message));
+  }
+
+  add(level: LlamaLogLevel, message: string): void {
+    const text = message.trim();
+    if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+      this.errors.push(text);
+      if (this.errors.length > 8) this.errors.shift();
+      this.forward?.("error", text);
+    } else if (level === LlamaLogLevel.warn) {
+      this.forward?.("warn", text);
+    }
+  }
+
+  /** The error lines since the last call. */
+  takeErrors(): string[] {
+    const taken = this.errors;
+    this.errors = [];
+    return taken;
   }
 }

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getLlama, LlamaLogLevel, readGgufFileInfo } from "node-llama-cpp";
+import { readGgufFileInfo } from "node-llama-cpp";
+import { sharedLlama } from "../../agents/runtime/sharedLlama";
 import { runCli } from "../../agents/cli/main";
 import { toFloat16Bits } from "../../agents/gguf/float16";
 import { TINY_SPEC, writeRandomLlama } from "../../agents/gguf/randomLlama";
@@ -43,9 +44,9 @@ describe("the random-weight GGUF writer", () => {
   it("writes a model that the real llama.cpp loads, round-trips text through, and generates from", async () => {
     const path = join(dir, "gen.gguf");
     await writeRandomLlama(path, TINY_SPEC);
-    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    const llama = await sharedLlama(false, 1);
+    const model = await llama.loadModel({ modelPath: path });
     try {
-      const model = await llama.loadModel({ modelPath: path });
       const text = 'Hello, {"answer": 42}\n';
       assert.equal(model.detokenize(model.tokenize(text)), text);
       const context = await model.createContext({ contextSize: 128, threads: 1 });
@@ -56,7 +57,7 @@ describe("the random-weight GGUF writer", () => {
       }
       assert.equal(generated.length, 16);
     } finally {
-      await llama.dispose();
+      await model.dispose();
     }
   });
 
