@@ -3,6 +3,7 @@
 // (Shaib et al. 2024 `homogenization.py`; google-research `rouge_score`). F1 is symmetric and every i has
 // n−1 partners, so this is the mean over unordered pairs — which a seeded uniform sample of pairs estimates
 // when the corpus has more pairs than `maxPairs` (the panel's form). NaN for fewer than two documents.
+import { prepare, type Corpus, type PreparedCorpus } from "./preparedCorpus";
 import { randomInt, seededRandom } from "./random";
 import { rougeTokens } from "./tokens";
 
@@ -14,15 +15,16 @@ export interface RougeLOptions {
 
 export const DEFAULT_ROUGE_PAIRS = 20_000;
 
-export function homogenizationRougeL(corpus: readonly string[], options: RougeLOptions = {}): number {
-  const n = corpus.length;
+export function homogenizationRougeL(corpus: Corpus, options: RougeLOptions = {}): number {
+  const prepared = prepare(corpus);
+  const n = prepared.size;
   if (n < 2) return Number.NaN;
-  const docs = internAll(corpus.map(rougeTokens));
+  const docs = rougeDocuments(prepared);
   const maxPairs = options.maxPairs ?? DEFAULT_ROUGE_PAIRS;
   const pairCount = (n * (n - 1)) / 2;
   let sum = 0;
   if (pairCount <= maxPairs) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) sum += rougeLF1(docs[i]!, docs[j]!);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) sum += rougeLF1(docs(i), docs(j));
     return sum / pairCount;
   }
   const random = seededRandom(options.seed ?? 1);
@@ -30,7 +32,7 @@ export function homogenizationRougeL(corpus: readonly string[], options: RougeLO
     const i = randomInt(random, n);
     let j = randomInt(random, n - 1);
     if (j >= i) j++;
-    sum += rougeLF1(docs[i]!, docs[j]!);
+    sum += rougeLF1(docs(i), docs(j));
   }
   return sum / maxPairs;
 }
@@ -64,13 +66,29 @@ function lcsLength(a: Int32Array, b: Int32Array): number {
   return row[b.length]!;
 }
 
-function internAll(docs: string[][]): Int32Array[] {
+/**
+ * ROUGE token ids of document d, made on first use. Whitespace is one of the characters rouge_score turns into
+ * a separator, so a document's ROUGE tokens are those of its whitespace tokens in turn: the rule runs once per
+ * vocabulary entry, and only sampled documents are ever assembled.
+ */
+function rougeDocuments(prepared: PreparedCorpus): (d: number) => Int32Array {
+  const { tokens, offsets, vocabulary } = prepared.tokenIds;
   const ids = new Map<string, number>();
-  return docs.map((tokens) =>
-    Int32Array.from(tokens, (t) => {
+  const pieces = vocabulary.map((token) =>
+    rougeTokens(token).map((t) => {
       let id = ids.get(t);
       if (id === undefined) ids.set(t, (id = ids.size));
       return id;
     }),
   );
+  const cache = new Map<number, Int32Array>();
+  return (d) => {
+    let doc = cache.get(d);
+    if (doc === undefined) {
+      const out: number[] = [];
+      for (let i = offsets[d]!; i < offsets[d + 1]!; i++) out.push(...pieces[tokens[i]!]!);
+      cache.set(d, (doc = Int32Array.from(out)));
+    }
+    return doc;
+  };
 }

@@ -8,7 +8,7 @@ export function meanPairwiseCosineDistance(corpus: Corpus): number {
   const prepared = prepare(corpus);
   const n = prepared.size;
   if (n < 2) return Number.NaN;
-  const { ids, offsets, distinct } = prepared.order(1);
+  const { ids, offsets, idBound: distinct } = prepared.order(1);
   const sum = new Float64Array(distinct);
   const count = new Int32Array(distinct);
   let selfSimilarity = 0;

@@ -3,26 +3,28 @@
 // al. 2007, "All-pairs"): with shingles ordered rarest first, two sets with Jaccard ≥ t share a shingle within
 // their first |A| − ⌈t|A|⌉ + 1, so only those postings are probed, and a document stops at its first partner.
 // A document with fewer than 3 words has no shingles and is never a near-duplicate. NaN for an empty corpus.
+import { prepare, type Corpus, type PreparedCorpus } from "./preparedCorpus";
 import { tokenize } from "./tokens";
 
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 
-export function nearDuplicateRate(corpus: readonly string[], threshold = NEAR_DUPLICATE_THRESHOLD): number {
-  if (corpus.length === 0) return Number.NaN;
-  const sets = shingleSets(corpus);
-  const n = sets.length;
-  // Rename shingles by ascending document frequency so "rarest first" is plain numeric order.
-  const df = new Int32Array(countShingles(sets));
-  for (const set of sets) for (const s of set) df[s]!++;
-  const byRarity = Int32Array.from(df.keys()).sort((a, b) => df[a]! - df[b]! || a - b);
-  const rank = new Int32Array(df.length);
-  byRarity.forEach((shingle, r) => (rank[shingle] = r));
-  const ranked = sets.map((set) => Int32Array.from(set, (s) => rank[s]!).sort());
+export function nearDuplicateRate(corpus: Corpus, threshold = NEAR_DUPLICATE_THRESHOLD): number {
+  const prepared = prepare(corpus);
+  const n = prepared.size;
+  if (n === 0) return Number.NaN;
+  const ranked = rankedShingleSets(prepared);
+  const prefixLength = (size: number) => Math.min(size, size - Math.ceil(threshold * size - 1e-9) + 1);
 
-  const prefixLength = (size: number) => size - Math.ceil(threshold * size - 1e-9) + 1;
-  const postings: number[][] = Array.from({ length: df.length }, () => []);
+  // Postings of prefix shingles, in compressed-row form (one flat array, offsets per shingle rank).
+  let shingleCount = 0;
+  for (const set of ranked) if (set.length > 0) shingleCount = Math.max(shingleCount, set[set.length - 1]! + 1);
+  const postingStart = new Int32Array(shingleCount + 1);
+  for (const set of ranked) for (let i = 0; i < prefixLength(set.length); i++) postingStart[set[i]! + 1]!++;
+  for (let r = 0; r < shingleCount; r++) postingStart[r + 1]! += postingStart[r]!;
+  const postings = new Int32Array(postingStart[shingleCount]!);
+  const fill = postingStart.slice(0, shingleCount);
   ranked.forEach((set, d) => {
-    for (let i = 0; i < Math.min(set.length, prefixLength(set.length)); i++) postings[set[i]!]!.push(d);
+    for (let i = 0; i < prefixLength(set.length); i++) postings[fill[set[i]!]!++] = d;
   });
 
   const isDuplicate = new Uint8Array(n);
@@ -31,8 +33,9 @@ export function nearDuplicateRate(corpus: readonly string[], threshold = NEAR_DU
     if (isDuplicate[d]) continue;
     const set = ranked[d]!;
     const size = set.length;
-    search: for (let i = 0; i < Math.min(size, prefixLength(size)); i++) {
-      for (const other of postings[set[i]!]!) {
+    search: for (let i = 0; i < prefixLength(size); i++) {
+      for (let p = postingStart[set[i]!]!; p < postingStart[set[i]! + 1]!; p++) {
+        const other = postings[p]!;
         if (other === d || lastProbe[other] === d) continue;
         lastProbe[other] = d;
         const otherSize = ranked[other]!.length;
@@ -51,6 +54,34 @@ export function nearDuplicateRate(corpus: readonly string[], threshold = NEAR_DU
   return count / n;
 }
 
+/** Each document's distinct shingles, renamed by ascending document frequency (rank 0 = rarest) and sorted. */
+function rankedShingleSets(prepared: PreparedCorpus): Int32Array[] {
+  const { ids, offsets, idBound } = prepared.lowercaseOrder(3);
+  const n = prepared.size;
+  const lastDoc = new Int32Array(idBound).fill(-1);
+  const df = new Int32Array(idBound);
+  const sets: Int32Array[] = [];
+  for (let d = 0; d < n; d++) {
+    const unique: number[] = [];
+    for (let i = offsets[d]!; i < offsets[d + 1]!; i++) {
+      const s = ids[i]!;
+      if (lastDoc[s] !== d) {
+        lastDoc[s] = d;
+        df[s]!++;
+        unique.push(s);
+      }
+    }
+    sets.push(Int32Array.from(unique));
+  }
+  // Counting sort of shingles by document frequency gives each its rank.
+  const byDf = new Int32Array(n + 2);
+  for (let s = 0; s < idBound; s++) byDf[df[s]! + 1]!++;
+  for (let f = 0; f <= n; f++) byDf[f + 1]! += byDf[f]!;
+  const rank = new Int32Array(idBound);
+  for (let s = 0; s < idBound; s++) rank[s] = byDf[df[s]!]!++;
+  return sets.map((set) => set.map((s) => rank[s]!).sort());
+}
+
 /** The same rate by comparing every pair — the O(n²) definition, kept as the oracle for tests and the benchmark. */
 export function nearDuplicateRateAllPairs(corpus: readonly string[], threshold = NEAR_DUPLICATE_THRESHOLD): number {
   if (corpus.length === 0) return Number.NaN;
@@ -62,7 +93,7 @@ export function nearDuplicateRateAllPairs(corpus: readonly string[], threshold =
   return count / sets.length;
 }
 
-/** Each document's set of lowercased word 3-shingles, as shingle ids. */
+/** Each document's set of lowercased word 3-shingles, as shingle ids, built from strings (for the oracle). */
 export function shingleSets(corpus: readonly string[]): Set<number>[] {
   const ids = new Map<string, number>();
   return corpus.map((doc) => {
@@ -93,10 +124,4 @@ export function jaccardSorted(a: Int32Array, b: Int32Array): number {
   }
   const union = a.length + b.length - shared;
   return union === 0 ? 0 : shared / union;
-}
-
-function countShingles(sets: Set<number>[]): number {
-  let max = -1;
-  for (const set of sets) for (const s of set) if (s > max) max = s;
-  return max + 1;
 }

@@ -1,73 +1,116 @@
-// Every n-gram (n = 1..maxN) of every document, as dense integer ids in flat arrays: the shared input of the
-// n-gram metrics, built once in time linear in the number of tokens. n-grams never cross documents.
-import { IdTable } from "./idTable";
+// Every n-gram (n = 1..maxN) of a corpus as dense integer ids, built once in a few streaming passes: the shared
+// input of the n-gram metrics. Ids are assigned over the corpus joined into one sequence, so the same arrays
+// serve the per-document metrics (n-grams inside documents) and ngram_diversity_score (n-grams across them).
+import { internPairs } from "./internPairs";
+import { tokenize } from "./tokens";
 
-/** Tokens of a corpus as integer ids, documents concatenated; doc d is tokens[offsets[d]..offsets[d+1]). */
+/** A corpus as token ids, documents concatenated: doc d is tokens[offsets[d]..offsets[d+1]). */
 export interface TokenCorpus {
   tokens: Int32Array;
   offsets: Int32Array;
-  /** Distinct tokens seen (ids are 0..vocabularySize-1). */
-  vocabularySize: number;
+  /** The token of each id. */
+  vocabulary: string[];
 }
 
-/** The n-grams of one order: doc d's are ids[offsets[d]..offsets[d+1]) in text order. */
+/** The n-grams of one order. */
 export interface NgramOrder {
   n: number;
+  /** Ids of the n-grams inside documents, in text order; doc d's are ids[offsets[d]..offsets[d+1]). */
   ids: Int32Array;
   offsets: Int32Array;
-  /** Number of distinct n-grams of this order in the corpus. */
+  /** Every id is below this (ids of n-grams that only occur across a document boundary included). */
+  idBound: number;
+  /** Distinct n-grams inside documents. */
   distinct: number;
+  /** Distinct n-grams and n-gram count of the corpus joined by one space. */
+  joinedDistinct: number;
+  joinedTotal: number;
 }
 
-const TOKEN_SPACE = 2 ** 26;
-
-export function tokenCorpus(docs: readonly string[][]): TokenCorpus {
-  const vocabulary = new Map<string, number>();
-  let total = 0;
-  for (const doc of docs) total += doc.length;
-  const tokens = new Int32Array(total);
+export function tokenCorpus(docs: readonly string[]): TokenCorpus {
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
   const offsets = new Int32Array(docs.length + 1);
+  let tokens = new Int32Array(1024);
   let at = 0;
   docs.forEach((doc, d) => {
-    for (const token of doc) {
-      let id = vocabulary.get(token);
+    for (const token of tokenize(doc)) {
+      let id = ids.get(token);
       if (id === undefined) {
-        id = vocabulary.size;
-        vocabulary.set(token, id);
+        id = vocabulary.length;
+        ids.set(token, id);
+        vocabulary.push(token);
+      }
+      if (at === tokens.length) {
+        const bigger = new Int32Array(tokens.length * 2);
+        bigger.set(tokens);
+        tokens = bigger;
       }
       tokens[at++] = id;
     }
     offsets[d + 1] = at;
   });
-  if (vocabulary.size >= TOKEN_SPACE) throw new RangeError(`more than ${TOKEN_SPACE} distinct tokens`);
-  return { tokens, offsets, vocabularySize: vocabulary.size };
+  return { tokens: tokens.slice(0, at), offsets, vocabulary };
 }
 
-/** Orders 1..maxN; order n is built from order n-1 by interning (id of the prefix, next token). */
+/** The same corpus with every token passed through `map` (e.g. lowercasing), re-interned; costs one pass per token, the map runs per vocabulary entry. */
+export function mapTokens(corpus: TokenCorpus, map: (token: string) => string): TokenCorpus {
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
+  const renamed = Int32Array.from(corpus.vocabulary, (token) => {
+    const mapped = map(token);
+    let id = ids.get(mapped);
+    if (id === undefined) {
+      id = vocabulary.length;
+      ids.set(mapped, id);
+      vocabulary.push(mapped);
+    }
+    return id;
+  });
+  return { tokens: corpus.tokens.map((t) => renamed[t]!), offsets: corpus.offsets, vocabulary };
+}
+
+/** Orders 1..maxN; the joined n-gram at position p of order n is the pair (order n−1 at p, token p+n−1). */
 export function ngramOrders(corpus: TokenCorpus, maxN: number): NgramOrder[] {
-  const docCount = corpus.offsets.length - 1;
+  const { tokens } = corpus;
   const orders: NgramOrder[] = [];
-  let previous: NgramOrder | undefined;
+  let joined: Int32Array = tokens;
+  let idBound = corpus.vocabulary.length;
   for (let n = 1; n <= maxN; n++) {
-    const offsets = new Int32Array(docCount + 1);
-    for (let d = 0; d < docCount; d++) {
-      const length = corpus.offsets[d + 1]! - corpus.offsets[d]!;
-      offsets[d + 1] = offsets[d]! + Math.max(0, length - n + 1);
+    if (n > 1) {
+      const count = Math.max(0, tokens.length - n + 1);
+      const interned = internPairs(joined.subarray(0, count), tokens.subarray(n - 1, n - 1 + count));
+      joined = interned.ids;
+      idBound = interned.distinct;
     }
-    const ids = new Int32Array(offsets[docCount]!);
-    const table = new IdTable(Math.min(ids.length, 1 << 22));
-    for (let d = 0; d < docCount; d++) {
-      const start = corpus.offsets[d]!;
-      const count = offsets[d + 1]! - offsets[d]!;
-      for (let i = 0; i < count; i++) {
-        const key = previous === undefined
-          ? corpus.tokens[start + i]!
-          : previous.ids[previous.offsets[d]! + i]! * TOKEN_SPACE + corpus.tokens[start + i + n - 1]!;
-        ids[offsets[d]! + i] = table.intern(key);
-      }
-    }
-    previous = { n, ids, offsets, distinct: table.size };
-    orders.push(previous);
+    orders.push(withinDocuments(corpus, n, joined, idBound));
   }
   return orders;
+}
+
+function withinDocuments(corpus: TokenCorpus, n: number, joined: Int32Array, idBound: number): NgramOrder {
+  const docCount = corpus.offsets.length - 1;
+  const offsets = new Int32Array(docCount + 1);
+  for (let d = 0; d < docCount; d++) {
+    offsets[d + 1] = offsets[d]! + Math.max(0, corpus.offsets[d + 1]! - corpus.offsets[d]! - n + 1);
+  }
+  const ids = new Int32Array(offsets[docCount]!);
+  const seen = new Uint8Array(idBound);
+  let distinct = 0;
+  for (let d = 0; d < docCount; d++) {
+    const from = corpus.offsets[d]!;
+    const count = offsets[d + 1]! - offsets[d]!;
+    for (let i = 0; i < count; i++) {
+      const id = joined[from + i]!;
+      ids[offsets[d]! + i] = id;
+      if (!seen[id]) {
+        seen[id] = 1;
+        distinct++;
+      }
+    }
+  }
+  const joinedTotal = Math.max(0, corpus.tokens.length - n + 1);
+  // Every token is inside a document; every id of a higher order came from a joined position.
+  const joinedDistinct = n === 1 ? distinct : idBound;
+  return { n, ids, offsets, idBound, distinct, joinedDistinct, joinedTotal };
 }

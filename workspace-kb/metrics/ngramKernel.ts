@@ -9,7 +9,7 @@ export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2,
   const m = prepared.size;
   const kernel = new Float64Array(m * m);
   for (const n of ns) {
-    const { ids, offsets, distinct } = prepared.order(n);
+    const { ids, offsets, idBound: distinct } = prepared.order(n);
     // Postings as linked lists in flat arrays: one entry per (document, distinct n-gram of it).
     const head = new Int32Array(distinct).fill(-1);
     const next: number[] = [];

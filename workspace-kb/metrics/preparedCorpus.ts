@@ -1,16 +1,17 @@
-// A corpus with its tokens and n-gram ids computed once and shared by every metric that needs them, so the
+// A corpus with its token ids and n-gram ids computed once and shared by every metric that needs them, so the
 // whole panel tokenizes a 100k-document corpus a single time. Plain string arrays are prepared on demand.
-import { ngramOrders, tokenCorpus, type NgramOrder, type TokenCorpus } from "./ngramIndex";
-import { tokenize } from "./tokens";
+import { mapTokens, ngramOrders, tokenCorpus, type NgramOrder, type TokenCorpus } from "./ngramIndex";
 
 export type Corpus = readonly string[] | PreparedCorpus;
 
 export const MAX_ORDER = 4;
 
 export class PreparedCorpus {
-  private tokenLists?: string[][];
   private ids?: TokenCorpus;
   private orders?: NgramOrder[];
+  private lower?: TokenCorpus;
+  private lowerOrders?: NgramOrder[];
+  private readonly memos = new Map<string, unknown>();
 
   constructor(readonly docs: readonly string[]) {}
 
@@ -18,20 +19,28 @@ export class PreparedCorpus {
     return this.docs.length;
   }
 
-  /** Whitespace tokens of each document. */
-  get tokens(): string[][] {
-    return (this.tokenLists ??= this.docs.map(tokenize));
-  }
-
+  /** Whitespace tokens of every document, as ids. */
   get tokenIds(): TokenCorpus {
-    return (this.ids ??= tokenCorpus(this.tokens));
+    return (this.ids ??= tokenCorpus(this.docs));
   }
 
   /** The n-grams of order n (1..4) of every document. */
   order(n: number): NgramOrder {
-    if (n < 1 || n > MAX_ORDER) throw new RangeError(`n-gram order ${n} is outside 1..${MAX_ORDER}`);
+    checkOrder(n);
     this.orders ??= ngramOrders(this.tokenIds, MAX_ORDER);
     return this.orders[n - 1]!;
+  }
+
+  /** Lowercased whitespace tokens, as ids (near-duplicate shingles and answer clusters ignore case). */
+  get lowercaseTokenIds(): TokenCorpus {
+    return (this.lower ??= mapTokens(this.tokenIds, (t) => t.toLowerCase()));
+  }
+
+  /** n-grams (n ≤ 3) of the lowercased tokens. */
+  lowercaseOrder(n: number): NgramOrder {
+    checkOrder(n);
+    this.lowerOrders ??= ngramOrders(this.lowercaseTokenIds, 3);
+    return this.lowerOrders[n - 1]!;
   }
 
   /** Number of tokens of document d. */
@@ -39,8 +48,18 @@ export class PreparedCorpus {
     const { offsets } = this.tokenIds;
     return offsets[d + 1]! - offsets[d]!;
   }
+
+  /** An intermediate result shared between metrics (e.g. self-BLEU-3 and -4 share clipped counts). */
+  memo<T>(key: string, make: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as T;
+  }
 }
 
 export function prepare(corpus: Corpus): PreparedCorpus {
   return corpus instanceof PreparedCorpus ? corpus : new PreparedCorpus(corpus);
+}
+
+function checkOrder(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new RangeError(`n-gram order ${n} is outside 1..${MAX_ORDER}`);
 }

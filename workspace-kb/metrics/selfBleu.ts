@@ -5,7 +5,7 @@
 // n-grams (METRICS.md "Scaling"): per n-gram keep the two largest per-document counts and the holder of the
 // largest, so "max count over the other documents" is O(1). NaN for fewer than two documents.
 import { bleuFromCounts } from "./bleu";
-import { prepare, type Corpus } from "./preparedCorpus";
+import { prepare, type Corpus, type PreparedCorpus } from "./preparedCorpus";
 
 export function selfBleu(corpus: Corpus, maxN: number): number {
   const scores = selfBleuPerDocument(corpus, maxN);
@@ -22,8 +22,8 @@ export function selfBleuPerDocument(corpus: Corpus, maxN: number): Float64Array 
   if (docCount < 2) return scores.fill(Number.NaN);
   const lengths = Array.from({ length: docCount }, (_, d) => prepared.length(d));
   const closest = closestOtherLengths(lengths);
-  const numerators = Array.from({ length: maxN }, () => new Float64Array(docCount));
-  for (let n = 1; n <= maxN; n++) clippedMatches(prepared, n, numerators[n - 1]!);
+  const numerators: Float64Array[] = [];
+  for (let n = 1; n <= maxN; n++) numerators[n - 1] = prepared.memo(`self-bleu clipped ${n}`, () => clippedMatches(prepared, n));
   const matches = new Array<number>(maxN);
   const totals = new Array<number>(maxN);
   for (let d = 0; d < docCount; d++) {
@@ -37,13 +37,14 @@ export function selfBleuPerDocument(corpus: Corpus, maxN: number): Float64Array 
 }
 
 /** out[d] = Σ over distinct n-grams g of d of min(count_d(g), max over other documents of their count of g). */
-function clippedMatches(prepared: ReturnType<typeof prepare>, n: number, out: Float64Array): void {
-  const { ids, offsets, distinct } = prepared.order(n);
+function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
+  const { ids, offsets, idBound: distinct } = prepared.order(n);
   const docCount = prepared.size;
   const top1 = new Int32Array(distinct);
   const top1Doc = new Int32Array(distinct).fill(-1);
   const top2 = new Int32Array(distinct);
   const count = new Int32Array(distinct);
+  const out = new Float64Array(docCount);
   // Pass 1: each document's counts feed the two largest counts per n-gram.
   for (let d = 0; d < docCount; d++) {
     const start = offsets[d]!;
@@ -79,6 +80,7 @@ function clippedMatches(prepared: ReturnType<typeof prepare>, n: number, out: Fl
     }
     out[d] = matched;
   }
+  return out;
 }
 
 /** For each document, the other documents' length closest to its own (ties → the shorter), as NLTK picks it. */

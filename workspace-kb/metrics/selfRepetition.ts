@@ -5,7 +5,7 @@ import { prepare, type Corpus } from "./preparedCorpus";
 export function selfRepetition(corpus: Corpus, n = 4): number {
   const prepared = prepare(corpus);
   if (prepared.size === 0) return Number.NaN;
-  const { ids, offsets, distinct } = prepared.order(n);
+  const { ids, offsets, idBound: distinct } = prepared.order(n);
   const df = new Int32Array(distinct);
   const lastDoc = new Int32Array(distinct).fill(-1);
   const docCount = prepared.size;
