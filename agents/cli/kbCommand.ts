@@ -119,7 +119,7 @@ async function status(workspace: string, options: { folder?: string }, json: boo
   const torn = kb.report.tornTail;
   report(io, json, { folder: paths.folder, round: kb.round, ...size, agents: kb.agents().length, generations: kb.generations().length, files, openBy: owner ?? null, tornTail: torn ?? null }, [
     `knowledge base ${paths.folder}`,
-    `  round ${kb.round}: ${size.entries} entries (${size.head} in the open head, the rest in ${size.segments} sealed segments), ${size.attempts} attempts, ${kb.agents().length} agents, ${kb.generations().length} generations`,
+    `  round ${kb.round}: ${size.entries} entries (${size.head} in the open head, the rest in ${size.segments} sealed segment${size.segments === 1 ? "" : "s"}), ${size.attempts} attempts, ${kb.agents().length} agents, ${kb.generations().length} generations`,
     `  files: ${Object.entries(files).map(([name, n]) => `${name} ${formatBytes(n)}`).join(", ")}`,
     owner ? `  open for writing by process ${owner.pid} on ${owner.host} since ${owner.startedAt}` : "  not open for writing",
     ...(torn ? [`  events.jsonl ends in ${torn.bytes} bytes of an incomplete round (a crash, or a round being written right now); the next writer moves them aside`] : []),
