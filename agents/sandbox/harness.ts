@@ -4,30 +4,15 @@
 // returns two functions the host keeps handles to. Every failure is described *inside* the engine and comes
 // back to the host as one bounded string "reason\nmessage", so the host never touches a hostile value
 // (getters, Proxies, toString traps) directly.
-export const HARNESS_SOURCE = String.raw`(() => {
-  "use strict";
-  const indirectEval = eval;
-  const stringify = JSON.stringify;
-  const parse = JSON.parse;
-  const apply = Reflect.apply;
-  const isArray = Array.isArray;
-  const getPrototypeOf = Object.getPrototypeOf;
-  const objectPrototype = Object.prototype;
-  const isFiniteNumber = Number.isFinite;
-  const toString = String;
-  const slice = Function.prototype.call.bind(String.prototype.slice);
-  const MESSAGE_CHARS = 300;
+//
+// Parsing this script is a large share of a run's cost, so the code that describes failures is kept as a
+// string and compiled only when a run fails (with the captured eval, which the program cannot replace).
 
-  Math.random = function random() {
-    throw new Error("Math.random is not available in the sandbox: programs must be deterministic");
-  };
-
-  class NotJson { constructor(what) { this.what = what; } }
-
-  // Reason for an exception thrown by the program; a lie told by the program only changes its own outcome.
-  function describe(e, phase) {
+// Turns whatever the program threw into "reason\nmessage"; a lie told by the program only changes its own outcome.
+const DESCRIBE_SOURCE = String.raw`(function (toString, slice, notJson) {
+  return function describe(e, phase, notJsonWhat) {
     try {
-      if (e instanceof NotJson) return "not-json\nthe result contains " + e.what;
+      if (e === notJson) return "not-json\nthe result contains " + notJsonWhat;
       let name = "", message;
       if (e !== null && (typeof e === "object" || typeof e === "function")) {
         name = toString(e.name);
@@ -35,7 +20,7 @@ export const HARNESS_SOURCE = String.raw`(() => {
       } else {
         message = "threw a non-error value: " + toString(e);
       }
-      message = slice(message, 0, MESSAGE_CHARS);
+      message = slice(message, 0, 300);
       if (name === "InternalError" && (message === "out of memory" || message === "string too long")) return "memory\n" + message;
       if (message === "stack overflow" || message === "Maximum call stack size exceeded") return "stack\n" + message;
       if (phase === "load" && name === "SyntaxError") return "syntax\n" + message;
@@ -44,30 +29,47 @@ export const HARNESS_SOURCE = String.raw`(() => {
     } catch (inner) {
       return "threw\nthe program threw a value that could not be described";
     }
-  }
+  };
+})`;
+
+export const HARNESS_SOURCE = String.raw`(() => {
+  "use strict";
+  const indirectEval = eval, stringify = JSON.stringify, parse = JSON.parse, apply = Reflect.apply;
+  const isArray = Array.isArray, getPrototypeOf = Object.getPrototypeOf, objectPrototype = Object.prototype;
+  const isFiniteNumber = Number.isFinite, toString = String;
+  const slice = Function.prototype.call.bind(String.prototype.slice);
+  Math.random = function random() {
+    throw new Error("Math.random is not available in the sandbox: programs must be deterministic");
+  };
+
+  const notJson = {};
+  let notJsonWhat = "", describeFn;
+  const describe = (e, phase) =>
+    (describeFn ||= indirectEval(${JSON.stringify(DESCRIBE_SOURCE)})(toString, slice, notJson))(e, phase, notJsonWhat);
 
   // JSON.stringify would silently turn NaN into null and drop functions; a result must be JSON as it is.
   function strictJson(key, v) {
-    switch (typeof v) {
-      case "string": case "boolean": return v;
-      case "number": if (isFiniteNumber(v)) return v; throw new NotJson("a non-finite number");
-      case "object": {
-        if (v === null || isArray(v)) return v;
-        const proto = getPrototypeOf(v);
-        if (proto === objectPrototype || proto === null) return v;
-        throw new NotJson("an object that is not a plain object or array");
-      }
-      default: throw new NotJson("a value of type " + typeof v);
+    const type = typeof v;
+    if (type === "string" || type === "boolean" || v === null || (type === "number" && isFiniteNumber(v))) return v;
+    if (type === "object") {
+      if (isArray(v)) return v;
+      const proto = getPrototypeOf(v);
+      if (proto === objectPrototype || proto === null) return v;
+      notJsonWhat = "an object that is not a plain object or array";
+    } else {
+      notJsonWhat = type === "number" ? "a non-finite number" : "a value of type " + type;
     }
+    throw notJson;
   }
 
   let fn;
-  // Evaluates the program as global code and looks up the function by name in the same evaluation, so
-  // top-level const/let declarations are visible too (an indirect eval keeps them local to itself).
+  // Evaluates the program as global code and looks the function up in the same evaluation, so top-level
+  // const/let declarations are visible too (an indirect eval keeps them local to itself).
   function load(source, fnName) {
     let found;
-    const lookup = "\n;typeof " + fnName + " === 'function' ? " + fnName + " : undefined";
-    try { found = indirectEval(source + lookup); } catch (e) { return describe(e, "load"); }
+    try {
+      found = indirectEval(source + "\n;typeof " + fnName + " === 'function' ? " + fnName + " : undefined");
+    } catch (e) { return describe(e, "load"); }
     if (typeof found !== "function") return "no-function\nthe program defines no function named " + fnName;
     fn = found;
     return "ok\n";

@@ -1,17 +1,24 @@
 // Runs untrusted JavaScript (model-written programs) in QuickJS compiled to WebAssembly: no require, fs,
-// network, timers, Date or host objects exist there, and a memory cap, a deadline, a stack cap and an
-// output-size cap bound every run. Each run gets a fresh context (its own globals and prototypes, so nothing
-// leaks into the next run); the runtime underneath is reused for speed and replaced after any run that hit
-// a limit or left work queued. If the engine itself breaks (the host's native stack overflowed inside the
-// WebAssembly, or QuickJS aborted), the whole WebAssembly module is dropped and a new one is loaded.
+// network, timers, Date or host objects exist there, and a memory cap, a step budget, a deadline, a stack cap
+// and an output-size cap bound every run. Each run gets a fresh QuickJS runtime and context (its own heap, globals,
+// prototypes, symbol registry and job queue), so nothing leaks into the next run: the bench measured a fresh
+// runtime as costing no more than a fresh context on a reused one. If the engine itself breaks (the host's
+// native stack overflowed inside the WebAssembly, or QuickJS aborted), the whole WebAssembly module is
+// dropped and a new one is loaded.
 import { DefaultIntrinsics, newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
+import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten";
 import { HARNESS_SOURCE } from "./harness";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface SandboxLimits {
-  /** Wall-clock budget for evaluating the program and all its calls. */
+  /**
+   * Step budget for evaluating the program and all its calls, counted in QuickJS interrupt polls (one poll
+   * per ~10,000 operations: loop iterations, calls, regex steps). Unlike a clock it gives the same verdict on
+   * an idle and on a loaded machine, so whether a proposal is valid does not depend on what else is running.
+   */
+  fuel: number;
+  /** Wall-clock backstop for what polls rarely (allocation-heavy code); well above what the fuel allows. */
   timeoutMs: number;
   /** QuickJS heap cap for the run. */
   memoryBytes: number;
@@ -26,7 +33,9 @@ export interface SandboxLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
-  timeoutMs: 100,
+  // About 1M simple operations: tens of milliseconds of busy loop on an idle machine.
+  fuel: 100,
+  timeoutMs: 500,
   memoryBytes: 16 * 1024 * 1024,
   stackBytes: 128 * 1024,
   outputChars: 16 * 1024,
@@ -45,7 +54,7 @@ export type FailureReason =
   | "no-function" // it parses but defines no function with the requested name
   | "bad-call" // the function name is not an identifier
   | "threw" // the program or the call threw
-  | "timeout" // the deadline passed
+  | "timeout" // the step budget ran out or the deadline passed
   | "memory" // the heap cap was reached
   | "stack" // the recursion cap was reached
   | "not-json" // the result is not plain JSON (NaN, undefined, a function, a cycle, a Map, a BigInt…)
@@ -58,24 +67,23 @@ export type RunOutcome =
   | { ok: false; reason: FailureReason; message: string; ms: number };
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-// A runtime is recycled after this many clean runs anyway, so slow leaks inside QuickJS cannot build up.
-const RUNS_PER_RUNTIME = 500;
 // A `RangeError` thrown by V8 (not by QuickJS) means the host's native stack overflowed inside the module.
 const HOST_STACK_OVERFLOW = /Maximum call stack size exceeded/;
+const WARM_UP_RUNS = 20;
+const WARM_UP_PROGRAM = "function f(xs){ return xs.map(x => ({ x, s: String(x) })).filter(o => o.s.length > 0) }";
 
 export class Sandbox {
   private module: QuickJSWASMModule | undefined;
-  private runtime: QuickJSRuntime | undefined;
-  private runsOnRuntime = 0;
   private deadline = 0;
-  private interrupted = false;
+  private fuelLeft = 0;
+  private interrupted: "fuel" | "deadline" | undefined;
   /** How many times the WebAssembly module had to be replaced (for the record and the tests). */
   engineRestarts = 0;
 
   /** Loads the WebAssembly engine (bundled with the package; no network). */
   static async create(): Promise<Sandbox> {
     const sandbox = new Sandbox();
-    sandbox.module = await newQuickJSWASMModule(RELEASE_SYNC);
+    await sandbox.loadWarmModule();
     return sandbox;
   }
 
@@ -89,12 +97,12 @@ export class Sandbox {
 
   /**
    * Evaluates `program` once in a fresh context and makes each call in turn (they share that context, as
-   * calls into one module would; a pure function cannot tell). The deadline covers the whole batch. After the
+   * calls into one module would; a pure function cannot tell). Fuel and deadline cover the whole batch. After the
    * first failure of the program itself (syntax, timeout, memory…) the remaining calls report the same.
    */
   async runPureMany(program: string, calls: Call[], limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome[]> {
     if (!this.module) {
-      this.module = await newQuickJSWASMModule(RELEASE_SYNC);
+      await this.loadWarmModule();
       this.engineRestarts++;
     }
     const started = performance.now();
@@ -119,73 +127,98 @@ export class Sandbox {
     }
 
     try {
-      return this.runInFreshContext(program, fnName, argsJson, limits, started);
+      return this.runInFreshRuntime(program, fnName, argsJson, limits, started);
     } catch (error) {
       // The engine broke mid-run. Its state is unknown, so nothing in it is touched again, not even dispose().
       this.module = undefined;
-      this.runtime = undefined;
       const message = error instanceof Error ? error.message : String(error);
       if (HOST_STACK_OVERFLOW.test(message)) return fail("stack", "the program nests too deeply for the engine");
       return fail("engine-crash", `the sandbox engine failed (${message.slice(0, 200)}); it has been restarted`);
     }
   }
 
-  private runInFreshContext(
+  /**
+   * Loads a new engine and takes it through a few runs: V8 compiles WebAssembly (and this class's own code)
+   * lazily, and a cold first run can take tens of milliseconds, which would count against the deadline of
+   * an innocent program.
+   */
+  private async loadWarmModule(): Promise<void> {
+    this.module = await newQuickJSWASMModule(RELEASE_SYNC);
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 10_000, fuel: Infinity };
+    for (let i = 0; i < WARM_UP_RUNS; i++) {
+      const started = performance.now();
+      const [outcome] = this.runInFreshRuntime(WARM_UP_PROGRAM, "f", [JSON.stringify([[i, "x"]])], limits, started);
+      if (!outcome?.ok) throw new Error(`the sandbox engine failed its warm-up run: ${JSON.stringify(outcome)}`);
+    }
+  }
+
+  private runInFreshRuntime(
     program: string,
     fnName: string,
     argsJson: string[],
     limits: SandboxLimits,
     started: number,
   ): RunOutcome[] {
-    const runtime = this.readyRuntime(limits);
+    const runtime = this.module!.newRuntime();
+    runtime.setMemoryLimit(limits.memoryBytes);
+    runtime.setMaxStackSize(limits.stackBytes);
     this.deadline = started + limits.timeoutMs;
-    this.interrupted = false;
+    this.fuelLeft = limits.fuel;
+    this.interrupted = undefined;
+    runtime.setInterruptHandler(() => {
+      if (--this.fuelLeft < 0) this.interrupted = "fuel";
+      else if (performance.now() >= this.deadline) this.interrupted = "deadline";
+      return this.interrupted !== undefined;
+    });
     const context = runtime.newContext({ intrinsics: { ...DefaultIntrinsics, Date: false } });
     const outcomes: RunOutcome[] = [];
-    let clean = true;
+    let broken = false;
     try {
+      // Anything thrown in here is a failure of the engine, not of the program (the harness turns those
+      // into strings), so the handles need no disposing on that path.
       const [load, call] = this.installHarness(context);
-      try {
-        const source = context.newString(program);
-        const name = context.newString(fnName);
-        const loaded = this.invoke(context, load, [source, name]);
-        source.dispose();
-        name.dispose();
-        for (const args of argsJson) {
-          const line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
-          outcomes.push(toOutcome(line, started));
-          if (line.reason !== "ok" && line.reason !== "threw" && line.reason !== "not-json") clean = false;
-        }
-      } finally {
-        load.dispose();
-        call.dispose();
+      const source = context.newString(program);
+      const name = context.newString(fnName);
+      const loaded = this.invoke(context, load, [source, name]);
+      source.dispose();
+      name.dispose();
+      for (const args of argsJson) {
+        const line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
+        outcomes.push(toOutcome(line, started));
       }
+      load.dispose();
+      call.dispose();
+    } catch (error) {
+      broken = true;
+      throw error;
     } finally {
-      context.dispose();
+      // A broken engine is left alone (the caller drops it); disposing it could only fail in a new way.
+      if (!broken) {
+        context.dispose();
+        // Throws (QuickJS aborts) if the run left the runtime inconsistent; the caller then drops the module.
+        runtime.dispose();
+      }
     }
-    this.runsOnRuntime++;
-    if (!clean || runtime.hasPendingJob() || this.runsOnRuntime >= RUNS_PER_RUNTIME) this.retireRuntime();
     return outcomes;
   }
 
   private invokeCall(context: QuickJSContext, call: QuickJSHandle, argsJson: string, outputChars: number): Line {
     const args = context.newString(argsJson);
     const cap = context.newNumber(outputChars);
-    try {
-      return this.invoke(context, call, [args, cap]);
-    } finally {
-      args.dispose();
-      cap.dispose();
-    }
+    const line = this.invoke(context, call, [args, cap]);
+    args.dispose();
+    cap.dispose();
+    return line;
   }
 
   /** Calls a harness function; it always returns "reason\nmessage" unless the run was interrupted. */
   private invoke(context: QuickJSContext, fn: QuickJSHandle, args: QuickJSHandle[]): Line {
     const result = context.callFunction(fn, context.undefined, ...args);
     if (result.error) {
-      // Only uncatchable errors get past the harness: the deadline, or memory exhausted while describing.
+      // Only uncatchable errors get past the harness: an interrupt, or memory exhausted while describing.
       result.error.dispose();
-      if (this.interrupted) return { reason: "timeout", text: "the program ran past its deadline" };
+      if (this.interrupted === "fuel") return { reason: "timeout", text: "the program used up its step budget" };
+      if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past its deadline" };
       return { reason: "memory", text: "the program exhausted its memory" };
     }
     const text = context.getString(result.value);
@@ -203,35 +236,8 @@ export class Sandbox {
     return [load, call];
   }
 
-  private readyRuntime(limits: SandboxLimits): QuickJSRuntime {
-    if (!this.runtime) {
-      this.runtime = this.module!.newRuntime();
-      this.runtime.setInterruptHandler(() => {
-        if (performance.now() < this.deadline) return false;
-        this.interrupted = true;
-        return true;
-      });
-      this.runsOnRuntime = 0;
-    }
-    this.runtime.setMemoryLimit(limits.memoryBytes);
-    this.runtime.setMaxStackSize(limits.stackBytes);
-    return this.runtime;
-  }
-
-  private retireRuntime(): void {
-    const runtime = this.runtime;
-    this.runtime = undefined;
-    // Disposing throws (QuickJS aborts) if the run left the runtime inconsistent; then the module goes too.
-    try {
-      runtime?.dispose();
-    } catch {
-      this.module = undefined;
-    }
-  }
-
   /** Frees the engine. The sandbox loads a new one if it is used again. */
   dispose(): void {
-    this.retireRuntime();
     this.module = undefined;
   }
 }

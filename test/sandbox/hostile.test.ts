@@ -84,7 +84,7 @@ describe("the sandbox against hostile programs", function () {
   before(async () => {
     sandbox = await Sandbox.create();
     pristine = await sandbox.runPure(PROBE, { fn: "probe", args: [] });
-    assert.equal(pristine.ok, true);
+    assert.equal(pristine.ok, true, JSON.stringify(pristine));
   });
   after(() => sandbox.dispose());
 

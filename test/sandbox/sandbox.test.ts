@@ -60,10 +60,34 @@ describe("the sandbox", function () {
     assert.deepEqual(outcomes.map((o) => (o.ok ? o.value : o.reason)), [4, "threw", 9]);
   });
 
-  it("honours a shorter deadline than the default", async () => {
-    const limits = { ...DEFAULT_LIMITS, timeoutMs: 20 };
+  it("stops a program at its wall-clock deadline when the step budget is unlimited", async () => {
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 20, fuel: Infinity };
     const outcome = await sandbox.runPure("function f(){ for (;;) {} }", { fn: "f", args: [] }, limits);
     assert.equal(!outcome.ok && outcome.reason, "timeout");
+    assert.match(!outcome.ok ? outcome.message : "", /deadline/);
+  });
+
+  it("stops a busy loop by its step budget long before a distant deadline", async () => {
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 60_000, fuel: 10 };
+    const outcome = await sandbox.runPure("function f(){ for (;;) {} }", { fn: "f", args: [] }, limits);
+    assert.equal(!outcome.ok && outcome.reason, "timeout");
+    assert.match(!outcome.ok ? outcome.message : "", /step budget/);
+  });
+
+  it("gives the same verdict on every run to a program near the edge of its step budget", async () => {
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 60_000 };
+    const program = "function f(n){ let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s }";
+    const verdicts = new Set<string>();
+    const edges = new Set<boolean>();
+    for (const n of [10_000, 100_000, 1_000_000, 2_000_000]) {
+      const runs = [];
+      for (let i = 0; i < 4; i++) runs.push(await sandbox.runPure(program, { fn: "f", args: [n] }, limits));
+      const kinds = new Set(runs.map((r) => (r.ok ? "ok" : r.reason)));
+      assert.equal(kinds.size, 1, `n=${n}: ${[...kinds].join(", ")}`);
+      verdicts.add(`${n}:${[...kinds][0]}`);
+      edges.add(runs[0]!.ok);
+    }
+    assert.deepEqual([...edges].sort(), [false, true], `the loop sizes should straddle the budget: ${[...verdicts].join(" ")}`);
   });
 
   it("lets a program use memory under its cap and stops it at the cap", async () => {
