@@ -4,6 +4,7 @@
 // rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
 import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { readAttemptChunk, writeAttemptChunk } from "./attemptChunk";
 import { checkpointDb } from "./checkpointFile";
 import { EventAppender, readEvents, repairTornTail } from "./eventLog";
 import type { TornTail } from "./eventLog";
@@ -34,6 +35,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** Entries per sealed segment (and per archive page of the notes file). */
   segmentSize?: number;
+  /** Attempts kept in kb.json before they are sealed into a chunk file. */
+  attemptChunkSize?: number;
 }
 
 export interface KbPaths {
@@ -77,6 +80,7 @@ export interface SearchResult {
 
 const KIND_LETTER: Record<EntryKind, string> = { note: "n", chapter: "c", problem: "p", human: "h" };
 const DEFAULT_SEGMENT_SIZE = 1000;
+const DEFAULT_ATTEMPT_CHUNK = 5000;
 
 type Location = { segment: number; doc: number } | { segment: -1; doc: number };
 
@@ -139,7 +143,10 @@ export class KnowledgeBase {
   private head = new HeadIndex();
   private readonly locations = new Map<string, Location>();
   private readonly archived = new Map<string, ArchiveMark>();
-  private readonly attemptList: Attempt[] = [];
+  /** Attempts still in kb.json; older ones are in sealed chunks, read when first asked for. */
+  private attemptHead: Attempt[] = [];
+  private attemptCount = 0;
+  private readonly attemptChunks: { name: string; count: number; loaded?: Attempt[] }[] = [];
   private readonly agentMap = new Map<string, Agent>();
   private readonly generationMap = new Map<number, Generation>();
   private readonly metricList: MetricSnapshot[] = [];
@@ -159,6 +166,7 @@ export class KnowledgeBase {
     readonly paths: KbPaths,
     readonly mode: "write" | "read",
     private readonly segmentSize: number,
+    private readonly attemptChunkSize: number,
     private readonly lock: SessionLock | undefined,
   ) {}
 
@@ -169,13 +177,17 @@ export class KnowledgeBase {
     if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > 60_000) {
       throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to 60000, not ${segmentSize}.`, "Fix the option.");
     }
+    const attemptChunk = options.attemptChunkSize ?? DEFAULT_ATTEMPT_CHUNK;
+    if (!Number.isInteger(attemptChunk) || attemptChunk < 1) {
+      throw new CultureLabError("kb-bad-option", `attemptChunkSize must be a positive integer, not ${attemptChunk}.`, "Fix the option.");
+    }
     options.signal?.throwIfAborted();
     if (mode === "write") await mkdir(paths.folder, { recursive: true });
     else if (!(await exists(paths.folder))) {
       throw new CultureLabError("kb-missing", `There is no knowledge base at ${paths.folder}.`, "Start a session in this workspace first, or check the `folder` setting.");
     }
     const lock = mode === "write" ? (heldLock ?? (await acquireSessionLock(paths.folder))) : undefined;
-    const kb = new KnowledgeBase(paths, mode, segmentSize, lock);
+    const kb = new KnowledgeBase(paths, mode, segmentSize, attemptChunk, lock);
     try {
       await kb.load(options.signal);
       return kb;
@@ -198,7 +210,7 @@ export class KnowledgeBase {
     for (const event of events) {
       this.apply(event);
       // Writers seal at round boundaries, as commitRound does, so a long replay (rebuild) stays in segments.
-      if (this.mode === "write" && event.type === "commit" && this.head.count >= this.segmentSize) await this.seal();
+      if (this.mode === "write" && event.type === "commit") await this.sealWhatIsFull();
     }
     this.report = { replayedEvents: events.length };
     this.eventsOffset = read.endOffset;
@@ -222,7 +234,9 @@ export class KnowledgeBase {
     }
     for (const [id, mark] of Object.entries(checkpoint.archivedSealed)) this.archived.set(id, mark);
     for (const entry of checkpoint.head) this.addToHead(entry);
-    this.attemptList.push(...checkpoint.attempts);
+    this.attemptHead.push(...checkpoint.attempts);
+    this.attemptCount = checkpoint.attemptCount;
+    this.attemptChunks.push(...checkpoint.attemptChunks.map((chunk) => ({ ...chunk })));
     for (const agent of checkpoint.agents) this.agentMap.set(agent.id, agent);
     for (const generation of checkpoint.generations) this.noteGeneration(generation);
     this.metricList.push(...checkpoint.metrics);
@@ -263,7 +277,8 @@ export class KnowledgeBase {
         break;
       }
       case "attempt":
-        this.attemptList.push(event.attempt);
+        this.attemptHead.push(event.attempt);
+        this.attemptCount++;
         break;
       case "agent":
         this.agentMap.set(event.agent.id, event.agent);
@@ -314,7 +329,7 @@ export class KnowledgeBase {
     if (unknown.length > 0) {
       throw new CultureLabError("kb-unknown-citation", `An attempt on ${fields.problemId} cites unknown entries ${unknown.join(", ")}.`, "Cite only ids the knowledge base returned.");
     }
-    const attempt = AttemptSchema.parse({ id: `a-${this.attemptList.length.toString(36)}`, createdAt: new Date().toISOString(), ...fields });
+    const attempt = AttemptSchema.parse({ id: `a-${this.attemptCount.toString(36)}`, createdAt: new Date().toISOString(), ...fields });
     this.stage({ type: "attempt", attempt });
     return attempt;
   }
@@ -385,8 +400,7 @@ export class KnowledgeBase {
       this.eventsOffset = await this.appender!.append(`${lines.join("\n")}\n`);
       this.apply(commit);
       const afterEvents = performance.now();
-      const sealed: string[] = [];
-      if (this.head.count >= this.segmentSize) sealed.push(await this.seal());
+      const sealed = await this.sealWhatIsFull();
       const afterSeal = performance.now();
       await this.writeCheckpoint();
       const afterKb = performance.now();
@@ -427,6 +441,21 @@ export class KnowledgeBase {
     return count;
   }
 
+  /** Seals the head and the attempts once they are full; returns the names of what was sealed. */
+  private async sealWhatIsFull(): Promise<string[]> {
+    const sealed: string[] = [];
+    if (this.head.count >= this.segmentSize) sealed.push(await this.seal());
+    if (this.attemptHead.length >= this.attemptChunkSize) {
+      const name = segmentName(this.attemptChunks.length);
+      await mkdir(this.paths.segments, { recursive: true });
+      await writeAttemptChunk(this.paths.segments, name, this.attemptHead);
+      this.attemptChunks.push({ name, count: this.attemptHead.length, loaded: this.attemptHead });
+      this.attemptHead = [];
+      sealed.push(`attempts-${name}`);
+    }
+    return sealed;
+  }
+
   /** Freezes the head into a segment and its archive page. */
   private async seal(): Promise<string> {
     const index = this.segments.length;
@@ -457,7 +486,9 @@ export class KnowledgeBase {
       segments: this.segments.map((s) => s.ref),
       head: this.head.entries,
       archivedSealed,
-      attempts: this.attemptList,
+      attempts: this.attemptHead,
+      attemptCount: this.attemptCount,
+      attemptChunks: this.attemptChunks.map(({ name, count }) => ({ name, count })),
       agents: [...this.agentMap.values()],
       generations: [...this.generationMap.values()],
       metrics: this.metricList,
@@ -499,7 +530,7 @@ export class KnowledgeBase {
   }
 
   get size(): { entries: number; head: number; segments: number; attempts: number; staged: number } {
-    return { entries: this.entryCount, head: this.head.count, segments: this.segments.length, attempts: this.attemptList.length, staged: this.staged.length };
+    return { entries: this.entryCount, head: this.head.count, segments: this.segments.length, attempts: this.attemptCount, staged: this.staged.length };
   }
 
   get lockOwner() {
@@ -556,7 +587,13 @@ export class KnowledgeBase {
   }
 
   attempts(filter: { problemId?: string; agentId?: string; generation?: number } = {}): Attempt[] {
-    return this.attemptList.filter((attempt) =>
+    const all: Attempt[] = [];
+    for (const chunk of this.attemptChunks) {
+      chunk.loaded ??= readAttemptChunk(this.paths.segments, chunk.name, chunk.count);
+      all.push(...chunk.loaded);
+    }
+    all.push(...this.attemptHead);
+    return all.filter((attempt) =>
       (filter.problemId === undefined || attempt.problemId === filter.problemId) &&
       (filter.agentId === undefined || attempt.agentId === filter.agentId) &&
       (filter.generation === undefined || attempt.generation === filter.generation));

@@ -147,7 +147,10 @@ export const CheckpointSchema = z.object({
   head: z.array(EntrySchema),
   /** Archive marks for entries that already sit in an immutable segment. */
   archivedSealed: z.record(z.string(), ArchiveMarkSchema),
+  /** Attempts not yet sealed into an attempts chunk. */
   attempts: z.array(AttemptSchema),
+  attemptCount: z.number().int().min(0),
+  attemptChunks: z.array(z.object({ name: z.string().regex(/^\d{6}$/), count: z.number().int().min(1) })),
   agents: z.array(AgentSchema),
   generations: z.array(GenerationSchema),
   metrics: z.array(MetricSnapshotSchema),
@@ -166,6 +169,8 @@ export function emptyCheckpoint(): Checkpoint {
     head: [],
     archivedSealed: {},
     attempts: [],
+    attemptCount: 0,
+    attemptChunks: [],
     agents: [],
     generations: [],
     metrics: [],

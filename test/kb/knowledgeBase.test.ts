@@ -74,6 +74,24 @@ describe("the knowledge base", () => {
     await again.close();
   });
 
+  it("moves old attempts out of kb.json into sealed chunks and still returns all of them", async () => {
+    const kb = await openKnowledgeBase(ws.dir, { attemptChunkSize: 3 });
+    const record = (i: number) => kb.recordAttempt({ problemId: `p-${i % 2}`, agentId: "agent-2", generation: i, answer: `${i}`, correct: i % 2 === 0 });
+    for (let i = 0; i < 4; i++) record(i);
+    const receipt = await kb.commitRound();
+    assert.deepEqual(receipt.sealed, ["attempts-000000"]);
+    record(4);
+    await kb.commitRound();
+    await kb.close();
+    const kbJson = JSON.parse(readFileSync(join(ws.dir, ".culture", "kb.json"), "utf8"));
+    assert.equal(kbJson.attempts.length, 1, "only the unsealed attempt stays in kb.json");
+
+    const again = await openKnowledgeBaseReadOnly(ws.dir);
+    assert.deepEqual(again.attempts().map((a) => a.answer), ["0", "1", "2", "3", "4"]);
+    assert.deepEqual(again.attempts({ problemId: "p-0" }).map((a) => a.id), ["a-0", "a-2", "a-4"]);
+    assert.equal(again.size.attempts, 5);
+  });
+
   it("rejects a citation of an unknown id at the door and stages nothing", async () => {
     const kb = await openKnowledgeBase(ws.dir);
     await rejectsWith(Promise.resolve().then(() => kb.addEntry(note("Made up", "cites a ghost", { cites: ["n-zzz"] }))), "kb-unknown-citation", /n-zzz/);
