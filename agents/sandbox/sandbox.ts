@@ -8,40 +8,13 @@
 import { DefaultIntrinsics, newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten";
 import { HARNESS_SOURCE } from "./harness";
+import { DEFAULT_LIMITS } from "./limits";
+import type { SandboxLimits } from "./limits";
+
+export { DEFAULT_LIMITS } from "./limits";
+export type { SandboxLimits } from "./limits";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export interface SandboxLimits {
-  /**
-   * Step budget for evaluating the program and all its calls, counted in QuickJS interrupt polls (one poll
-   * per ~10,000 operations: loop iterations, calls, regex steps). Unlike a clock it gives the same verdict on
-   * an idle and on a loaded machine, so whether a proposal is valid does not depend on what else is running.
-   */
-  fuel: number;
-  /** Wall-clock backstop for what polls rarely (allocation-heavy code); well above what the fuel allows. */
-  timeoutMs: number;
-  /** QuickJS heap cap for the run. */
-  memoryBytes: number;
-  /** QuickJS stack cap; kept well under the host's own stack so QuickJS, not V8, reports deep recursion. */
-  stackBytes: number;
-  /** Longest JSON text (UTF-16 code units) a call may return. */
-  outputChars: number;
-  /** Longest JSON text of a call's arguments the host will pass in. */
-  inputChars: number;
-  /** Longest program source accepted. */
-  programChars: number;
-}
-
-export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
-  // About 1M simple operations: tens of milliseconds of busy loop on an idle machine.
-  fuel: 100,
-  timeoutMs: 500,
-  memoryBytes: 16 * 1024 * 1024,
-  stackBytes: 128 * 1024,
-  outputChars: 16 * 1024,
-  inputChars: 16 * 1024,
-  programChars: 32 * 1024,
-};
 
 export interface Call {
   /** Name of the function the program defines (an identifier). */
@@ -74,6 +47,7 @@ const WARM_UP_PROGRAM = "function f(xs){ return xs.map(x => ({ x, s: String(x) }
 
 export class Sandbox {
   private module: QuickJSWASMModule | undefined;
+  private loading: Promise<void> | undefined;
   private deadline = 0;
   private fuelLeft = 0;
   private interrupted: "fuel" | "deadline" | undefined;
@@ -101,9 +75,13 @@ export class Sandbox {
    * first failure of the program itself (syntax, timeout, memory…) the remaining calls report the same.
    */
   async runPureMany(program: string, calls: Call[], limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome[]> {
-    if (!this.module) {
-      await this.loadWarmModule();
-      this.engineRestarts++;
+    while (!this.module) {
+      // Concurrent callers after a crash share one reload.
+      this.loading ??= this.loadWarmModule().finally(() => {
+        this.loading = undefined;
+        this.engineRestarts++;
+      });
+      await this.loading;
     }
     const started = performance.now();
     const fail = (reason: FailureReason, message: string): RunOutcome[] =>

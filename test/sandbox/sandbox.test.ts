@@ -1,6 +1,7 @@
 // What a caller of the sandbox sees for ordinary programs: values, limits honoured, runs isolated from
 // each other, and an engine that recovers when it breaks.
 import assert from "node:assert/strict";
+import { sandboxLimitsSchema } from "../../agents/sandbox/limits";
 import { DEFAULT_LIMITS, Sandbox } from "../../agents/sandbox/sandbox";
 
 describe("the sandbox", function () {
@@ -110,6 +111,21 @@ describe("the sandbox", function () {
     const next = await sandbox.runPure("const f = () => 'alive'", { fn: "f", args: [] });
     assert.equal(next.ok && next.value, "alive");
     assert.equal(sandbox.engineRestarts, before + 1);
+  });
+
+  it("reloads the engine once for several runs that arrive together after a crash", async () => {
+    await sandbox.runPure("function f(){ return eval('['.repeat(200000)) }", { fn: "f", args: [] });
+    const before = sandbox.engineRestarts;
+    const outcomes = await Promise.all([1, 2, 3].map((n) => sandbox.runPure("const f = n => n * 2", { fn: "f", args: [n] })));
+    assert.deepEqual(outcomes.map((o) => o.ok && o.value), [2, 4, 6]);
+    assert.equal(sandbox.engineRestarts, before + 1);
+  });
+
+  it("refuses limits from a configuration that are out of range", () => {
+    assert.equal(sandboxLimitsSchema.safeParse(DEFAULT_LIMITS).success, true);
+    assert.equal(sandboxLimitsSchema.safeParse({ ...DEFAULT_LIMITS, stackBytes: 64 << 20 }).success, false);
+    assert.equal(sandboxLimitsSchema.safeParse({ ...DEFAULT_LIMITS, fuel: 0 }).success, false);
+    assert.equal(sandboxLimitsSchema.safeParse({ ...DEFAULT_LIMITS, extra: 1 }).success, false);
   });
 
   it("loads again after being disposed", async () => {
