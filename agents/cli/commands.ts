@@ -2,5 +2,7 @@
 import type { CliCommand } from "./command";
 import { kbCommand } from "./kbCommand";
 import { makeModelCommand } from "./makeModelCommand";
+import { bankCommand } from "../problems/bankCommand";
+import { checkProposalCommand } from "../problems/checkProposalCommand";
 
-export const commands: CliCommand[] = [kbCommand, makeModelCommand];
+export const commands: CliCommand[] = [kbCommand, makeModelCommand, bankCommand, checkProposalCommand];

@@ -1,0 +1,50 @@
+// `culture-lab check-proposal`: runs the game's proposal validation on a file (or stdin) holding a model's
+// output, and says whether it would become a problem and, if not, why — for debugging prompts and grammars.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { CultureLabError } from "../../workspace-kb/errors";
+import type { CliCommand } from "../cli/command";
+import { Sandbox } from "../sandbox/sandbox";
+import { validateProposal } from "./validateProposal";
+
+const help = `Usage: culture-lab check-proposal <FILE | ->
+
+Reads a proposal as a model wrote it (JSON: {"mode", "program", "inputs", "hint"}) from FILE, or from
+standard input with "-", validates it exactly as the game does (schema, sandbox run within limits, two runs
+that agree, bounded JSON output), and prints the verdict as JSON.
+
+Exit code: 0 if the proposal is valid, 1 if it is not (the verdict says why), 2 on bad arguments.`;
+
+export const checkProposalCommand: CliCommand = {
+  name: "check-proposal",
+  summary: "validate a model's proposal the way the game does, and say why it fails",
+  help,
+  async run(args, io) {
+    if (args.length !== 1) {
+      io.err(`culture-lab check-proposal: give one file, or - for standard input.\n\n${help}`);
+      return 2;
+    }
+    const text = await readProposal(args[0]!, io.cwd);
+    const sandbox = await Sandbox.create();
+    try {
+      const verdict = await validateProposal(sandbox, text);
+      io.out(JSON.stringify(verdict, null, 2));
+      return verdict.ok ? 0 : 1;
+    } finally {
+      sandbox.dispose();
+    }
+  },
+};
+
+async function readProposal(path: string, cwd: string): Promise<string> {
+  if (path === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+  try {
+    return await readFile(resolve(cwd, path), "utf8");
+  } catch (error) {
+    throw new CultureLabError("file-unreadable", `cannot read ${path}: ${(error as Error).message}`, "Check the path.", { cause: error });
+  }
+}
