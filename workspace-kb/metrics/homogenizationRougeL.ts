@@ -5,7 +5,6 @@
 // when the corpus has more pairs than `maxPairs` (the panel's form). NaN for fewer than two documents.
 import { prepare, type Corpus, type PreparedCorpus } from "./preparedCorpus";
 import { randomInt, seededRandom } from "./random";
-import { rougeTokens } from "./tokens";
 
 export interface RougeLOptions {
   /** Above this many pairs, average a uniform sample of this many pairs instead of all of them. */
@@ -66,29 +65,12 @@ function lcsLength(a: Int32Array, b: Int32Array): number {
   return row[b.length]!;
 }
 
-/**
- * ROUGE token ids of document d, made on first use. Whitespace is one of the characters rouge_score turns into
- * a separator, so a document's ROUGE tokens are those of its whitespace tokens in turn: the rule runs once per
- * vocabulary entry, and only sampled documents are ever assembled.
- */
+/** ROUGE token ids of document d, assembled on first use: only sampled documents are ever built. */
 function rougeDocuments(prepared: PreparedCorpus): (d: number) => Int32Array {
-  const { tokens, offsets, vocabulary } = prepared.tokenIds;
-  const ids = new Map<string, number>();
-  const pieces = vocabulary.map((token) =>
-    rougeTokens(token).map((t) => {
-      let id = ids.get(t);
-      if (id === undefined) ids.set(t, (id = ids.size));
-      return id;
-    }),
-  );
   const cache = new Map<number, Int32Array>();
   return (d) => {
     let doc = cache.get(d);
-    if (doc === undefined) {
-      const out: number[] = [];
-      for (let i = offsets[d]!; i < offsets[d + 1]!; i++) out.push(...pieces[tokens[i]!]!);
-      cache.set(d, (doc = Int32Array.from(out)));
-    }
+    if (doc === undefined) cache.set(d, (doc = prepared.rougeTokenIds(d)));
     return doc;
   };
 }

@@ -2,14 +2,13 @@
 // input of the n-gram metrics. Ids are assigned over the corpus joined into one sequence, so the same arrays
 // serve the per-document metrics (n-grams inside documents) and ngram_diversity_score (n-grams across them).
 import { internPairs } from "./internPairs";
-import { tokenize } from "./tokens";
 
 /** A corpus as token ids, documents concatenated: doc d is tokens[offsets[d]..offsets[d+1]). */
 export interface TokenCorpus {
   tokens: Int32Array;
   offsets: Int32Array;
-  /** The token of each id. */
-  vocabulary: string[];
+  /** Every id is below this. */
+  vocabularySize: number;
 }
 
 /** The n-grams of one order. */
@@ -27,47 +26,13 @@ export interface NgramOrder {
   joinedTotal: number;
 }
 
-export function tokenCorpus(docs: readonly string[]): TokenCorpus {
-  const ids = new Map<string, number>();
-  const vocabulary: string[] = [];
-  const offsets = new Int32Array(docs.length + 1);
-  let tokens = new Int32Array(1024);
-  let at = 0;
-  docs.forEach((doc, d) => {
-    for (const token of tokenize(doc)) {
-      let id = ids.get(token);
-      if (id === undefined) {
-        id = vocabulary.length;
-        ids.set(token, id);
-        vocabulary.push(token);
-      }
-      if (at === tokens.length) {
-        const bigger = new Int32Array(tokens.length * 2);
-        bigger.set(tokens);
-        tokens = bigger;
-      }
-      tokens[at++] = id;
-    }
-    offsets[d + 1] = at;
-  });
-  return { tokens: tokens.slice(0, at), offsets, vocabulary };
-}
-
-/** The same corpus with every token passed through `map` (e.g. lowercasing), re-interned; costs one pass per token, the map runs per vocabulary entry. */
-export function mapTokens(corpus: TokenCorpus, map: (token: string) => string): TokenCorpus {
-  const ids = new Map<string, number>();
-  const vocabulary: string[] = [];
-  const renamed = Int32Array.from(corpus.vocabulary, (token) => {
-    const mapped = map(token);
-    let id = ids.get(mapped);
-    if (id === undefined) {
-      id = vocabulary.length;
-      ids.set(mapped, id);
-      vocabulary.push(mapped);
-    }
-    return id;
-  });
-  return { tokens: corpus.tokens.map((t) => renamed[t]!), offsets: corpus.offsets, vocabulary };
+/** Concatenate documents already encoded as token ids; `vocabularySize` bounds the ids. */
+export function tokenCorpus(encoded: readonly Int32Array[], vocabularySize: number): TokenCorpus {
+  const offsets = new Int32Array(encoded.length + 1);
+  encoded.forEach((doc, d) => (offsets[d + 1] = offsets[d]! + doc.length));
+  const tokens = new Int32Array(offsets[encoded.length]!);
+  encoded.forEach((doc, d) => tokens.set(doc, offsets[d]!));
+  return { tokens, offsets, vocabularySize };
 }
 
 /** Orders 1..maxN; the joined n-gram at position p of order n is the pair (order n−1 at p, token p+n−1). */
@@ -75,7 +40,7 @@ export function ngramOrders(corpus: TokenCorpus, maxN: number): NgramOrder[] {
   const { tokens } = corpus;
   const orders: NgramOrder[] = [];
   let joined: Int32Array = tokens;
-  let idBound = corpus.vocabulary.length;
+  let idBound = corpus.vocabularySize;
   for (let n = 1; n <= maxN; n++) {
     if (n > 1) {
       const count = Math.max(0, tokens.length - n + 1);

@@ -1,6 +1,8 @@
 // A corpus with its token ids and n-gram ids computed once and shared by every metric that needs them, so the
-// whole panel tokenizes a 100k-document corpus a single time. Plain string arrays are prepared on demand.
-import { mapTokens, ngramOrders, tokenCorpus, type NgramOrder, type TokenCorpus } from "./ngramIndex";
+// whole panel tokenizes a 100k-document corpus a single time. Plain string arrays are prepared on demand; a
+// panel window passes its long-lived vocabulary and the documents it has already encoded.
+import { ngramOrders, tokenCorpus, type NgramOrder, type TokenCorpus } from "./ngramIndex";
+import { Vocabulary } from "./vocabulary";
 
 export type Corpus = readonly string[] | PreparedCorpus;
 
@@ -13,7 +15,12 @@ export class PreparedCorpus {
   private lowerOrders?: NgramOrder[];
   private readonly memos = new Map<string, unknown>();
 
-  constructor(readonly docs: readonly string[]) {}
+  constructor(
+    readonly docs: readonly string[],
+    readonly vocabulary = new Vocabulary(),
+    /** Each document's token ids in `vocabulary`, if already known. */
+    private readonly encoded?: readonly Int32Array[],
+  ) {}
 
   get size(): number {
     return this.docs.length;
@@ -21,7 +28,11 @@ export class PreparedCorpus {
 
   /** Whitespace tokens of every document, as ids. */
   get tokenIds(): TokenCorpus {
-    return (this.ids ??= tokenCorpus(this.docs));
+    if (!this.ids) {
+      const encoded = this.encoded ?? this.docs.map((doc) => this.vocabulary.encode(doc));
+      this.ids = tokenCorpus(encoded, this.vocabulary.tokens.length);
+    }
+    return this.ids;
   }
 
   /** The n-grams of order n (1..4) of every document. */
@@ -33,7 +44,12 @@ export class PreparedCorpus {
 
   /** Lowercased whitespace tokens, as ids (near-duplicate shingles and answer clusters ignore case). */
   get lowercaseTokenIds(): TokenCorpus {
-    return (this.lower ??= mapTokens(this.tokenIds, (t) => t.toLowerCase()));
+    if (!this.lower) {
+      const { tokens, offsets } = this.tokenIds;
+      const lowered = tokens.map((t) => this.vocabulary.lowercaseId(t));
+      this.lower = { tokens: lowered, offsets, vocabularySize: this.vocabulary.lowercaseTokens.length };
+    }
+    return this.lower;
   }
 
   /** n-grams (n ≤ 3) of the lowercased tokens. */
@@ -41,6 +57,14 @@ export class PreparedCorpus {
     checkOrder(n);
     this.lowerOrders ??= ngramOrders(this.lowercaseTokenIds, 3);
     return this.lowerOrders[n - 1]!;
+  }
+
+  /** rouge_score tokens of document d, as ids. */
+  rougeTokenIds(d: number): Int32Array {
+    const { tokens, offsets } = this.tokenIds;
+    const out: number[] = [];
+    for (let i = offsets[d]!; i < offsets[d + 1]!; i++) out.push(...this.vocabulary.rougePieces(tokens[i]!));
+    return Int32Array.from(out);
   }
 
   /** Number of tokens of document d. */
