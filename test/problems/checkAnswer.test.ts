@@ -30,6 +30,13 @@ describe("checking answers", () => {
     assert.equal((await checkAnswer(sandbox, deduction, '{"output": {"n": 3, "word": "ABC"}}')).correct, true);
   });
 
+  it("compares objects with a __proto__ key as plain data", async () => {
+    const proto = await problem("deduction", "function f(){ return JSON.parse('{\"__proto__\": {\"x\": 1}}') }", [[]]);
+    assert.equal((await checkAnswer(sandbox, proto, '{"output": {"__proto__": {"x": 1}}}')).correct, true);
+    const empty = await checkAnswer(sandbox, proto, '{"output": {}}');
+    assert.equal(!empty.correct && empty.reason, "wrong");
+  });
+
   it("marks a different deduction output as wrong", async () => {
     const verdict = await checkAnswer(sandbox, deduction, '{"output": {"n": 3, "word": "abc"}}');
     assert.equal(!verdict.correct && verdict.reason, "wrong");

@@ -7,7 +7,7 @@ import type { FailureReason, Json, RunOutcome } from "../../agents/sandbox/sandb
 interface Hostile {
   name: string;
   program: string;
-  /** The reasons it may fail with; or `value` when it may only return that harmless value. */
+  /** The reasons it may fail with, and/or the one harmless value it may return instead. */
   reasons?: FailureReason[];
   value?: Json;
   args?: Json[];
@@ -22,6 +22,8 @@ const hostile: Hostile[] = [
   { name: "an array that grows without bound", program: "function f(){ const a = []; for (;;) a.push('x'.repeat(1000) + a.length) }", reasons: ["memory", "timeout"] },
   { name: "a string that doubles until it breaks", program: "function f(){ let s = 'x'; for (;;) s += s }", reasons: ["memory"] },
   { name: "a billion-element array", program: "function f(){ return new Array(1e9).fill(0).length }", reasons: ["memory", "timeout"] },
+  { name: "a program that catches its own out-of-memory error", program: "function f(){ try { const a = []; for (;;) a.push('x'.repeat(1e5) + a.length) } catch (e) { return 'survived' } }", reasons: ["memory", "timeout"], value: "survived" },
+  { name: "a program that catches its own stack overflow", program: "function f(){ try { return (function r(){ return r() })() } catch (e) { return 'survived' } }", reasons: ["stack"], value: "survived" },
   { name: "a two-gigabyte ArrayBuffer", program: "function f(){ return new ArrayBuffer(2 ** 31).byteLength }", reasons: ["memory", "threw"] },
   { name: "infinite recursion", program: "function f(){ return f() + 1 }", reasons: ["stack"] },
   { name: "recursion through toString", program: "function f(){ const x = { toString(){ return String(this) } }; return String(x) }", reasons: ["stack"] },
@@ -95,11 +97,11 @@ describe("the sandbox against hostile programs", function () {
   for (const h of hostile) {
     it(`contains ${h.name}, and the next run sees a pristine engine`, async () => {
       const outcome = await sandbox.runPure(h.program, { fn: h.fn ?? "f", args: h.args ?? [] });
-      if (h.value !== undefined) {
-        assert.deepEqual(outcome.ok ? outcome.value : outcome, h.value);
+      if (outcome.ok) {
+        assert.notEqual(h.value, undefined, `expected a failure, got ${JSON.stringify(outcome)}`);
+        assert.deepEqual(outcome.value, h.value);
       } else {
-        assert.equal(outcome.ok, false, `expected a failure, got ${JSON.stringify(outcome)}`);
-        if (!outcome.ok) assert.ok(h.reasons!.includes(outcome.reason), `${outcome.reason}: ${outcome.message}`);
+        assert.ok((h.reasons ?? []).includes(outcome.reason), `${outcome.reason}: ${outcome.message}`);
       }
       // Generous: the bench measures the real overshoot; this only catches a run that was never stopped.
       assert.ok(outcome.ms < DEFAULT_LIMITS.timeoutMs + 2000, `took ${outcome.ms} ms`);
