@@ -5,8 +5,8 @@ import { Low } from "lowdb";
 import type { Adapter } from "lowdb";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
-import { CheckpointSchema, SCHEMA_VERSION, emptyCheckpoint } from "./schema";
-import type { Checkpoint } from "./schema";
+import { CheckpointSchema, SCHEMA_VERSION, emptyCheckpoint, toStoredEntry } from "./schema";
+import type { Checkpoint, StoredEntry } from "./schema";
 
 const REBUILD_HINT = "Run `culture-lab kb rebuild` to rebuild it from events.jsonl (the current file is kept as a backup).";
 
@@ -50,7 +50,7 @@ export class CheckpointFile implements Adapter<Checkpoint> {
   }
 
   async write(data: Checkpoint): Promise<void> {
-    await writeFileAtomic(this.path, stringifyCheckpoint(data));
+    await writeFileAtomic(this.path, stringifyCheckpoint({ ...data, head: data.head.map(toStoredEntry) }));
   }
 }
 
@@ -60,7 +60,7 @@ export function checkpointDb(path: string): Low<Checkpoint> {
 }
 
 /** JSON with every top-level key on its own line and every array element on its own line. */
-export function stringifyCheckpoint(data: Checkpoint): string {
+function stringifyCheckpoint(data: Omit<Checkpoint, "head"> & { head: StoredEntry[] }): string {
   const fields = Object.entries(data).map(([key, value]) => {
     const body = Array.isArray(value)
       ? value.length === 0

@@ -54,6 +54,7 @@ export class HeadIndex implements IndexPart {
 
   vector(doc: number): { values: ArrayLike<number>; norm: number } | undefined {
     const values = this.entries[doc]!.embedding;
-    return values && { values, norm: this.norms[doc]! };
+    const norm = this.norms[doc]!;
+    return values && norm > 0 ? { values, norm } : undefined; // a zero vector has no direction to compare
   }
 }

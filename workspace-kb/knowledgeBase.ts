@@ -16,7 +16,7 @@ import { userPart } from "./notesFile";
 import { writeArchivePage, writeNotesFile } from "./notesWriter";
 import {
   AgentSchema, AttemptSchema, GenerationSchema, MetricSnapshotSchema, NewAttemptSchema, NewEntrySchema,
-  SCHEMA_VERSION, emptyCheckpoint,
+  SCHEMA_VERSION, emptyCheckpoint, serializeEvent,
 } from "./schema";
 import type {
   Agent, ArchiveMark, Attempt, Checkpoint, Entry, EntryKind, Generation, KbEvent, MetricSnapshot, NewAttempt,
@@ -305,6 +305,8 @@ export class KnowledgeBase {
   addEntry(input: NewEntry): Entry {
     this.assertWritable();
     const fields = checked(NewEntrySchema, input, "entry");
+    // Stored as float32: round now so the entry reads back exactly as it was added.
+    if (fields.embedding) fields.embedding = fields.embedding.map(Math.fround);
     const unknown = fields.cites.filter((id) => !this.locations.has(id));
     if (unknown.length > 0) {
       throw new CultureLabError("kb-unknown-citation", `The entry "${fields.title.slice(0, 80)}" cites ${unknown.map((id) => JSON.stringify(id)).join(", ")}, which no earlier entry has as id.`,
@@ -393,7 +395,7 @@ export class KnowledgeBase {
     const round = this.committedRound + 1;
     const lines: string[] = [];
     let seq = firstSeq;
-    for (const event of events) lines.push(JSON.stringify({ seq: seq++, ...event }));
+    for (const event of events) lines.push(serializeEvent({ seq: seq++, ...event } as KbEvent));
     const commit: KbEvent = { seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION };
     lines.push(JSON.stringify(commit));
     try {
@@ -463,11 +465,16 @@ export class KnowledgeBase {
     const first = this.entryCount - this.head.count;
     const ref: SegmentRef = { name, count: this.head.count, firstEntry: first, lastEntry: this.entryCount - 1 };
     await mkdir(this.paths.segments, { recursive: true });
-    const segment = await writeSegment(this.paths.segments, name, this.head);
+    const onThisPage = new Set(this.head.entries.map((entry) => entry.id));
+    const link = (id: string) => (onThisPage.has(id) ? `#kb-${id}` : this.linkFor(id, name));
+    // The three files are independent; writing them together overlaps their fsyncs.
+    const [segment] = await Promise.all([
+      writeSegment(this.paths.segments, name, this.head),
+      writeArchivePage(this.paths.pages, ref, this.head.entries, link),
+    ]);
     this.segments.push({ ref, segment });
     this.recentSealed = [...this.head.entries];
     segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
-    await writeArchivePage(this.paths.pages, ref, this.head.entries, (id) => this.linkFor(id, name));
     this.head = new HeadIndex();
     this.renderCache.clear(); // links to the sealed entries now point into their page
     return name;

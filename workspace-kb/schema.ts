@@ -59,6 +59,36 @@ export const EntrySchema = NewEntrySchema.extend({
 });
 export type Entry = z.infer<typeof EntrySchema>;
 
+/** Embeddings at rest (events, kb.json, segments): little-endian float32 in base64, a quarter the size of JSON numbers. */
+export function encodeEmbedding(values: readonly number[]): string {
+  return Buffer.from(Float32Array.from(values).buffer).toString("base64");
+}
+
+export function decodeEmbedding(text: string): number[] {
+  const bytes = Buffer.from(text, "base64");
+  const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength - (bytes.byteLength % 4)));
+  return Array.from(floats);
+}
+
+/** An entry as stored: the embedding is base64 float32; parsing gives back an Entry. */
+export const StoredEntrySchema = EntrySchema.extend({
+  embedding: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(Math.ceil((LIMITS.embeddingDims * 4) / 3) + 4).optional(),
+}).transform((stored, ctx): Entry => {
+  const { embedding, ...rest } = stored;
+  if (embedding === undefined) return rest;
+  const values = decodeEmbedding(embedding);
+  if (values.length === 0 || Buffer.from(embedding, "base64").byteLength % 4 !== 0 || !values.every(Number.isFinite)) {
+    ctx.issues.push({ code: "custom", message: "embedding is not a list of finite float32 values", input: embedding, path: ["embedding"] });
+  }
+  return { ...rest, embedding: values };
+});
+export type StoredEntry = z.input<typeof StoredEntrySchema>;
+
+export function toStoredEntry(entry: Entry): StoredEntry {
+  const { embedding, ...rest } = entry;
+  return embedding === undefined ? rest : { ...rest, embedding: encodeEmbedding(embedding) };
+}
+
 export const NewAttemptSchema = z.object({
   problemId: z.string().min(1).max(64),
   agentId: agentName,
@@ -104,7 +134,7 @@ export type MetricSnapshot = z.infer<typeof MetricSnapshotSchema>;
 
 /** One line of events.jsonl. `seq` numbers every event; a round ends with a `commit` line. */
 export const EventSchema = z.discriminatedUnion("type", [
-  z.object({ seq: z.number().int(), type: z.literal("entry"), entry: EntrySchema }),
+  z.object({ seq: z.number().int(), type: z.literal("entry"), entry: StoredEntrySchema }),
   z.object({ seq: z.number().int(), type: z.literal("archive"), id: z.string(), mark: ArchiveMarkSchema }),
   z.object({ seq: z.number().int(), type: z.literal("attempt"), attempt: AttemptSchema }),
   z.object({ seq: z.number().int(), type: z.literal("agent"), agent: AgentSchema }),
@@ -119,6 +149,7 @@ export const EventSchema = z.discriminatedUnion("type", [
     schemaVersion: z.number().int(),
   }),
 ]);
+/** An event as the code sees it (entries with number[] embeddings); serializeEvent gives the stored line. */
 export type KbEvent = z.infer<typeof EventSchema>;
 /** An event before the log numbers it. */
 export type StagedEvent = KbEvent extends infer E ? (E extends { seq: number } ? Omit<E, "seq"> : never) : never;
@@ -144,7 +175,7 @@ export const CheckpointSchema = z.object({
   eventsOffset: z.number().int().min(0),
   entryCount: z.number().int().min(0),
   segments: z.array(SegmentRefSchema),
-  head: z.array(EntrySchema),
+  head: z.array(StoredEntrySchema),
   /** Archive marks for entries that already sit in an immutable segment. */
   archivedSealed: z.record(z.string(), ArchiveMarkSchema),
   /** Attempts not yet sealed into an attempts chunk. */
@@ -157,6 +188,11 @@ export const CheckpointSchema = z.object({
   humanIngested: z.array(z.string()),
 });
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/** The line events.jsonl stores for an event. */
+export function serializeEvent(event: KbEvent): string {
+  return JSON.stringify(event.type === "entry" ? { ...event, entry: toStoredEntry(event.entry) } : event);
+}
 
 export function emptyCheckpoint(): Checkpoint {
   return {

@@ -7,7 +7,7 @@ import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
 import type { HeadIndex } from "./headIndex";
 import type { IndexPart, Postings } from "./indexPart";
-import { ENTRY_KINDS, EntrySchema } from "./schema";
+import { ENTRY_KINDS, StoredEntrySchema, encodeEmbedding } from "./schema";
 import type { Entry } from "./schema";
 
 const MAGIC = "CLSEG1\n";
@@ -31,9 +31,13 @@ export function segmentName(index: number): string {
 export async function writeSegment(dir: string, name: string, head: HeadIndex): Promise<Segment> {
   const count = head.count;
   if (count > 0xffff) throw new Error("a segment holds at most 65535 entries"); // postDocs are Uint16
+  const dim = head.entries.find((entry) => entry.embedding)?.embedding?.length ?? 0;
   const lines = head.entries.map((entry) => {
-    const { archived: _archived, ...sealed } = entry; // archive marks stay mutable, in kb.json
-    return `${JSON.stringify(sealed)}\n`;
+    // Archive marks stay mutable, in kb.json; an embedding of the segment's dimension lives in the vectors section.
+    const { archived: _archived, embedding, ...sealed } = entry;
+    const inVectors = embedding?.length === dim && embedding.some((x) => x !== 0); // a zero vector has no norm to store
+    const keep = embedding && !inVectors ? { embedding: encodeEmbedding(embedding) } : {};
+    return `${JSON.stringify({ ...sealed, ...keep })}\n`;
   });
   const jsonl = Buffer.from(lines.join(""), "utf8");
   const lineStarts = new Float64Array(count + 1);
@@ -59,7 +63,6 @@ export async function writeSegment(dir: string, name: string, head: HeadIndex): 
     postTfs.set(postings.tfs.map((tf) => Math.min(tf, 0xffff)), termStarts[i]!);
   }
 
-  const dim = head.entries.find((entry) => entry.embedding)?.embedding?.length ?? 0;
   const vectors = new Float32Array(count * dim);
   const norms = new Float32Array(count);
   head.entries.forEach((entry, doc) => {
@@ -83,8 +86,7 @@ export async function writeSegment(dir: string, name: string, head: HeadIndex): 
   };
   const idx = encode({ count, totalLength: head.totalLength, dim }, sections);
 
-  await writeFileAtomic(join(dir, `${name}.jsonl`), jsonl);
-  await writeFileAtomic(join(dir, `${name}.idx`), idx);
+  await Promise.all([writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)]);
   return new Segment(join(dir, name), decode(idx, join(dir, `${name}.idx`)));
 }
 
@@ -188,20 +190,25 @@ export class Segment implements IndexPart {
     } finally {
       closeSync(fd);
     }
-    return parseEntryLine(buffer.toString("utf8"), path);
+    return this.withVector(parseEntryLine(buffer.toString("utf8"), path), doc);
+  }
+
+  private withVector(entry: Entry, doc: number): Entry {
+    const vector = this.vector(doc);
+    return vector ? { ...entry, embedding: Array.from(vector.values) } : entry;
   }
 
   /** Every entry of the segment, in order. */
   readAll(): Entry[] {
     const path = `${this.base}.jsonl`;
     const text = readFileSync(path, "utf8");
-    return text.split("\n").filter((line) => line.length > 0).map((line) => parseEntryLine(line, path));
+    return text.split("\n").filter((line) => line.length > 0).map((line, doc) => this.withVector(parseEntryLine(line, path), doc));
   }
 }
 
 function parseEntryLine(line: string, path: string): Entry {
   try {
-    return EntrySchema.parse(JSON.parse(line));
+    return StoredEntrySchema.parse(JSON.parse(line));
   } catch (error) {
     throw new CultureLabError("kb-segment-corrupt", `${path} holds an entry that is not valid.`,
       "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });

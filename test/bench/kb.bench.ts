@@ -1,13 +1,17 @@
 // `npm run bench:kb`: open time, one round of 50 notes, top-8 retrieval and file sizes at 1k / 10k / 100k notes
 // of ~500 characters (seeded Zipf-distributed pseudo-words, so postings lengths resemble real text).
-// Run with a size list to pick sizes: `npm run bench:kb -- 1000 10000`.
+// Run with a size list to pick sizes: `npm run bench:kb -- 1000 10000`; `--dims 384` gives every note an
+// embedding of that many dimensions and adds a cosine top-8 column.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openKnowledgeBase, openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const args = process.argv.slice(2);
+const dimsAt = args.indexOf("--dims");
+const DIMS = dimsAt === -1 ? 0 : Number(args.splice(dimsAt, 2)[1]);
+const sizes = args.map(Number).filter((n) => n > 0);
 const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000, 100_000];
 const ROUND = 50;
 
@@ -27,6 +31,7 @@ const vocabulary = Array.from({ length: 30_000 }, () => {
 });
 /** Zipf-like: rank ~ u^3 puts most mass on few words, with a long tail. */
 const word = () => vocabulary[Math.floor(random() ** 3 * vocabulary.length)]!;
+const embedding = () => (DIMS > 0 ? { embedding: Array.from({ length: DIMS }, () => random() * 2 - 1) } : {});
 function text(chars: number): string {
   let out = "";
   while (out.length < chars) out += word() + (random() < 0.08 ? ". " : " ");
@@ -40,7 +45,9 @@ async function fill(kb: KnowledgeBase, count: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const index = done + i;
       const cites = index > 10 ? [`n-${Math.floor(random() * index).toString(36)}`] : [];
-      kb.addEntry({ kind: "note", author: `agent-${index % 8}`, generation: Math.floor(index / 500), title: text(40), text: text(500), cites, tags: ["bench"] });
+      kb.addEntry({ kind: "note", author: `agent-${index % 8}`, generation: Math.floor(index / 500), title: text(40), text: text(500), cites, tags: ["bench"], ...embedding() });
+      // A long session records about as many attempts as notes.
+      kb.recordAttempt({ problemId: "p-0", agentId: `agent-${index % 8}`, generation: Math.floor(index / 500), answer: text(40), correct: random() < 0.4, cites });
     }
     await kb.commitRound();
     done += n;
@@ -91,6 +98,12 @@ try {
       readOnly.search(query, { k: 8 });
       return performance.now() - start;
     });
+    const vectorLatencies = DIMS === 0 ? [] : queries.slice(0, 30).map(() => {
+      const vector = embedding().embedding!;
+      const start = performance.now();
+      readOnly.search({ vector }, { k: 8 });
+      return performance.now() - start;
+    });
     const filtered = queries.slice(0, 50).map((query) => {
       const start = performance.now();
       readOnly.search(query, { k: 8, kinds: ["note"], generations: { min: 2 } });
@@ -100,9 +113,11 @@ try {
     kb = await openKnowledgeBase(dir);
     const rounds: number[] = [];
     const roundParts: string[] = [];
-    for (let r = 0; r < 5; r++) {
+    // 20 rounds of 50 fill one segment of 1000, so one of them seals: the max column shows that round.
+    for (let r = 0; r < 20; r++) {
       for (let i = 0; i < ROUND; i++) {
-        kb.addEntry({ kind: "note", author: "agent-0", generation: 999, title: text(40), text: text(500), tags: ["bench"] });
+        kb.addEntry({ kind: "note", author: "agent-0", generation: 999, title: text(40), text: text(500), tags: ["bench"], ...embedding() });
+        kb.recordAttempt({ problemId: "p-0", agentId: "agent-0", generation: 999, answer: text(40), correct: false });
       }
       const start = performance.now();
       const receipt = await kb.commitRound();
@@ -118,20 +133,22 @@ try {
       `${ms(median(rounds))} (max ${ms(Math.max(...rounds))})`,
       `${ms(median(latencies))} / p95 ${ms(percentile(latencies, 0.95))}`,
       ms(median(filtered)),
+      DIMS === 0 ? "-" : ms(median(vectorLatencies)),
       mb(bytes(paths.events)),
       mb(bytes(paths.kbJson)),
       mb(bytes(paths.segments)),
       mb(bytes(paths.notes)),
       mb(bytes(paths.pages)),
     ]);
-    console.error(`${size}: filled in ${fillSeconds.toFixed(1)} s; round split (ms) of the median round: ${roundParts[rounds.indexOf(median(rounds))]}`);
+    const slowest = rounds.indexOf(Math.max(...rounds));
+    console.error(`${size}: filled in ${fillSeconds.toFixed(1)} s; split (ms) of the median round: ${roundParts[rounds.indexOf(median(rounds))]}; of the slowest: ${roundParts[slowest]}`);
   }
   await kb.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const header = ["notes", "open (write)", "open (read-only)", "round of 50", "top-8 BM25 median", "top-8 filtered", "events.jsonl", "kb.json", "segments", "NOTES.md", "notes/ pages"];
+const header = ["notes", "open (write)", "open (read-only)", "round of 50", "top-8 BM25 median", "top-8 filtered", `top-8 cosine${DIMS ? ` (${DIMS}d)` : ""}`, "events.jsonl", "kb.json", "segments", "NOTES.md", "notes/ pages"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
 console.log(line(header));

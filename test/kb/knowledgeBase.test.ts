@@ -155,7 +155,16 @@ describe("the knowledge base", () => {
     assert.deepEqual(byVector, [east.id, northEast.id, north.id]);
     const fused = kb.search({ text: "north", vector: [0, 1, 0] }, { k: 2 }).map((r) => r.entry.id);
     assert.equal(fused[0], north.id);
+    const odd = kb.addEntry(note("Other model", "a 2-d vector", { embedding: [0.1, 0.2] }));
+    const zero = kb.addEntry(note("Zero", "a zero vector", { embedding: [0, 0, 0] }));
+    await kb.commitRound();
     await kb.close();
+
+    const again = await openKnowledgeBaseReadOnly(ws.dir);
+    assert.deepEqual(again.get(northEast.id)?.embedding, [0.7, 0.7, 0].map(Math.fround), "a sealed embedding reads back as float32");
+    assert.deepEqual(again.get(odd.id)?.embedding, [0.1, 0.2].map(Math.fround), "an embedding of another dimension is kept too");
+    assert.deepEqual(again.get(zero.id)?.embedding, [0, 0, 0]);
+    assert.deepEqual(again.search({ vector: [0.9, 0.1, 0] }, { k: 3 }).map((r) => r.entry.id), byVector);
   });
 
   it("refuses a second writer with a message naming the owning process, host and start time", async () => {
