@@ -1,0 +1,194 @@
+// The client side of the engine: spawns the engine process (from source with tsx in development, dist/engine.mjs
+// when bundled), talks JSON-RPC to it over a private pipe, turns its death into a clear CultureLabError for
+// every waiting and later call, and restarts it on request. Used by the CLI, the editor and the tests.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
+import type { MessageConnection, NotificationType, RequestParam, RequestType } from "vscode-jsonrpc/node";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { fromResponseError } from "./engineErrors";
+import { engineHello, engineShutdown } from "./protocol";
+import type { EngineErrorData, EngineInfo } from "./protocol";
+
+export interface EngineCommand {
+  executable: string;
+  args: string[];
+  cwd: string;
+}
+
+export interface EngineClientOptions {
+  command?: EngineCommand;
+  env?: NodeJS.ProcessEnv;
+  /** The engine's stderr, line by line (llama.cpp's native prints land here too). */
+  onLog?: (line: string) => void;
+}
+
+export interface EngineExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the client asked it to stop. */
+  expected: boolean;
+}
+
+interface Running {
+  child: ChildProcess;
+  connection: MessageConnection;
+  /** Rejects with the engine-died error when the process ends unasked. */
+  death: Promise<never>;
+  exited: Promise<EngineExit>;
+  stopping: boolean;
+}
+
+export class EngineClient {
+  private running: Running | undefined;
+  private lastExit: EngineExit | undefined;
+  private readonly notificationHandlers: Array<[NotificationType<unknown>, (params: unknown) => void]> = [];
+  private readonly exitListeners = new Set<(exit: EngineExit) => void>();
+
+  private constructor(private readonly options: EngineClientOptions) {}
+
+  static async start(options: EngineClientOptions = {}): Promise<EngineClient> {
+    const client = new EngineClient(options);
+    await client.launch();
+    return client;
+  }
+
+  /** The engine's process id, or undefined while it is not running. */
+  get pid(): number | undefined {
+    return this.running?.child.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  async request<P, R>(type: RequestType<P, R, EngineErrorData>, params: P, signal?: AbortSignal): Promise<R> {
+    const running = this.running;
+    if (!running) throw this.diedError();
+    const cancel = new CancellationTokenSource();
+    const onAbort = () => cancel.cancel();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      // RequestParam<P> is conditional on P, which TypeScript cannot resolve for a generic P.
+      return await Promise.race([running.connection.sendRequest(type, params as RequestParam<P>, cancel.token), running.death]);
+    } catch (error) {
+      const converted = fromResponseError(error);
+      if (converted instanceof CultureLabError) throw converted;
+      // A broken connection usually means the process is going: wait briefly to report it as what it is.
+      const exit = await Promise.race([running.exited, new Promise<undefined>((r) => setTimeout(r, 2000, undefined))]);
+      if (exit) throw exit.expected ? new CultureLabError("engine-stopped", "the engine was stopped.", "Start it again.") : this.diedError(exit);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      cancel.dispose();
+    }
+  }
+
+  /** Handlers stay registered across restarts. */
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): () => void {
+    const entry: [NotificationType<unknown>, (params: unknown) => void] = [type as NotificationType<unknown>, handler as (params: unknown) => void];
+    this.notificationHandlers.push(entry);
+    this.running?.connection.onNotification(type, handler);
+    return () => {
+      const at = this.notificationHandlers.indexOf(entry);
+      if (at >= 0) this.notificationHandlers.splice(at, 1);
+    };
+  }
+
+  onExit(listener: (exit: EngineExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  /** Stops the engine if it runs and starts a fresh one. State held in the engine (an open runtime) is gone. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** Asks the engine to shut down, and kills it if it does not within `graceMs`. */
+  async dispose(graceMs = 5000): Promise<void> {
+    await this.stop(graceMs);
+  }
+
+  private async stop(graceMs = 5000): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.stopping = true;
+    const timer = setTimeout(() => running.child.kill("SIGKILL"), graceMs);
+    try {
+      await Promise.race([running.connection.sendRequest(engineShutdown, {}), running.exited]).catch(() => undefined);
+      await running.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const command = this.options.command ?? defaultEngineCommand();
+    const child = spawn(command.executable, command.args, {
+      cwd: command.cwd,
+      // fd 3 is the message pipe; stdout and stderr stay free for whatever native code prints.
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      // The editor's Node is Electron: this makes it behave as plain Node for the child.
+      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
+    });
+    const channel = child.stdio[3] as Duplex;
+    const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on("line", (line) => this.options.onLog?.(line));
+    }
+
+    let running!: Running;
+    const exited = new Promise<EngineExit>((resolveExit) => {
+      child.once("exit", (code, signal) => {
+        const exit = { code, signal, expected: running.stopping };
+        if (this.running === running) this.running = undefined;
+        this.lastExit = exit;
+        connection.dispose();
+        resolveExit(exit);
+        for (const listener of this.exitListeners) listener(exit);
+      });
+    });
+    const death = exited.then((exit) => {
+      throw exit.expected ? new CultureLabError("engine-stopped", "the engine was stopped.", "Start it again.") : this.diedError(exit);
+    });
+    death.catch(() => undefined); // observed by each request's race
+    running = { child, connection, death, exited, stopping: false };
+    const spawnFailed = new Promise<never>((_, reject) =>
+      child.once("error", (error) =>
+        reject(new CultureLabError("engine-start-failed", `cannot start the engine (${command.executable}): ${error.message}`, "Check that Node.js is installed and the extension is complete.", { cause: error })),
+      ),
+    );
+    for (const [type, handler] of this.notificationHandlers) connection.onNotification(type, handler);
+    connection.listen();
+    this.running = running;
+    const hello: EngineInfo = await Promise.race([connection.sendRequest(engineHello, {}), death, spawnFailed]);
+    if (hello.pid !== child.pid) throw new CultureLabError("engine-start-failed", "the engine answered from an unexpected process.");
+  }
+
+  private diedError(exit: EngineExit | undefined = this.lastExit): CultureLabError {
+    const how = exit ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : "is not running";
+    const cause = exit?.signal === "SIGABRT" ? " (llama.cpp aborted it — often a model file or setting it cannot handle)" : "";
+    return new CultureLabError("engine-died", `the engine process ${how}${cause}.`, "Restart the engine; the knowledge base is on disk and intact, the open session must be opened again.");
+  }
+}
+
+/** Development and tests run the TypeScript entry through tsx; bundles ship dist/engine.mjs next to themselves. */
+export function defaultEngineCommand(): EngineCommand {
+  const here = currentModuleFile();
+  if (here.endsWith(".ts")) {
+    const root = resolve(dirname(here), "..", "..");
+    return { executable: process.execPath, args: ["--import", "tsx", join(dirname(here), "engineMain.ts")], cwd: root };
+  }
+  return { executable: process.execPath, args: [join(dirname(here), "engine.mjs")], cwd: dirname(here) };
+}
+
+function currentModuleFile(): string {
+  // The editor's CommonJS bundle has __filename; the ESM builds (CLI, engine, tests) have import.meta.url.
+  return typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
+}

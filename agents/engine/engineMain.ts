@@ -1,0 +1,35 @@
+// The engine process: runs the model runtime (and later the knowledge base and the self-play loop) away from the
+// editor, because llama.cpp can abort its process and a session can use many GB. It speaks JSON-RPC on file
+// descriptor 3, not stdout, so nothing llama.cpp prints natively can corrupt the message stream.
+import { Socket } from "node:net";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
+import { getModuleVersion } from "node-llama-cpp";
+import { engineHandlers } from "./engineHandlers";
+import { engineHello, engineShutdown } from "./protocol";
+import { registerRuntimeHandlers } from "./runtimeHandlers";
+
+// Anything JS would print goes to stderr, which the client reads as a log.
+console.log = console.error;
+console.info = console.error;
+
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
+const handle = engineHandlers(connection);
+
+const runtime = registerRuntimeHandlers(connection, handle);
+
+handle(engineHello, async () => ({ pid: process.pid, node: process.version, nodeLlamaCpp: await getModuleVersion() }));
+handle(engineShutdown, async () => {
+  await runtime.dispose();
+  // Answer first, then leave.
+  setImmediate(() => process.exit(0));
+  return null;
+});
+
+// The client went away (closed the channel or died): free the models and exit.
+connection.onClose(async () => {
+  await runtime.dispose().catch(() => undefined);
+  process.exit(0);
+});
+
+connection.listen();

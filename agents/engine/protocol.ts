@@ -1,0 +1,48 @@
+// Every message between a client (CLI, editor) and the engine process, declared once and imported by both
+// sides. Requests go client → engine and answer; notifications go engine → client. To add a method, declare it
+// here and register a handler in the engine (see runtimeHandlers.ts); the client calls it with `request`.
+import { NotificationType, RequestType } from "vscode-jsonrpc/node";
+import type { AccountingSnapshot, CallUsage } from "../runtime/accounting";
+import type { JsonSchema } from "../runtime/jsonOutput";
+import type { FoundModel, DownloadProgress } from "../runtime/modelSources";
+import type { JsonResult, TextResult } from "../runtime/runtime";
+import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
+import type { SessionManifest } from "../runtime/sessionManifest";
+
+/** Data carried by an error response: a CultureLabError's code and hint, rebuilt on the client. */
+export interface EngineErrorData {
+  code: string;
+  hint?: string;
+}
+
+export interface EngineInfo {
+  pid: number;
+  node: string;
+  nodeLlamaCpp: string;
+}
+
+// ── engine ──────────────────────────────────────────────────────────────────────────────────────────────────
+export const engineHello = new RequestType<Record<string, never>, EngineInfo, EngineErrorData>("engine/hello");
+/** Close everything and exit the process. */
+export const engineShutdown = new RequestType<Record<string, never>, null, EngineErrorData>("engine/shutdown");
+export const engineLog = new NotificationType<{ level: "error" | "warn" | "info"; message: string }>("engine/log");
+
+// ── model runtime ───────────────────────────────────────────────────────────────────────────────────────────
+/** Opens the session's runtime (one per engine); answers with the manifest so far. */
+export const runtimeOpen = new RequestType<{ config: RuntimeConfigInput; cwd?: string }, SessionManifest, EngineErrorData>("runtime/open");
+export const runtimeAddAgent = new RequestType<{ spec: AgentSpecInput }, { id: string }, EngineErrorData>("runtime/addAgent");
+export const runtimeGenerateText = new RequestType<{ agentId: string; prompt: string; maxTokens?: number }, TextResult, EngineErrorData>("runtime/generateText");
+export const runtimeGenerateJson = new RequestType<
+  { agentId: string; prompt: string; schema: JsonSchema; grammar?: boolean; maxTokens?: number },
+  JsonResult<unknown>,
+  EngineErrorData
+>("runtime/generateJson");
+export const runtimeEmbed = new RequestType<{ texts: string[] }, { vectors: number[][] }, EngineErrorData>("runtime/embed");
+export const runtimeAccounting = new RequestType<Record<string, never>, AccountingSnapshot, EngineErrorData>("runtime/accounting");
+export const runtimeManifest = new RequestType<Record<string, never>, SessionManifest, EngineErrorData>("runtime/manifest");
+export const runtimeClose = new RequestType<Record<string, never>, null, EngineErrorData>("runtime/close");
+export const modelsList = new RequestType<{ modelsDir?: string; extraDirs?: string[] }, FoundModel[], EngineErrorData>("models/list");
+
+/** After every finished model call: feeds the panel's compute chart. */
+export const runtimeCallFinished = new NotificationType<CallUsage>("runtime/callFinished");
+export const runtimeDownloadProgress = new NotificationType<DownloadProgress>("runtime/downloadProgress");
