@@ -21,7 +21,10 @@ import { Vocabulary } from "./vocabulary";
 import type { MetricKey } from "./computeMetrics";
 
 export const metricsWindowConfigSchema = z.object({
-  /** Documents in the window; every lexical and homogenization metric is over exactly these. */
+  /**
+   * Documents in the window; every lexical and homogenization metric is over exactly these. 500 keeps a round's
+   * update under 100 ms: gzip at level 9 (pako) alone costs ~35 ms per 500 documents of ~80 words here.
+   */
   size: z.number().int().min(2).default(500),
   /** The O(n³) kernel metrics (vendi_q*, vendi_ngram) use the most recent this-many documents of the window. */
   kernelSize: z.number().int().min(2).default(250),
@@ -66,6 +69,11 @@ export class MetricsWindow {
   /** Documents seen since the window was created. */
   get documentCount(): number {
     return this.seen;
+  }
+
+  /** Whether the window holds config.size documents — only full windows are comparable with each other. */
+  get isFull(): boolean {
+    return this.documents.length === this.config.size;
   }
 
   /** Documents currently in the window (≤ config.size). */

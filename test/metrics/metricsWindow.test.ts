@@ -1,0 +1,41 @@
+// The panel window: after any number of rounds its metrics are those of its documents, computed from scratch.
+import assert from "node:assert/strict";
+import { computeMetrics, METRIC_KEYS } from "../../workspace-kb/metrics/computeMetrics";
+import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
+import { seededRandom } from "../../workspace-kb/metrics/random";
+import { vendiOfVectors } from "../../workspace-kb/metrics/vendi";
+import { zipfCorpus } from "./syntheticCorpus";
+
+describe("the metrics panel window", () => {
+  it("after sliding over many rounds, reports the from-scratch metrics of exactly its last `size` documents", () => {
+    const corpus = zipfCorpus({ docs: 700, seed: 21, meanLength: 30, vocabulary: 3000 });
+    const window = new MetricsWindow({ size: 200, kernelSize: 80, rougePairs: 3000 });
+    let metrics = window.add(corpus.slice(0, 150));
+    for (let at = 150; at < corpus.length; at += 50) metrics = window.add(corpus.slice(at, at + 50));
+    assert.deepEqual(window.windowDocuments, corpus.slice(-200));
+    assert.equal(window.isFull, true);
+    assert.deepEqual(Object.keys(metrics), [...METRIC_KEYS]);
+    const exact = computeMetrics(corpus.slice(-200), { kernelWindow: 80, rougePairs: Number.POSITIVE_INFINITY });
+    for (const key of METRIC_KEYS) {
+      if (key === "homogenization_rougel" || key === "vendi_embedding") continue;
+      assert.ok(Math.abs(metrics[key] - exact[key]) < 1e-9, `${key}: window ${metrics[key]} vs scratch ${exact[key]}`);
+    }
+    assert.ok(Math.abs(metrics.homogenization_rougel - exact.homogenization_rougel) < 0.01, "the refreshed ROUGE-L sample stays close to the exact mean");
+    assert.ok(Number.isNaN(metrics.vendi_embedding), "no embeddings were given");
+  });
+
+  it("keeps Vendi on embeddings exact through rank-one additions and removals of the dual", () => {
+    const random = seededRandom(4);
+    const docs = Array.from({ length: 90 }, (_, i) => `document ${i}`);
+    const embeddings = docs.map(() => Array.from({ length: 12 }, () => random() - 0.5));
+    const window = new MetricsWindow({ size: 40, kernelSize: 10, rougePairs: 10 });
+    let metrics = window.add(docs.slice(0, 30), embeddings.slice(0, 30));
+    for (let at = 30; at < 90; at += 20) metrics = window.add(docs.slice(at, at + 20), embeddings.slice(at, at + 20));
+    assert.ok(Math.abs(metrics.vendi_embedding - vendiOfVectors(embeddings.slice(-40), 1)) < 1e-9);
+  });
+
+  it("refuses a configuration that makes no sense", () => {
+    assert.throws(() => new MetricsWindow({ size: 1 }));
+    assert.throws(() => new MetricsWindow({ rougePairs: 0 }));
+  });
+});
