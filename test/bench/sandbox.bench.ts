@@ -70,11 +70,12 @@ table(
   ],
 );
 
-// 2. What isolation costs: one trivial call with a fresh runtime, a fresh context on a reused runtime (what
-// the sandbox does), and a shared context (no isolation: a program could pollute the next run), side by side.
+// 2. What isolation costs: one trivial call with a fresh runtime (what the sandbox does; with and without typed
+// arrays), a fresh context on a reused runtime, and a shared context (no isolation: a program could pollute
+// the next run), side by side.
 const module = await newQuickJSWASMModule(RELEASE_SYNC);
 const SOURCE = "function f(xs){ return xs.map(x => x * 2).filter(x => x % 3 !== 0) }; JSON.stringify(f([1,2,3,4,5,6]))";
-const intrinsics = { ...DefaultIntrinsics, Date: false };
+const intrinsics = { ...DefaultIntrinsics, Date: false, TypedArrays: false };
 function evalIn(context: ReturnType<typeof module.newContext>): void {
   const result = context.evalCode(SOURCE, "bench.js", { type: "global" });
   context.unwrapResult(result).dispose();
@@ -82,7 +83,17 @@ function evalIn(context: ReturnType<typeof module.newContext>): void {
 const N = 2000;
 const isolation: [string, () => void][] = [];
 isolation.push([
-  "fresh runtime + context per run",
+  "fresh runtime + context with typed arrays (not chosen)",
+  () => {
+    const runtime = module.newRuntime();
+    const context = runtime.newContext({ intrinsics: { ...DefaultIntrinsics, Date: false } });
+    evalIn(context);
+    context.dispose();
+    runtime.dispose();
+  },
+]);
+isolation.push([
+  "fresh runtime + context per run (chosen)",
   () => {
     const runtime = module.newRuntime();
     const context = runtime.newContext({ intrinsics });
@@ -93,7 +104,7 @@ isolation.push([
 ]);
 const sharedRuntime = module.newRuntime();
 isolation.push([
-  "reused runtime, fresh context per run (chosen)",
+  "reused runtime, fresh context per run",
   () => {
     const context = sharedRuntime.newContext({ intrinsics });
     evalIn(context);
@@ -117,8 +128,8 @@ sharedRuntime.dispose();
 const full = await rate(N, async () => {
   await sandbox.runPure("function f(xs){ return xs.map(x => x * 2).filter(x => x % 3 !== 0) }", { fn: "f", args: [[1, 2, 3, 4, 5, 6]] });
 });
-isolationRows.push(["Sandbox.runPure (fresh context + harness + caps)", (full.ms / N) * 1000, full.perSecond, full.ms / N / baseline]);
-table(`Isolation cost, ${N} runs each`, ["mode", "µs per run", "runs per second", "× fresh runtime"], isolationRows);
+isolationRows.push(["Sandbox.runPure (fresh runtime + harness + caps)", (full.ms / N) * 1000, full.perSecond, full.ms / N / baseline]);
+table(`Isolation cost, ${N} runs each`, ["mode", "µs per run", "runs per second", "× first row"], isolationRows);
 
 // 3. Deadline overshoot: how long after its wall-clock deadline each hostile program is stopped (step budget
 // off, so the clock is what stops it), and how long the default step budget takes to stop the same program.

@@ -30,7 +30,7 @@ const hostile: Hostile[] = [
   { name: "a Proxy whose get trap recurses", program: "function f(){ const p = new Proxy({}, { get(t, k, r){ return r[k] } }); return p.x }", reasons: ["stack"] },
   { name: "source nested deeper than the parser's stack", program: "function f(){ return eval('('.repeat(100000) + '1' + ')'.repeat(100000)) }", reasons: ["stack"] },
   { name: "a result nested a hundred thousand deep", program: "function f(){ let a = []; for (let i = 0; i < 100000; i++) a = [a]; return a }", reasons: ["stack", "not-json", "timeout", "memory"] },
-  { name: "a look for host globals", program: "function f(){ return [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof console, typeof WebAssembly, typeof std, typeof os].join() }", value: "undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined" },
+  { name: "a look for host globals", program: "function f(){ return [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof console, typeof WebAssembly, typeof std, typeof os, typeof Date, typeof SharedArrayBuffer].join() }", value: "undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined" },
   { name: "the constructor.constructor escape", program: "function f(){ const g = f.constructor.constructor('return this')(); return [typeof g.process, typeof g.require, typeof g.module].join() }", value: "undefined,undefined,undefined" },
   { name: "a dynamic import()", program: "function f(){ return import('fs') }", reasons: ["not-json"] },
   { name: "a dynamic import() at top level", program: "import('node:child_process').then(m => m.execSync('touch /tmp/pwned')); function f(){ return 7 }", value: 7 },
