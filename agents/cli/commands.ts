@@ -2,7 +2,8 @@
 import type { CliCommand } from "./command";
 import { kbCommand } from "./kbCommand";
 import { makeModelCommand } from "./makeModelCommand";
+import { modelsCommand } from "./modelsCommand";
 import { bankCommand } from "../problems/bankCommand";
 import { checkProposalCommand } from "../problems/checkProposalCommand";
 
-export const commands: CliCommand[] = [kbCommand, makeModelCommand, bankCommand, checkProposalCommand];
+export const commands: CliCommand[] = [kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand];

@@ -6,6 +6,8 @@ import { writeGguf } from "../../agents/gguf/ggufWriter";
 import { randomLlamaContents, TINY_SPEC } from "../../agents/gguf/randomLlama";
 import { discoverModels, resolveModelReference } from "../../agents/runtime/modelSources";
 import { openRuntime } from "../../agents/runtime/runtime";
+import { runCli } from "../../agents/cli/main";
+import { captureIO } from "../helpers/captureIO";
 import { tinyModelDir } from "./tinyModel";
 import type { TinyModelDir } from "./tinyModel";
 
@@ -143,5 +145,15 @@ describe("where models come from", function () {
     } finally {
       process.env.HOME = savedHome;
     }
+  });
+
+  it("`culture-lab models` lists the GGUF files of an extra folder, as text or JSON", async () => {
+    const io = captureIO(tiny.dir);
+    assert.equal(await runCli(["models", "--dir", ".", "--json"], io), 0);
+    const listed = JSON.parse(io.stdout()) as Array<{ path: string; source: string }>;
+    assert.ok(listed.some((m) => m.path === tiny.modelPath && m.source === "extra"));
+    const text = captureIO(tiny.dir);
+    assert.equal(await runCli(["models", "--dir", tiny.dir], text), 0);
+    assert.match(text.stdout(), /tiny\.gguf/);
   });
 });

@@ -1,0 +1,56 @@
+// `culture-lab models`: lists the GGUF models found in the usual places (this project's cache, node-llama-cpp's
+// models folder, LM Studio's, Ollama's blobs) so a user can pick one with --model, and names the recommended one.
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { discoverModels, usualModelFolders } from "../runtime/modelSources";
+import { defaultModelsDir, RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
+import type { CliCommand } from "./command";
+
+const help = `Usage: culture-lab models [--dir DIR ...] [--json]
+
+Lists GGUF model files found on this machine, in:
+${usualModelFolders(defaultModelsDir())
+  .map((f) => `  ${f.dir}  (${f.source})`)
+  .join("\n")}
+and any --dir given. Ollama blobs are recognised by their GGUF header.
+
+Use one with --model <path>. Without --model, Culture Lab uses ${RECOMMENDED_MODEL}
+(downloaded once into ${defaultModelsDir()}); --model tiny is the project's random test model.
+
+Options:
+  --dir DIR   also search DIR (repeatable)
+  --json      print the list as JSON`;
+
+export const modelsCommand: CliCommand = {
+  name: "models",
+  summary: "list GGUF models found on this machine (LM Studio, Ollama, node-llama-cpp, cache)",
+  help,
+  async run(args, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { dir: { type: "string", multiple: true }, json: { type: "boolean" } } }));
+    } catch (error) {
+      throw new CultureLabError("bad-argument", (error as Error).message, "Run `culture-lab models --help` for the options.");
+    }
+    const found = await discoverModels(defaultModelsDir(), (values.dir ?? []).map((d) => resolve(io.cwd, d)));
+    if (values.json) {
+      io.out(JSON.stringify(found, null, 2));
+      return 0;
+    }
+    if (found.length === 0) {
+      io.out(`No GGUF models found. Without --model, Culture Lab downloads ${RECOMMENDED_MODEL};\noffline, copy a .gguf file here and pass --model <path>, or use --model tiny to try the machinery.`);
+      return 0;
+    }
+    const width = Math.max(...found.map((f) => f.name.length));
+    for (const f of found) io.out(`${f.name.padEnd(width)}  ${formatSize(f.sizeBytes).padStart(8)}  ${f.source.padEnd(14)}  ${f.path}`);
+    io.out(`\nUse one with --model <path>.`);
+    return 0;
+  },
+};
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;
+  return `${(bytes / 1e3).toFixed(0)} KB`;
+}
