@@ -2,8 +2,9 @@
 import type { CliCommand } from "./command";
 import { kbCommand } from "./kbCommand";
 import { makeModelCommand } from "./makeModelCommand";
+import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
 import { bankCommand } from "../problems/bankCommand";
 import { checkProposalCommand } from "../problems/checkProposalCommand";
 
-export const commands: CliCommand[] = [kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand];
+export const commands: CliCommand[] = [kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
