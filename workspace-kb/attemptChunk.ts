@@ -1,6 +1,7 @@
 // Sealed attempts: every attemptChunkSize attempts leave kb.json for an immutable
 // .culture/segments/attempts-NNNNNN.jsonl, so the per-round kb.json rewrite stays small however long a session runs.
 import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
@@ -12,6 +13,7 @@ export function attemptChunkPath(dir: string, name: string): string {
 }
 
 export async function writeAttemptChunk(dir: string, name: string, attempts: readonly Attempt[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
   await writeFileAtomic(attemptChunkPath(dir, name), attempts.map((attempt) => `${JSON.stringify(attempt)}\n`).join(""));
 }
 

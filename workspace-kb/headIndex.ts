@@ -36,10 +36,6 @@ export class HeadIndex implements IndexPart {
     return postings && { docs: postings.docs, tfs: postings.tfs, start: 0, end: postings.docs.length };
   }
 
-  docLength(doc: number): number {
-    return this.lengths[doc]!;
-  }
-
   kind(doc: number): number {
     return ENTRY_KINDS.indexOf(this.entries[doc]!.kind);
   }

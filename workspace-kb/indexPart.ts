@@ -11,8 +11,10 @@ export interface IndexPart {
   readonly count: number;
   /** Sum of document lengths in words, for BM25's average length. */
   readonly totalLength: number;
-  postings(term: string): Postings | undefined;
-  docLength(doc: number): number;
+  /** The term's postings; `key` is the term as UTF-8, for parts that compare bytes. */
+  postings(term: string, key: Uint8Array): Postings | undefined;
+  /** Document lengths in words, by document. */
+  readonly lengths: ArrayLike<number>;
   /** Index into ENTRY_KINDS. */
   kind(doc: number): number;
   generation(doc: number): number;

@@ -13,7 +13,7 @@ import { HeadIndex } from "./headIndex";
 import { parseHumanNotes } from "./humanNotes";
 import type { IndexPart } from "./indexPart";
 import { userPart } from "./notesFile";
-import { writeArchivePage, writeNotesFile } from "./notesWriter";
+import { prepareArchivePage, writeNotesFile } from "./notesWriter";
 import {
   AgentSchema, AttemptSchema, GenerationSchema, MetricSnapshotSchema, NewAttemptSchema, NewEntrySchema,
   SCHEMA_VERSION, emptyCheckpoint, serializeEvent,
@@ -24,7 +24,7 @@ import type {
 } from "./schema";
 import { bm25, cosine, fuse } from "./search";
 import type { Hit, SearchFilter } from "./search";
-import { loadSegment, segmentName, writeSegment } from "./segmentFile";
+import { buildSegment, loadSegment, segmentName } from "./segmentFile";
 import type { Segment } from "./segmentFile";
 import { acquireSessionLock } from "./sessionLock";
 import type { SessionLock } from "./sessionLock";
@@ -141,7 +141,8 @@ export class KnowledgeBase {
   private maxGeneration = 0;
   private readonly segments: { ref: SegmentRef; segment: Segment }[] = [];
   private head = new HeadIndex();
-  private readonly locations = new Map<string, Location>();
+  /** Head entries by id; sealed entries are found from the entry number in their id (see locate). */
+  private headLocations = new Map<string, number>();
   private readonly archived = new Map<string, ArchiveMark>();
   /** Attempts still in kb.json; older ones are in sealed chunks, read when first asked for. */
   private attemptHead: Attempt[] = [];
@@ -157,7 +158,7 @@ export class KnowledgeBase {
   private committing: Promise<unknown> = Promise.resolve();
   private broken: Error | undefined;
   private closed = false;
-  private readonly renderCache = new Map<string, string>();
+  private renderCache = new WeakMap<Entry, string>();
   /** Entries of the newest segment, so NOTES.md still shows the newest entries right after a seal. */
   private recentSealed: Entry[] | undefined;
   report: OpenReport = { replayedEvents: 0 };
@@ -210,15 +211,15 @@ export class KnowledgeBase {
     for (const event of events) {
       this.apply(event);
       // Writers seal at round boundaries, as commitRound does, so a long replay (rebuild) stays in segments.
-      if (this.mode === "write" && event.type === "commit") await this.sealWhatIsFull();
+      if (this.mode === "write" && event.type === "commit") await Promise.all(this.sealWhatIsFull().writes.map((write) => write()));
     }
     this.report = { replayedEvents: events.length };
     this.eventsOffset = read.endOffset;
     if (read.torn) this.report.tornTail = this.mode === "write" ? await repairTornTail(this.paths.events, read.torn) : read.torn;
     if (this.mode === "write") {
       this.appender = await EventAppender.open(this.paths.events);
-      if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.writeCheckpoint();
-      if (events.length > 0 || !(await exists(this.paths.notes))) await this.writeNotes();
+      if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.checkpointSnapshot().write();
+      if (events.length > 0 || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
     }
   }
 
@@ -227,9 +228,8 @@ export class KnowledgeBase {
     this.committedRound = checkpoint.round;
     this.entryCount = checkpoint.entryCount;
     for (const ref of checkpoint.segments) {
-      const segment = loadSegment(this.paths.segments, ref.name, ref.count);
-      const index = this.segments.push({ ref, segment }) - 1;
-      segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
+      const segment = loadSegment(this.paths.segments, ref.name, ref.firstEntry, ref.count);
+      this.segments.push({ ref, segment });
       for (let doc = 0; doc < segment.count; doc++) this.maxGeneration = Math.max(this.maxGeneration, segment.generation(doc));
     }
     for (const [id, mark] of Object.entries(checkpoint.archivedSealed)) this.archived.set(id, mark);
@@ -245,7 +245,7 @@ export class KnowledgeBase {
 
   private addToHead(entry: Entry): void {
     const frozen = Object.freeze({ ...entry, cites: Object.freeze([...entry.cites]), tags: Object.freeze([...entry.tags]) }) as Entry;
-    this.locations.set(entry.id, { segment: -1, doc: this.head.count });
+    this.headLocations.set(entry.id, this.head.count);
     this.head.add(frozen);
     if (entry.archived) this.archived.set(entry.id, entry.archived);
     this.maxGeneration = Math.max(this.maxGeneration, entry.generation);
@@ -259,21 +259,26 @@ export class KnowledgeBase {
   /** Applies one event to the in-memory state (replayed from the log, or staged by a mutator). */
   private apply(event: KbEvent | StagedEvent): void {
     switch (event.type) {
-      case "entry":
+      case "entry": {
+        const expected = `${KIND_LETTER[event.entry.kind]}-${this.entryCount.toString(36)}`;
+        if (event.entry.id !== expected) {
+          throw new CultureLabError("kb-events-corrupt", `${this.paths.events}: entry ${event.entry.id} is out of sequence (expected ${expected}).`,
+            "The log was edited or damaged; restore events.jsonl from a backup.");
+        }
         this.addToHead(event.entry);
         this.entryCount++;
         break;
+      }
       case "archive": {
         this.archived.set(event.id, event.mark);
-        const where = this.locations.get(event.id);
+        const where = this.locate(event.id);
         if (where?.segment === -1) {
           const entry = this.head.entries[where.doc]!;
           this.head.entries[where.doc] = Object.freeze({ ...entry, archived: event.mark });
         } else if (this.recentSealed) {
           const at = this.recentSealed.findIndex((entry) => entry.id === event.id);
-          if (at !== -1) this.recentSealed[at] = { ...this.recentSealed[at]!, archived: event.mark };
+          if (at !== -1) this.recentSealed[at] = Object.freeze({ ...this.recentSealed[at]!, archived: event.mark });
         }
-        this.renderCache.delete(event.id);
         break;
       }
       case "attempt":
@@ -307,7 +312,7 @@ export class KnowledgeBase {
     const fields = checked(NewEntrySchema, input, "entry");
     // Stored as float32: round now so the entry reads back exactly as it was added.
     if (fields.embedding) fields.embedding = fields.embedding.map(Math.fround);
-    const unknown = fields.cites.filter((id) => !this.locations.has(id));
+    const unknown = fields.cites.filter((id) => !this.has(id));
     if (unknown.length > 0) {
       throw new CultureLabError("kb-unknown-citation", `The entry "${fields.title.slice(0, 80)}" cites ${unknown.map((id) => JSON.stringify(id)).join(", ")}, which no earlier entry has as id.`,
         "Cite only ids returned by search() or get(); an agent's invented id is a hallucination to reject, not to store.");
@@ -320,14 +325,14 @@ export class KnowledgeBase {
   /** "Forgets" an entry: it stays in the store and its lineage, but search skips it unless asked. */
   archive(id: string, reason: string): void {
     this.assertWritable();
-    if (!this.locations.has(id)) throw new CultureLabError("kb-unknown-entry", `There is no entry ${JSON.stringify(id)} to archive.`, "Use an id from search() or get().");
+    if (!this.has(id)) throw new CultureLabError("kb-unknown-entry", `There is no entry ${JSON.stringify(id)} to archive.`, "Use an id from search() or get().");
     this.stage({ type: "archive", id, mark: { at: new Date().toISOString(), reason: reason.slice(0, 500) } });
   }
 
   recordAttempt(input: NewAttempt): Attempt {
     this.assertWritable();
     const fields = checked(NewAttemptSchema, input, "attempt");
-    const unknown = fields.cites.filter((id) => !this.locations.has(id));
+    const unknown = fields.cites.filter((id) => !this.has(id));
     if (unknown.length > 0) {
       throw new CultureLabError("kb-unknown-citation", `An attempt on ${fields.problemId} cites unknown entries ${unknown.join(", ")}.`, "Cite only ids the knowledge base returned.");
     }
@@ -388,9 +393,11 @@ export class KnowledgeBase {
   private async commitNow(): Promise<RoundReceipt> {
     this.assertWritable();
     const humanNotesIngested = await this.ingestHumanNotes();
+
+    // From here to the first write, everything the round puts on disk is taken from the state synchronously,
+    // so changes staged while the files are being written belong to the next round, not half to this one.
     const events = this.staged;
     this.staged = [];
-    const started = performance.now();
     const firstSeq = this.seq + 1; // staged events are numbered only now, as they reach the log
     const round = this.committedRound + 1;
     const lines: string[] = [];
@@ -398,15 +405,22 @@ export class KnowledgeBase {
     for (const event of events) lines.push(serializeEvent({ seq: seq++, ...event } as KbEvent));
     const commit: KbEvent = { seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION };
     lines.push(JSON.stringify(commit));
+    const appended = `${lines.join("\n")}\n`;
+    this.apply(commit);
+    this.eventsOffset = this.appender!.offset + Buffer.byteLength(appended);
+    const seal = this.sealWhatIsFull();
+    const checkpoint = this.checkpointSnapshot();
+    const notes = this.notesSnapshot();
+
     try {
-      this.eventsOffset = await this.appender!.append(`${lines.join("\n")}\n`);
-      this.apply(commit);
+      const started = performance.now();
+      await this.appender!.append(appended);
       const afterEvents = performance.now();
-      const sealed = await this.sealWhatIsFull();
+      await Promise.all(seal.writes.map((write) => write()));
       const afterSeal = performance.now();
-      await this.writeCheckpoint();
+      await checkpoint.write();
       const afterKb = performance.now();
-      await this.writeNotes();
+      await notes.write();
       const done = performance.now();
       return {
         round,
@@ -415,7 +429,7 @@ export class KnowledgeBase {
         entryIds: events.flatMap((event) => (event.type === "entry" ? [event.entry.id] : [])),
         events: events.length,
         humanNotesIngested,
-        sealed,
+        sealed: seal.names,
         timings: { events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
       };
     } catch (error) {
@@ -443,46 +457,41 @@ export class KnowledgeBase {
     return count;
   }
 
-  /** Seals the head and the attempts once they are full; returns the names of what was sealed. */
-  private async sealWhatIsFull(): Promise<string[]> {
-    const sealed: string[] = [];
-    if (this.head.count >= this.segmentSize) sealed.push(await this.seal());
+  /**
+   * Seals the head into a segment (with its archive page) and the attempts into a chunk once they are full.
+   * The state changes now; the returned writes put the files on disk.
+   */
+  private sealWhatIsFull(): { names: string[]; writes: (() => Promise<void>)[] } {
+    const names: string[] = [];
+    const writes: (() => Promise<void>)[] = [];
+    if (this.head.count >= this.segmentSize) {
+      const index = this.segments.length;
+      const name = segmentName(index);
+      const ref: SegmentRef = { name, count: this.head.count, firstEntry: this.entryCount - this.head.count, lastEntry: this.entryCount - 1 };
+      const built = buildSegment(this.paths.segments, name, ref.firstEntry, this.head);
+      this.segments.push({ ref, segment: built.segment });
+      this.headLocations = new Map();
+      this.recentSealed = [...this.head.entries];
+      this.head = new HeadIndex();
+      this.renderCache = new WeakMap(); // links to the sealed entries now point into their page
+      writes.push(built.write, prepareArchivePage(this.paths.pages, ref, this.recentSealed, (id) => this.linkFor(id, name)));
+      names.push(name);
+    }
     if (this.attemptHead.length >= this.attemptChunkSize) {
       const name = segmentName(this.attemptChunks.length);
-      await mkdir(this.paths.segments, { recursive: true });
-      await writeAttemptChunk(this.paths.segments, name, this.attemptHead);
-      this.attemptChunks.push({ name, count: this.attemptHead.length, loaded: this.attemptHead });
+      const attempts = this.attemptHead;
+      this.attemptChunks.push({ name, count: attempts.length, loaded: attempts });
       this.attemptHead = [];
-      sealed.push(`attempts-${name}`);
+      writes.push(() => writeAttemptChunk(this.paths.segments, name, attempts));
+      names.push(`attempts-${name}`);
     }
-    return sealed;
+    return { names, writes };
   }
 
-  /** Freezes the head into a segment and its archive page. */
-  private async seal(): Promise<string> {
-    const index = this.segments.length;
-    const name = segmentName(index);
-    const first = this.entryCount - this.head.count;
-    const ref: SegmentRef = { name, count: this.head.count, firstEntry: first, lastEntry: this.entryCount - 1 };
-    await mkdir(this.paths.segments, { recursive: true });
-    const onThisPage = new Set(this.head.entries.map((entry) => entry.id));
-    const link = (id: string) => (onThisPage.has(id) ? `#kb-${id}` : this.linkFor(id, name));
-    // The three files are independent; writing them together overlaps their fsyncs.
-    const [segment] = await Promise.all([
-      writeSegment(this.paths.segments, name, this.head),
-      writeArchivePage(this.paths.pages, ref, this.head.entries, link),
-    ]);
-    this.segments.push({ ref, segment });
-    this.recentSealed = [...this.head.entries];
-    segment.ids.forEach((id, doc) => this.locations.set(id, { segment: index, doc }));
-    this.head = new HeadIndex();
-    this.renderCache.clear(); // links to the sealed entries now point into their page
-    return name;
-  }
-
-  private async writeCheckpoint(): Promise<void> {
+  /** kb.json as of now (arrays copied, records immutable); `write()` writes it through lowdb. */
+  private checkpointSnapshot(): { write(): Promise<void> } {
     const archivedSealed: Record<string, ArchiveMark> = {};
-    for (const [id, mark] of this.archived) if (this.locations.get(id)?.segment !== -1) archivedSealed[id] = mark;
+    for (const [id, mark] of this.archived) if (!this.headLocations.has(id)) archivedSealed[id] = mark;
     const db = checkpointDb(this.paths.kbJson);
     db.data = {
       schemaVersion: SCHEMA_VERSION,
@@ -491,39 +500,57 @@ export class KnowledgeBase {
       eventsOffset: this.eventsOffset,
       entryCount: this.entryCount,
       segments: this.segments.map((s) => s.ref),
-      head: this.head.entries,
+      head: [...this.head.entries],
       archivedSealed,
-      attempts: this.attemptHead,
+      attempts: [...this.attemptHead],
       attemptCount: this.attemptCount,
       attemptChunks: this.attemptChunks.map(({ name, count }) => ({ name, count })),
       agents: [...this.agentMap.values()],
       generations: [...this.generationMap.values()],
-      metrics: this.metricList,
+      metrics: [...this.metricList],
       humanIngested: [...this.humanIngested],
     };
-    await db.write();
+    return { write: () => db.write() };
   }
 
-  private async writeNotes(): Promise<void> {
-    // The newest segmentSize entries: the head, topped up from the newest segment.
+  /** NOTES.md as of now: the newest segmentSize entries, the head topped up from the newest segment. */
+  private notesSnapshot(): { write(): Promise<void> } {
     const missing = this.segmentSize - this.head.count;
     const last = this.segments[this.segments.length - 1];
-    let shown: readonly Entry[] = this.head.entries;
+    let shown: readonly Entry[] = [...this.head.entries];
     if (missing > 0 && last) {
       this.recentSealed ??= last.segment.readAll().map((entry) => this.withMark(entry));
-      shown = [...this.recentSealed.slice(-missing), ...this.head.entries];
+      shown = [...this.recentSealed.slice(-missing), ...shown];
     }
-    await writeNotesFile(this.paths.notes, (id) => this.linkFor(id), {
-      head: shown,
-      total: this.entryCount,
-      pages: this.segments.map((s) => s.ref),
-      cache: this.renderCache,
-    });
+    const state = { shown, total: this.entryCount, pages: this.segments.map((s) => s.ref), cache: this.renderCache };
+    return { write: () => writeNotesFile(this.paths.notes, (id) => this.linkFor(id), state) };
+  }
+
+  /** Head entries by map; a sealed entry by its number (the id after the dash) and the segments' ranges. */
+  private locate(id: string): Location | undefined {
+    const inHead = this.headLocations.get(id);
+    if (inHead !== undefined) return { segment: -1, doc: inHead };
+    const match = /^([a-z])-([0-9a-z]{1,12})$/.exec(id);
+    if (!match) return undefined;
+    const number = Number.parseInt(match[2]!, 36);
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const { ref, segment } = this.segments[mid]!;
+      if (number < ref.firstEntry) high = mid - 1;
+      else if (number > ref.lastEntry) low = mid + 1;
+      else {
+        const doc = number - ref.firstEntry;
+        return segment.id(doc) === id ? { segment: mid, doc } : undefined; // right number, wrong kind letter
+      }
+    }
+    return undefined;
   }
 
   /** Where an entry's anchor is, seen from NOTES.md (`page` undefined) or from an archive page. */
   linkFor(id: string, page?: string): string {
-    const where = this.locations.get(id);
+    const where = this.locate(id);
     if (!where || where.segment === -1) return page === undefined ? `#kb-${id}` : `../NOTES.md#kb-${id}`;
     const name = this.segments[where.segment]?.ref.name ?? segmentName(where.segment);
     if (page === undefined) return `notes/${name}.md#kb-${id}`;
@@ -545,11 +572,11 @@ export class KnowledgeBase {
   }
 
   has(id: string): boolean {
-    return this.locations.has(id);
+    return this.locate(id) !== undefined;
   }
 
   get(id: string): Entry | undefined {
-    const where = this.locations.get(id);
+    const where = this.locate(id);
     if (!where) return undefined;
     if (where.segment === -1) return this.head.entries[where.doc];
     const entry = this.segments[where.segment]!.segment.readEntry(where.doc);

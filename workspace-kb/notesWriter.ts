@@ -7,16 +7,20 @@ import { NEW_HUMAN_PART, renderArchivePage, renderEntry, renderGenerated, userPa
 import type { LinkFor, PageRef } from "./notesFile";
 import type { Entry } from "./schema";
 
+/**
+ * Renders the shown entries (oldest first in `shown`, newest first in the file) and writes NOTES.md. The cache
+ * is keyed by entry object: entries are immutable, and archiving one replaces its object.
+ */
 export async function writeNotesFile(
   path: string,
   linkFor: LinkFor,
-  state: { head: readonly Entry[]; total: number; pages: readonly PageRef[]; cache: Map<string, string> },
+  state: { shown: readonly Entry[]; total: number; pages: readonly PageRef[]; cache: WeakMap<Entry, string> },
 ): Promise<void> {
   const rendered: string[] = [];
-  for (let i = state.head.length - 1; i >= 0; i--) {
-    const entry = state.head[i]!;
-    let text = state.cache.get(entry.id);
-    if (text === undefined) state.cache.set(entry.id, (text = renderEntry(entry, linkFor)));
+  for (let i = state.shown.length - 1; i >= 0; i--) {
+    const entry = state.shown[i]!;
+    let text = state.cache.get(entry);
+    if (text === undefined) state.cache.set(entry, (text = renderEntry(entry, linkFor)));
     rendered.push(text);
   }
   const generated = renderGenerated({ entries: rendered, total: state.total, pages: state.pages });
@@ -50,7 +54,11 @@ async function currentUserPart(path: string): Promise<string | undefined> {
   }
 }
 
-export async function writeArchivePage(dir: string, page: PageRef & { name: string }, entries: readonly Entry[], linkFor: LinkFor): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, `${page.name}.md`), renderArchivePage(page, entries.map((entry) => renderEntry(entry, linkFor))));
+/** Renders an archive page now; the returned function writes it. */
+export function prepareArchivePage(dir: string, page: PageRef & { name: string }, entries: readonly Entry[], linkFor: LinkFor): () => Promise<void> {
+  const content = renderArchivePage(page, entries.map((entry) => renderEntry(entry, linkFor)));
+  return async () => {
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(join(dir, `${page.name}.md`), content);
+  };
 }

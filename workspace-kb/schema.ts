@@ -7,6 +7,8 @@ export const SCHEMA_VERSION = 1;
 
 export const ENTRY_KINDS = ["note", "chapter", "problem", "human"] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
+/** The first letter of an entry id, by kind, in ENTRY_KINDS order: "n-2s" is a note. */
+export const KIND_LETTERS = ["n", "c", "p", "h"] as const;
 
 /** Bounds at the door: generous for real notes, small enough that one entry cannot swamp a round or the file. */
 export const LIMITS = {

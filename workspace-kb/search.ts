@@ -53,6 +53,10 @@ class TopK {
   }
 }
 
+/** Per-document score accumulator reused across parts and queries (search is synchronous), zeroed after use. */
+let scratch = new Float64Array(0);
+const touched: number[] = [];
+
 export function bm25(parts: readonly IndexPart[], query: string, k: number, filter: SearchFilter, isArchived: (id: string) => boolean): Hit[] {
   const terms = [...new Set(tokenize(query))];
   let docCount = 0;
@@ -63,33 +67,39 @@ export function bm25(parts: readonly IndexPart[], query: string, k: number, filt
   }
   if (terms.length === 0 || docCount === 0) return [];
   const averageLength = totalLength / docCount || 1;
-  const idf = terms.map((term) => {
+  // Look every term up once per part; the lists serve both the document frequencies and the scoring.
+  const lists = terms.map((term) => {
+    const key = Buffer.from(term, "utf8");
+    return parts.map((part) => part.postings(term, key));
+  });
+  const idf = lists.map((perPart) => {
     let df = 0;
-    for (const part of parts) {
-      const postings = part.postings(term);
-      if (postings) df += postings.end - postings.start;
-    }
+    for (const postings of perPart) if (postings) df += postings.end - postings.start;
     return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
   });
   const accept = admits(filter, isArchived);
   const top = new TopK(k);
   for (const [partIndex, part] of parts.entries()) {
-    const scores = new Float64Array(part.count);
-    const touched: number[] = [];
-    terms.forEach((term, t) => {
-      const postings = part.postings(term);
+    if (scratch.length < part.count) scratch = new Float64Array(part.count);
+    const scores = scratch;
+    touched.length = 0;
+    lists.forEach((perPart, t) => {
+      const postings = perPart[partIndex];
       if (!postings) return;
       const { docs, tfs, start, end } = postings;
+      const lengths = part.lengths;
+      const weight = idf[t]! * (K1 + 1);
       for (let i = start; i < end; i++) {
         const doc = docs[i]!;
         const tf = tfs[i]!;
-        const norm = K1 * (1 - B + (B * part.docLength(doc)) / averageLength);
+        const norm = K1 * (1 - B + (B * lengths[doc]!) / averageLength);
         if (scores[doc] === 0) touched.push(doc);
-        scores[doc]! += (idf[t]! * tf * (K1 + 1)) / (tf + norm);
+        scores[doc]! += (weight * tf) / (tf + norm);
       }
     });
     for (const doc of touched) {
       const score = scores[doc]!;
+      scores[doc] = 0; // leave the scratch clean for the next part
       if (score > top.threshold && accept(part, doc)) top.offer(partIndex, doc, score);
     }
   }

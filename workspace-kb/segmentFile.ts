@@ -2,18 +2,19 @@
 // NNNNNN.jsonl (the entries, one a line) and NNNNNN.idx (BM25 postings, per-document columns and vectors as
 // typed arrays). Opening a big knowledge base then reads compact binary instead of parsing every entry.
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
 import type { HeadIndex } from "./headIndex";
 import type { IndexPart, Postings } from "./indexPart";
-import { ENTRY_KINDS, StoredEntrySchema, encodeEmbedding } from "./schema";
+import { ENTRY_KINDS, KIND_LETTERS, StoredEntrySchema, encodeEmbedding } from "./schema";
 import type { Entry } from "./schema";
 
 const MAGIC = "CLSEG1\n";
 
 type SectionName =
-  | "ids" | "kinds" | "generations" | "lengths" | "lineStarts" | "terms" | "termStarts" | "postDocs" | "postTfs"
+  | "kinds" | "generations" | "lengths" | "lineStarts" | "termBytes" | "termOffsets" | "termStarts" | "postDocs" | "postTfs"
   | "vectors" | "norms";
 
 interface Header {
@@ -27,8 +28,11 @@ export function segmentName(index: number): string {
   return String(index).padStart(6, "0");
 }
 
-/** Freezes the head into a segment's two files and returns it, ready to search. */
-export async function writeSegment(dir: string, name: string, head: HeadIndex): Promise<Segment> {
+/**
+ * Freezes the head into a segment, ready to search at once; `write()` puts its two files on disk. Until then
+ * the segment answers reads from memory, so building it can happen in the same tick as the round's snapshot.
+ */
+export function buildSegment(dir: string, name: string, firstEntry: number, head: HeadIndex): { segment: Segment; write(): Promise<void> } {
   const count = head.count;
   if (count > 0xffff) throw new Error("a segment holds at most 65535 entries"); // postDocs are Uint16
   const dim = head.entries.find((entry) => entry.embedding)?.embedding?.length ?? 0;
@@ -47,7 +51,12 @@ export async function writeSegment(dir: string, name: string, head: HeadIndex): 
     lineStarts[i + 1] = at;
   }
 
-  const terms = [...head.terms.keys()].sort();
+  // Sorted by UTF-8 bytes, the order the lookup compares in, so loading needs no string per term.
+  const encoded = [...head.terms.keys()].map((term) => ({ term, bytes: Buffer.from(term, "utf8") }));
+  encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const terms = encoded.map((e) => e.term);
+  const termOffsets = new Uint32Array(terms.length + 1);
+  encoded.forEach((e, i) => (termOffsets[i + 1] = termOffsets[i]! + e.bytes.length));
   const termStarts = new Uint32Array(terms.length + 1);
   let postingCount = 0;
   for (const [i, term] of terms.entries()) {
@@ -68,16 +77,16 @@ export async function writeSegment(dir: string, name: string, head: HeadIndex): 
   head.entries.forEach((entry, doc) => {
     if (dim === 0 || entry.embedding?.length !== dim) return; // other dimensions are not comparable
     vectors.set(entry.embedding, doc * dim);
-    norms[doc] = head.vector(doc)!.norm;
+    norms[doc] = head.vector(doc)?.norm ?? 0;
   });
 
   const sections: Record<SectionName, Uint8Array> = {
-    ids: Buffer.from(head.entries.map((entry) => entry.id).join("\n"), "utf8"),
     kinds: Uint8Array.from(head.entries, (entry) => ENTRY_KINDS.indexOf(entry.kind)),
     generations: bytes(Int32Array.from(head.entries, (entry) => entry.generation)),
     lengths: bytes(Uint32Array.from(head.lengths)),
     lineStarts: bytes(lineStarts),
-    terms: Buffer.from(terms.join("\n"), "utf8"),
+    termBytes: Buffer.concat(encoded.map((e) => e.bytes)),
+    termOffsets: bytes(termOffsets),
     termStarts: bytes(termStarts),
     postDocs: bytes(postDocs),
     postTfs: bytes(postTfs),
@@ -86,11 +95,18 @@ export async function writeSegment(dir: string, name: string, head: HeadIndex): 
   };
   const idx = encode({ count, totalLength: head.totalLength, dim }, sections);
 
-  await Promise.all([writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)]);
-  return new Segment(join(dir, name), decode(idx, join(dir, `${name}.idx`)));
+  const segment = new Segment(join(dir, name), firstEntry, decode(idx, join(dir, `${name}.idx`)), jsonl);
+  return {
+    segment,
+    async write() {
+      await mkdir(dir, { recursive: true });
+      await Promise.all([writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)]);
+      segment.written();
+    },
+  };
 }
 
-export function loadSegment(dir: string, name: string, expectedCount: number): Segment {
+export function loadSegment(dir: string, name: string, firstEntry: number, expectedCount: number): Segment {
   const path = join(dir, `${name}.idx`);
   let file: Buffer;
   try {
@@ -104,17 +120,17 @@ export function loadSegment(dir: string, name: string, expectedCount: number): S
     throw new CultureLabError("kb-segment-corrupt", `${path} holds ${decoded.header.count} entries; kb.json expects ${expectedCount}.`,
       "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
   }
-  return new Segment(join(dir, name), decoded);
+  return new Segment(join(dir, name), firstEntry, decoded);
 }
 
 interface Decoded {
   header: Header;
-  ids: string[];
   kinds: Uint8Array;
   generations: Int32Array;
   lengths: Uint32Array;
   lineStarts: Float64Array;
-  terms: string[];
+  termBytes: Uint8Array;
+  termOffsets: Uint32Array;
   termStarts: Uint32Array;
   postDocs: Uint16Array;
   postTfs: Uint16Array;
@@ -129,34 +145,34 @@ export class Segment implements IndexPart {
   constructor(
     /** Path without extension. */
     readonly base: string,
+    /** Entry number of the first entry; ids are the kind letter and the entry number, so they need no storage. */
+    readonly firstEntry: number,
     private readonly d: Decoded,
+    /** The .jsonl bytes while they are not yet on disk. */
+    private unwritten?: Buffer,
   ) {
     this.count = d.header.count;
     this.totalLength = d.header.totalLength;
   }
 
-  get ids(): readonly string[] {
-    return this.d.ids;
-  }
-
-  postings(term: string): Postings | undefined {
-    const terms = this.d.terms;
+  postings(_term: string, key: Uint8Array): Postings | undefined {
+    const { termBytes, termOffsets } = this.d;
     let low = 0;
-    let high = terms.length - 1;
+    let high = termOffsets.length - 2;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const probe = terms[mid]!;
-      if (probe === term) {
+      const order = compareBytes(key, termBytes, termOffsets[mid]!, termOffsets[mid + 1]!);
+      if (order === 0) {
         return { docs: this.d.postDocs, tfs: this.d.postTfs, start: this.d.termStarts[mid]!, end: this.d.termStarts[mid + 1]! };
       }
-      if (probe < term) low = mid + 1;
+      if (order > 0) low = mid + 1;
       else high = mid - 1;
     }
     return undefined;
   }
 
-  docLength(doc: number): number {
-    return this.d.lengths[doc]!;
+  get lengths(): Uint32Array {
+    return this.d.lengths;
   }
 
   kind(doc: number): number {
@@ -168,7 +184,7 @@ export class Segment implements IndexPart {
   }
 
   id(doc: number): string {
-    return this.d.ids[doc]!;
+    return `${KIND_LETTERS[this.d.kinds[doc]!]}-${(this.firstEntry + doc).toString(36)}`;
   }
 
   vector(doc: number): { values: ArrayLike<number>; norm: number } | undefined {
@@ -179,10 +195,15 @@ export class Segment implements IndexPart {
   }
 
   /** Reads one entry's line from the .jsonl (a positioned read, not the whole file). */
+  written(): void {
+    this.unwritten = undefined;
+  }
+
   readEntry(doc: number): Entry {
     const start = this.d.lineStarts[doc]!;
     const length = this.d.lineStarts[doc + 1]! - start;
     const path = `${this.base}.jsonl`;
+    if (this.unwritten) return this.withVector(parseEntryLine(this.unwritten.toString("utf8", start, start + length), path), doc);
     const buffer = Buffer.alloc(length);
     const fd = openSync(path, "r");
     try {
@@ -201,7 +222,7 @@ export class Segment implements IndexPart {
   /** Every entry of the segment, in order. */
   readAll(): Entry[] {
     const path = `${this.base}.jsonl`;
-    const text = readFileSync(path, "utf8");
+    const text = this.unwritten ? this.unwritten.toString("utf8") : readFileSync(path, "utf8");
     return text.split("\n").filter((line) => line.length > 0).map((line, doc) => this.withVector(parseEntryLine(line, path), doc));
   }
 }
@@ -213,6 +234,16 @@ function parseEntryLine(line: string, path: string): Entry {
     throw new CultureLabError("kb-segment-corrupt", `${path} holds an entry that is not valid.`,
       "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
   }
+}
+
+/** Byte order of `key` against blob[start, end), without allocating. */
+function compareBytes(key: Uint8Array, blob: Uint8Array, start: number, end: number): number {
+  const length = Math.min(key.length, end - start);
+  for (let i = 0; i < length; i++) {
+    const difference = key[i]! - blob[start + i]!;
+    if (difference !== 0) return difference;
+  }
+  return key.length - (end - start);
 }
 
 function bytes(array: ArrayBufferView): Uint8Array {
@@ -241,11 +272,15 @@ function decode(file: Uint8Array, path: string): Decoded {
   const corrupt = (why: string) =>
     new CultureLabError("kb-segment-corrupt", `${path} is not a valid segment index (${why}).`,
       "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
-  // Own the bytes at offset 0 so every section is aligned for its typed array.
-  const own = new Uint8Array(file.byteLength);
-  own.set(file);
+  // Typed arrays need aligned offsets: sections are 8-aligned within the file, so the file's own bytes do if
+  // they start 8-aligned in their buffer (fresh reads do); otherwise copy once.
+  let own = file;
+  if (file.byteOffset % 8 !== 0) {
+    own = new Uint8Array(file.byteLength);
+    own.set(file);
+  }
   if (Buffer.from(own.subarray(0, MAGIC.length)).toString("latin1") !== MAGIC) throw corrupt("bad magic");
-  const headerLength = new DataView(own.buffer).getUint32(MAGIC.length, true);
+  const headerLength = new DataView(own.buffer, own.byteOffset, own.byteLength).getUint32(MAGIC.length, true);
   let header: Header;
   try {
     header = JSON.parse(Buffer.from(own.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)).toString("utf8")) as Header;
@@ -256,31 +291,26 @@ function decode(file: Uint8Array, path: string): Decoded {
   const section = (name: SectionName): [number, number] => {
     const where = header.sections?.[name];
     if (!where || base + where[0] + where[1] > own.byteLength) throw corrupt(`section ${name} out of bounds`);
-    return [base + where[0], where[1]];
+    return [own.byteOffset + base + where[0], where[1]];
   };
   const view = <T>(name: SectionName, Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T => {
     const [offset, length] = section(name);
-    return new Type(own.buffer, offset, length / Type.BYTES_PER_ELEMENT);
-  };
-  const text = (name: SectionName): string[] => {
-    const [offset, length] = section(name);
-    const joined = Buffer.from(own.buffer, offset, length).toString("utf8");
-    return joined.length === 0 ? [] : joined.split("\n");
+    return new Type(own.buffer as ArrayBuffer, offset, length / Type.BYTES_PER_ELEMENT);
   };
   const decoded: Decoded = {
     header,
-    ids: text("ids"),
     kinds: view("kinds", Uint8Array),
     generations: view("generations", Int32Array),
     lengths: view("lengths", Uint32Array),
     lineStarts: view("lineStarts", Float64Array),
-    terms: text("terms"),
+    termBytes: view("termBytes", Uint8Array),
+    termOffsets: view("termOffsets", Uint32Array),
     termStarts: view("termStarts", Uint32Array),
     postDocs: view("postDocs", Uint16Array),
     postTfs: view("postTfs", Uint16Array),
     vectors: view("vectors", Float32Array),
     norms: view("norms", Float32Array),
   };
-  if (decoded.ids.length !== header.count || decoded.termStarts.length !== decoded.terms.length + 1) throw corrupt("inconsistent sizes");
+  if (decoded.kinds.length !== header.count || decoded.termStarts.length !== decoded.termOffsets.length) throw corrupt("inconsistent sizes");
   return decoded;
 }

@@ -92,6 +92,31 @@ describe("the knowledge base", () => {
     assert.equal(again.size.attempts, 5);
   });
 
+  it("puts changes staged while a round is being written into the next round, never half into this one", async () => {
+    const kb = await openKnowledgeBase(ws.dir, { segmentSize: 4, attemptChunkSize: 2 });
+    for (let i = 0; i < 3; i++) kb.addEntry(note(`before ${i}`, "staged before the commit"));
+    const during: string[] = [];
+    let done = false;
+    const committing = kb.commitRound().finally(() => (done = true));
+    // Stage on every turn of the event loop for as long as the commit (which seals a segment) is writing.
+    while (!done) {
+      during.push(kb.addEntry(note(`during ${during.length}`, "staged during the commit")).id);
+      kb.recordAttempt({ problemId: "p-1", agentId: "agent-1", generation: 0, answer: "x", correct: false });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const receipt = await committing;
+    assert.ok(during.length > 1, "the commit took more than one turn");
+    const inRound = during.filter((id) => receipt.entryIds.includes(id));
+    assert.deepEqual(inRound, during.slice(0, inRound.length), "the round took a prefix of what was staged");
+    await kb.close();
+
+    const again = await openKnowledgeBase(ws.dir, { segmentSize: 4, attemptChunkSize: 2 });
+    assert.equal(again.size.entries, receipt.entryIds.length);
+    assert.deepEqual(during.map((id) => again.has(id)), during.map((id) => receipt.entryIds.includes(id)));
+    assert.equal(again.attempts().length, receipt.events - receipt.entryIds.length);
+    await again.close();
+  });
+
   it("rejects a citation of an unknown id at the door and stages nothing", async () => {
     const kb = await openKnowledgeBase(ws.dir);
     await rejectsWith(Promise.resolve().then(() => kb.addEntry(note("Made up", "cites a ghost", { cites: ["n-zzz"] }))), "kb-unknown-citation", /n-zzz/);
