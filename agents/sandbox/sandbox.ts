@@ -1,70 +1,59 @@
-// Runs untrusted JavaScript (model-written programs) in QuickJS compiled to WebAssembly: no require, fs,
-// network, timers, Date, typed arrays or host objects exist there, and a memory cap, a step budget, a deadline, a stack cap
-// and an output-size cap bound every run. Each run gets a fresh QuickJS runtime and context (its own heap, globals,
-// prototypes, symbol registry and job queue), so nothing leaks into the next run: the bench measured a fresh
-// runtime as costing no more than a fresh context on a reused one. If the engine itself breaks (the host's
-// native stack overflowed inside the WebAssembly, or QuickJS aborted), the whole WebAssembly module is
-// dropped and a new one is loaded.
-import { DefaultIntrinsics, newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
-import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten";
-import { HARNESS_SOURCE } from "./harness";
+// Runs untrusted JavaScript (model-written programs) with no access to the host and with caps on memory,
+// steps, time, stack and output (engine.ts). The engine runs in a worker thread owned by this class: QuickJS
+// stops a program at its step budget or deadline from inside, and a watchdog here terminates the whole
+// thread if a program keeps QuickJS busy in native code past the deadline, so no program can hold the host.
+// Requests run one at a time; a terminated or crashed worker is replaced before the next request.
+import { Worker } from "node:worker_threads";
+import { CultureLabError } from "../../workspace-kb/errors";
 import { DEFAULT_LIMITS } from "./limits";
 import type { SandboxLimits } from "./limits";
+import type { Call, FailureReason, RunOutcome } from "./outcome";
+import type { EngineMessage, RunRequest } from "./workerProtocol";
 
-export { DEFAULT_LIMITS } from "./limits";
+export { DEFAULT_LIMITS, sandboxLimitsSchema } from "./limits";
 export type { SandboxLimits } from "./limits";
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export interface Call {
-  /** Name of the function the program defines (an identifier). */
-  fn: string;
-  args: Json[];
-}
-
-export type FailureReason =
-  | "syntax" // the program does not parse
-  | "no-function" // it parses but defines no function with the requested name
-  | "bad-call" // the function name is not an identifier
-  | "threw" // the program or the call threw
-  | "timeout" // the step budget ran out or the deadline passed
-  | "memory" // the heap cap was reached
-  | "stack" // the recursion cap was reached
-  | "not-json" // the result is not plain JSON (NaN, undefined, a function, a cycle, a Map, a BigInt…)
-  | "output-too-large"
-  | "input-too-large" // the arguments or the program exceed the host-side caps
-  | "engine-crash"; // the engine broke; it has been replaced
-
-export type RunOutcome =
-  | { ok: true; value: Json; ms: number }
-  | { ok: false; reason: FailureReason; message: string; ms: number };
+export type { Call, FailureReason, Json, RunOutcome } from "./outcome";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-// A `RangeError` thrown by V8 (not by QuickJS) means the host's native stack overflowed inside the module.
-const HOST_STACK_OVERFLOW = /Maximum call stack size exceeded/;
-const WARM_UP_RUNS = 20;
-// No Date (a clock makes programs non-deterministic) and no typed arrays: problems of the game do not need
-// them, and setting them up was over 40% of the cost of a fresh context (bench:sandbox, "Isolation cost").
-const INTRINSICS = { ...DefaultIntrinsics, Date: false, TypedArrays: false };
-const WARM_UP_PROGRAM = "function f(xs){ return xs.map(x => ({ x, s: String(x) })).filter(o => o.s.length > 0) }";
+/** How long after a run's deadline the watchdog waits for the engine to stop the program by itself. */
+export const WATCHDOG_GRACE_MS = 50;
+// Under tsx (tests, `npm run`) the worker is the TypeScript source, which a worker thread can only load after
+// registering tsx itself; in a build it is the bundled file esbuild writes next to the bundle importing this one.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const WORKER_TS = new URL("./sandboxWorker.ts", import.meta.url).href;
+const WORKER_SCRIPT: string | URL = FROM_SOURCE
+  ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_TS)}); });`
+  : new URL("./sandbox-worker.mjs", import.meta.url);
+
+interface InFlight {
+  id: number;
+  resolve(outcomes: RunOutcome[]): void;
+  fail(reason: FailureReason, message: string): void;
+}
 
 export class Sandbox {
-  private module: QuickJSWASMModule | undefined;
-  private loading: Promise<void> | undefined;
-  private deadline = 0;
-  private fuelLeft = 0;
-  private interrupted: "fuel" | "deadline" | undefined;
-  /** How many times the WebAssembly module had to be replaced (for the record and the tests). */
-  engineRestarts = 0;
+  private worker: Worker | undefined;
+  private starting: Promise<Worker> | undefined;
+  private inFlight: InFlight | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  /** Engine restarts inside the current worker, and all restarts before it (crashes and replaced workers). */
+  private crashesInWorker = 0;
+  private earlierRestarts = 0;
 
-  /** Loads the WebAssembly engine (bundled with the package; no network). */
-  static async create(): Promise<Sandbox> {
-    const sandbox = new Sandbox();
-    await sandbox.loadWarmModule();
+  private constructor(private readonly memoryBytes: number) {}
+
+  /** Starts the engine thread (the WebAssembly engine is bundled with the package; no network). */
+  static async create(options: { memoryBytes?: number } = {}): Promise<Sandbox> {
+    const sandbox = new Sandbox(options.memoryBytes ?? DEFAULT_LIMITS.memoryBytes);
+    await sandbox.ensureWorker();
     return sandbox;
   }
 
-  private constructor() {}
+  /** How many times the engine had to be replaced: crashed modules and terminated workers. */
+  get engineRestarts(): number {
+    return this.earlierRestarts + this.crashesInWorker;
+  }
 
   /** Evaluates `program` in a fresh context and calls `call.fn(...call.args)`. */
   async runPure(program: string, call: Call, limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome> {
@@ -74,30 +63,16 @@ export class Sandbox {
 
   /**
    * Evaluates `program` once in a fresh context and makes each call in turn (they share that context, as
-   * calls into one module would; a pure function cannot tell). Fuel and deadline cover the whole batch. After the
-   * first failure of the program itself (syntax, timeout, memory…) the remaining calls report the same.
+   * calls into one module would; a pure function cannot tell). Fuel and deadline cover the whole batch.
    */
   async runPureMany(program: string, calls: Call[], limits: SandboxLimits = DEFAULT_LIMITS): Promise<RunOutcome[]> {
-    while (!this.module) {
-      // Concurrent callers after a crash share one reload.
-      this.loading ??= this.loadWarmModule().finally(() => {
-        this.loading = undefined;
-        this.engineRestarts++;
-      });
-      await this.loading;
-    }
-    const started = performance.now();
-    const fail = (reason: FailureReason, message: string): RunOutcome[] =>
-      calls.map(() => ({ ok: false, reason, message, ms: performance.now() - started }));
-
+    const fail = (reason: FailureReason, message: string): RunOutcome[] => calls.map(() => ({ ok: false, reason, message, ms: 0 }));
     if (program.length > limits.programChars) {
       return fail("input-too-large", `the program has ${program.length} characters; the limit is ${limits.programChars}`);
     }
-    const fnNames = new Set(calls.map((c) => c.fn));
-    if (fnNames.size > 1) throw new Error("runPureMany: all calls in a batch must name the same function");
+    if (new Set(calls.map((c) => c.fn)).size > 1) throw new Error("runPureMany: all calls in a batch must name the same function");
     const fnName = calls[0]?.fn ?? "";
     if (!IDENTIFIER.test(fnName)) return fail("bad-call", `'${fnName.slice(0, 40)}' is not a function name`);
-
     const argsJson: string[] = [];
     for (const call of calls) {
       const text = JSON.stringify(call.args);
@@ -106,133 +81,104 @@ export class Sandbox {
       }
       argsJson.push(text);
     }
-
-    try {
-      return this.runInFreshRuntime(program, fnName, argsJson, limits, started);
-    } catch (error) {
-      // The engine broke mid-run. Its state is unknown, so nothing in it is touched again, not even dispose().
-      this.module = undefined;
-      const message = error instanceof Error ? error.message : String(error);
-      if (HOST_STACK_OVERFLOW.test(message)) return fail("stack", "the program nests too deeply for the engine");
-      return fail("engine-crash", `the sandbox engine failed (${message.slice(0, 200)}); it has been restarted`);
-    }
+    const run = this.tail.then(() => this.send({ id: this.nextId++, program, fnName, argsJson, limits }));
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
-  /**
-   * Loads a new engine and takes it through a few runs: V8 compiles WebAssembly (and this class's own code)
-   * lazily, and a cold first run can take tens of milliseconds, which would count against the deadline of
-   * an innocent program.
-   */
-  private async loadWarmModule(): Promise<void> {
-    this.module = await newQuickJSWASMModule(RELEASE_SYNC);
-    const limits = { ...DEFAULT_LIMITS, timeoutMs: 10_000, fuel: Infinity };
-    for (let i = 0; i < WARM_UP_RUNS; i++) {
-      const started = performance.now();
-      const [outcome] = this.runInFreshRuntime(WARM_UP_PROGRAM, "f", [JSON.stringify([[i, "x"]])], limits, started);
-      if (!outcome?.ok) throw new Error(`the sandbox engine failed its warm-up run: ${JSON.stringify(outcome)}`);
-    }
-  }
-
-  private runInFreshRuntime(
-    program: string,
-    fnName: string,
-    argsJson: string[],
-    limits: SandboxLimits,
-    started: number,
-  ): RunOutcome[] {
-    const runtime = this.module!.newRuntime();
-    runtime.setMemoryLimit(limits.memoryBytes);
-    runtime.setMaxStackSize(limits.stackBytes);
-    this.deadline = started + limits.timeoutMs;
-    this.fuelLeft = limits.fuel;
-    this.interrupted = undefined;
-    runtime.setInterruptHandler(() => {
-      if (--this.fuelLeft < 0) this.interrupted = "fuel";
-      else if (performance.now() >= this.deadline) this.interrupted = "deadline";
-      return this.interrupted !== undefined;
-    });
-    const context = runtime.newContext({ intrinsics: INTRINSICS });
-    const outcomes: RunOutcome[] = [];
-    let broken = false;
+  private async send(request: RunRequest): Promise<RunOutcome[]> {
+    const worker = await this.ensureWorker();
+    const posted = performance.now();
+    worker.ref();
     try {
-      // Anything thrown in here is a failure of the engine, not of the program (the harness turns those
-      // into strings), so the handles need no disposing on that path.
-      const [load, call] = this.installHarness(context);
-      const source = context.newString(program);
-      const name = context.newString(fnName);
-      const loaded = this.invoke(context, load, [source, name]);
-      source.dispose();
-      name.dispose();
-      for (const args of argsJson) {
-        const line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
-        outcomes.push(toOutcome(line, started));
-      }
-      load.dispose();
-      call.dispose();
-    } catch (error) {
-      broken = true;
-      throw error;
+      return await new Promise<RunOutcome[]>((resolve) => {
+        const watchdog = setTimeout(() => {
+          // The program kept the engine busy past its deadline: stop the whole thread.
+          this.dropWorker();
+          this.earlierRestarts++;
+          done.fail("timeout", "the program ran past its deadline and its engine thread was stopped");
+        }, request.limits.timeoutMs + WATCHDOG_GRACE_MS);
+        const done: InFlight = {
+          id: request.id,
+          resolve: (outcomes) => {
+            clearTimeout(watchdog);
+            this.inFlight = undefined;
+            resolve(outcomes);
+          },
+          fail: (reason, message) => {
+            done.resolve(request.argsJson.map(() => ({ ok: false, reason, message, ms: performance.now() - posted })));
+          },
+        };
+        this.inFlight = done;
+        worker.postMessage(request);
+      });
     } finally {
-      // A broken engine is left alone (the caller drops it); disposing it could only fail in a new way.
-      if (!broken) {
-        context.dispose();
-        // Throws (QuickJS aborts) if the run left the runtime inconsistent; the caller then drops the module.
-        runtime.dispose();
-      }
+      this.worker?.unref();
     }
-    return outcomes;
   }
 
-  private invokeCall(context: QuickJSContext, call: QuickJSHandle, argsJson: string, outputChars: number): Line {
-    const args = context.newString(argsJson);
-    const cap = context.newNumber(outputChars);
-    const line = this.invoke(context, call, [args, cap]);
-    args.dispose();
-    cap.dispose();
-    return line;
+  private ensureWorker(): Promise<Worker> {
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(WORKER_SCRIPT, {
+        eval: FROM_SOURCE,
+        workerData: { memoryBytes: this.memoryBytes },
+        // A deeper native stack than the main thread's default, so QuickJS's own stack check trips first
+        // more often; a small V8 heap, since the engine's memory is the WebAssembly module's, not V8's.
+        resourceLimits: { stackSizeMb: 8, maxOldGenerationSizeMb: 256 },
+      });
+      const startFailed = (error: Error) => {
+        this.starting = undefined;
+        reject(
+          new CultureLabError("sandbox-unavailable", `the sandbox engine thread did not start: ${error.message}`, "Reinstall the extension or rebuild with `npm run build`.", { cause: error }),
+        );
+      };
+      worker.once("error", startFailed);
+      worker.on("message", (message: EngineMessage) => {
+        if (message.type === "ready") {
+          worker.off("error", startFailed);
+          worker.on("error", (error) => this.workerDied(worker, `it failed: ${error.message}`));
+          worker.on("exit", (code) => this.workerDied(worker, `it exited with code ${code}`));
+          worker.unref();
+          this.worker = worker;
+          this.starting = undefined;
+          resolve(worker);
+        } else if (this.inFlight?.id === message.id) {
+          if (message.type === "done") {
+            this.crashesInWorker = message.engineRestarts;
+            this.inFlight.resolve(message.outcomes);
+          } else {
+            this.inFlight.fail("engine-crash", `the sandbox engine failed: ${message.message}`);
+          }
+        }
+      });
+    });
+    return this.starting;
   }
 
-  /** Calls a harness function; it always returns "reason\nmessage" unless the run was interrupted. */
-  private invoke(context: QuickJSContext, fn: QuickJSHandle, args: QuickJSHandle[]): Line {
-    const result = context.callFunction(fn, context.undefined, ...args);
-    if (result.error) {
-      // Only uncatchable errors get past the harness: an interrupt, or memory exhausted while describing.
-      result.error.dispose();
-      if (this.interrupted === "fuel") return { reason: "timeout", text: "the program used up its step budget" };
-      if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past its deadline" };
-      return { reason: "memory", text: "the program exhausted its memory" };
-    }
-    const text = context.getString(result.value);
-    result.value.dispose();
-    const cut = text.indexOf("\n");
-    return { reason: text.slice(0, cut) as FailureReason | "ok", text: text.slice(cut + 1) };
+  /** An engine thread that died by itself (not by the watchdog): fail what it was running, start afresh. */
+  private workerDied(worker: Worker, why: string): void {
+    if (worker !== this.worker) return;
+    this.dropWorker();
+    this.earlierRestarts++;
+    this.inFlight?.fail("engine-crash", `the sandbox engine thread stopped (${why}); it has been restarted`);
   }
 
-  private installHarness(context: QuickJSContext): [QuickJSHandle, QuickJSHandle] {
-    const result = context.evalCode(HARNESS_SOURCE, "harness.js", { type: "global" });
-    const pair = context.unwrapResult(result);
-    const load = context.getProp(pair, 0);
-    const call = context.getProp(pair, 1);
-    pair.dispose();
-    return [load, call];
+  private dropWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    // Each engine thread counts its own crashes from zero; keep the total.
+    this.earlierRestarts += this.crashesInWorker;
+    this.crashesInWorker = 0;
+    void worker?.terminate();
   }
 
-  /** Frees the engine. The sandbox loads a new one if it is used again. */
+  /** Stops the engine thread; a run still in flight fails. The sandbox starts a new thread if used again. */
   dispose(): void {
-    this.module = undefined;
+    this.dropWorker();
+    this.inFlight?.fail("engine-crash", "the sandbox was disposed during the run");
   }
 }
 
 /** What code that only runs programs needs of a sandbox (lets a test stand in a double where it must). */
 export type PureRunner = Pick<Sandbox, "runPure" | "runPureMany">;
-
-interface Line {
-  reason: FailureReason | "ok";
-  text: string;
-}
-
-function toOutcome(line: Line, started: number): RunOutcome {
-  const ms = performance.now() - started;
-  if (line.reason === "ok") return { ok: true, value: JSON.parse(line.text) as Json, ms };
-  return { ok: false, reason: line.reason, message: line.text, ms };
-}

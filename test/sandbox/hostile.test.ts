@@ -45,6 +45,7 @@ const hostile: Hostile[] = [
   { name: "replacing the serializer and reflection", program: "JSON.stringify = () => '\"forged\"'; JSON.parse = () => ['forged']; Reflect.apply = () => 'forged'; Object.getPrototypeOf = () => null; function f(x){ return { x } }", args: [5], value: { x: 5 } },
   { name: "reaching the harness through f.caller", program: "function f(){ let c = null; try { c = f.caller } catch (e) {} return c === null || c === undefined ? 'unreachable' : typeof c }", value: "unreachable" },
   { name: "a megabyte of output", program: "function f(){ return 'x'.repeat(1e6) }", reasons: ["output-too-large"] },
+  { name: "a loop of megabyte string copies that rarely yields to the interrupt check", program: "function f(){ let s = '', i = 0; for (;;) s = 'x'.repeat(1e6) + i++ }", reasons: ["timeout"] },
   { name: "a catastrophic backtracking regex", program: "function f(){ return /(a+)+$/.test('a'.repeat(40) + 'b') }", reasons: ["timeout"] },
   { name: "a getter that throws while serializing", program: "function f(){ return { get x(){ throw new Error('boom') } } }", reasons: ["not-json"] },
   { name: "a toJSON that never returns", program: "function f(){ return { toJSON(){ for (;;) {} } } }", reasons: ["timeout"] },
