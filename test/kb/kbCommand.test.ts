@@ -32,6 +32,20 @@ describe("culture-lab kb", () => {
     assert.equal(JSON.parse(json.stdout()).entries, 3);
   });
 
+  it("status names the process that has the knowledge base open for writing", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    try {
+      const io = captureIO(ws.dir);
+      assert.equal(await runCli(["kb", "status"], io), 0);
+      assert.match(io.stdout(), new RegExp(`open for writing by process ${process.pid} on \\S+ since \\d{4}-`));
+      const rebuild = captureIO(ws.dir);
+      assert.equal(await runCli(["kb", "rebuild"], rebuild), 1, "rebuild needs the lock");
+      assert.match(rebuild.stderr(), /already open for writing by process/);
+    } finally {
+      await kb.close();
+    }
+  });
+
   it("search prints the best entries first and honours --kind and --generation", async () => {
     const io = captureIO(ws.dir);
     assert.equal(await runCli(["kb", "search", "primes"], io), 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -212,11 +212,21 @@ describe("the knowledge base", () => {
     await kb.close();
   });
 
-  it("leaves no lock, owner file or temp file behind after close, and a closed base refuses writes", async () => {
+  it("leaves no lock, owner file, temp file or open file behind after close, and a closed base refuses writes", async () => {
+    // Files this process has open, by path (Linux's /proc; the knowledge base holds events.jsonl open while open).
+    const openFiles = () => readdirSync("/proc/self/fd").flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return []; // the fd readdir itself used, already closed
+      }
+    }).filter((path) => path.startsWith(ws.dir));
     const kb = await openKnowledgeBase(ws.dir);
     kb.addEntry(note("a", "b"));
     await kb.commitRound();
+    assert.ok(openFiles().some((path) => path.endsWith("events.jsonl")), "the check sees the open log");
     await kb.close();
+    assert.deepEqual(openFiles(), [], "no file of the knowledge base is still open");
     const left = readdirSync(join(ws.dir, ".culture")).sort();
     assert.deepEqual(left, ["NOTES.md", "events.jsonl", "kb.json"]);
     assert.throws(() => kb.addEntry(note("c", "d")), (e: unknown) => e instanceof CultureLabError && e.code === "kb-closed");
