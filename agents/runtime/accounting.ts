@@ -9,6 +9,8 @@ export interface CallUsage {
   promptTokensEvaluated: number;
   completionTokens: number;
   wallMs: number;
+  /** From the call's start to its first generated token (queueing and prompt decoding). */
+  firstTokenMs: number;
   /** Completion tokens per second of wall time. */
   tokensPerSecond: number;
   flops: number;
@@ -28,13 +30,21 @@ export interface AccountingSnapshot {
   agents: Record<string, UsageTotals>;
 }
 
-export function callUsage(agentId: string, parameters: number, promptTokens: number, promptTokensEvaluated: number, completionTokens: number, wallMs: number): CallUsage {
+export function callUsage(
+  agentId: string,
+  parameters: number,
+  tokens: { promptTokens: number; promptTokensEvaluated: number; completionTokens: number },
+  wallMs: number,
+  firstTokenMs: number,
+): CallUsage {
+  const { promptTokens, promptTokensEvaluated, completionTokens } = tokens;
   return {
     agentId,
     promptTokens,
     promptTokensEvaluated,
     completionTokens,
     wallMs,
+    firstTokenMs,
     tokensPerSecond: wallMs > 0 ? (completionTokens * 1000) / wallMs : 0,
     flops: 2 * parameters * (promptTokensEvaluated + completionTokens),
   };

@@ -24,6 +24,8 @@ export interface GenerationRequest {
 
 export interface GenerationOutcome {
   text: string;
+  /** performance.now() when the first token came out, or undefined if none did. */
+  firstTokenAt: number | undefined;
   completionTokens: number;
   promptTokensEvaluated: number;
   stopReason: StopReason;
@@ -31,7 +33,7 @@ export interface GenerationOutcome {
 
 export async function generate(request: GenerationRequest): Promise<GenerationOutcome> {
   const { sequence, model, promptTokens, sampling, signal } = request;
-  if (signal?.aborted) return { text: "", completionTokens: 0, promptTokensEvaluated: 0, stopReason: "aborted" };
+  if (signal?.aborted) return { text: "", firstTokenAt: undefined, completionTokens: 0, promptTokensEvaluated: 0, stopReason: "aborted" };
 
   // Keep what the sequence already holds of this prompt; at least one token must be decoded to get logits.
   const held = sequence.contextTokens;
@@ -42,6 +44,7 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
   const toEvaluate = promptTokens.slice(reuse);
 
   const generated: Token[] = [];
+  let firstTokenAt: number | undefined;
   let stopReason: StopReason = "eog";
   let stopCut = -1;
   const penaltyWindow = 64;
@@ -53,9 +56,13 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
     seed: request.seed,
     grammarEvaluationState: request.grammarState,
     repeatPenalty: sampling.repeatPenalty > 1 ? { punishTokens: () => generated.slice(-penaltyWindow), penalty: sampling.repeatPenalty } : undefined,
+    // node-llama-cpp refuses to bias end-of-generation tokens away; instead they are passed through and
+    // decoded like any other token, so the run still has the fixed length a benchmark needs.
+    yieldEogToken: sampling.ignoreEos,
   });
   for await (const token of iterator) {
-    if (request.stopTokens.has(token)) break;
+    firstTokenAt ??= performance.now();
+    if (!sampling.ignoreEos && request.stopTokens.has(token)) break;
     generated.push(token);
     if (request.stopTexts.length > 0) {
       stopCut = findStopText(model, generated, request.stopTexts);
@@ -75,7 +82,7 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
   }
   let text = model.detokenize(generated);
   if (stopCut >= 0) text = text.slice(0, text.length - stopCut);
-  return { text, completionTokens: generated.length, promptTokensEvaluated: toEvaluate.length, stopReason };
+  return { text, firstTokenAt, completionTokens: generated.length, promptTokensEvaluated: toEvaluate.length, stopReason };
 }
 
 /** How many characters to cut from the end if the output now ends with a stop text, else -1. */

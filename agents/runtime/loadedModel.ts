@@ -21,11 +21,19 @@ export class LoadedModel {
     readonly info: ModelFileInfo,
     readonly model: LlamaModel,
     private readonly config: RuntimeConfig,
+    private readonly onContext?: (context: LlamaContext) => void,
   ) {
     this.chatWrapper = resolveChatWrapper(model);
   }
 
-  static async load(llama: Llama, path: string, config: RuntimeConfig, signal?: AbortSignal, llamaErrors: () => string[] = () => []): Promise<LoadedModel> {
+  static async load(
+    llama: Llama,
+    path: string,
+    config: RuntimeConfig,
+    signal?: AbortSignal,
+    llamaErrors: () => string[] = () => [],
+    onContext?: (context: LlamaContext) => void,
+  ): Promise<LoadedModel> {
     const info = await inspectModelFile(path, llama);
     llamaErrors(); // forget lines from earlier loads
     let model: LlamaModel;
@@ -38,7 +46,7 @@ export class LoadedModel {
       const said = llamaErrors().find((line) => /error loading model/.test(line)) ?? (error as Error).message;
       throw new CultureLabError("model-unloadable", `llama.cpp could not load ${path}: ${said.replace(/^.*error loading model:\s*/, "")}`, "The file may be damaged or made for a newer llama.cpp; try another model file.", { cause: error });
     }
-    return new LoadedModel(info, model, config);
+    return new LoadedModel(info, model, config, onContext);
   }
 
   get chatTemplateName(): string {
@@ -55,6 +63,7 @@ export class LoadedModel {
       batchSize: this.config.batchSize,
       threads: this.config.threads,
     });
+    this.onContext?.(context);
     this.contexts.push(context);
     return context.getSequence();
   }

@@ -4,7 +4,7 @@
 import { realpath } from "node:fs/promises";
 import { getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
 import { listenToLlamaLog, sharedLlama } from "./sharedLlama";
-import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
+import type { GbnfJsonSchema, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { noiseU32 } from "../gguf/seededNoise";
@@ -67,6 +67,8 @@ export interface OpenOptions {
   onDownloadProgress?: (progress: DownloadProgress) => void;
   /** llama.cpp's own log lines (warnings and errors); the engine forwards them to its log. */
   onLog?: (level: "error" | "warn", message: string) => void;
+  /** Sees every llama.cpp context as it is created; the LLM benchmark uses it to time decoding. */
+  onContextCreated?: (context: LlamaContext) => void;
 }
 
 export async function openRuntime(input: RuntimeConfigInput, options: OpenOptions = {}): Promise<Runtime> {
@@ -118,7 +120,7 @@ class ModelRuntime implements Runtime {
     }
     let loaded = this.models.get(path);
     if (!loaded) {
-      loaded = LoadedModel.load(this.llama, path, this.config, signal, () => this.log.takeErrors());
+      loaded = LoadedModel.load(this.llama, path, this.config, signal, () => this.log.takeErrors(), this.options.onContextCreated);
       this.models.set(path, loaded);
       // A failed load is not cached: the user may fix the file and try again.
       loaded.catch(() => this.models.delete(path));
@@ -280,7 +282,14 @@ class ModelAgent implements RuntimeAgent {
         stopTexts: rendered.stopTexts,
         signal,
       });
-      const usage = callUsage(this.id, this.loaded.info.parameters, rendered.tokens.length, outcome.promptTokensEvaluated, outcome.completionTokens, performance.now() - started);
+      const ended = performance.now();
+      const usage = callUsage(
+        this.id,
+        this.loaded.info.parameters,
+        { promptTokens: rendered.tokens.length, promptTokensEvaluated: outcome.promptTokensEvaluated, completionTokens: outcome.completionTokens },
+        ended - started,
+        (outcome.firstTokenAt ?? ended) - started,
+      );
       this.runtime.record(usage);
       return { ...outcome, usage };
     });

@@ -24,6 +24,8 @@ export const SamplingSchema = z.object({
   /** Seeds the agent's sampler; the call number is mixed in, so a session replays exactly. */
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   maxTokens: z.number().int().min(1).max(1 << 16).default(256),
+  /** Generate past end-of-generation tokens (like llama.cpp's --ignore-eos): fixed-length runs for benchmarks. */
+  ignoreEos: z.boolean().default(false),
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
 

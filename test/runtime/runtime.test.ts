@@ -115,6 +115,20 @@ describe("the model runtime on the tiny model", function () {
     assert.ok(finished.ok);
   });
 
+  it("with ignoreEos, runs to the token limit where the same seed otherwise stops at end-of-sequence", async () => {
+    let stopsEarly: number | undefined;
+    for (let seed = 100; seed < 140 && stopsEarly === undefined; seed++) {
+      const probe = await rt.agent({ id: `eos-probe-${seed}`, sampling: { seed, maxTokens: 400 } });
+      const r = await probe.generateText("Go.");
+      if (r.ok && r.stopReason === "eog") stopsEarly = seed;
+    }
+    assert.ok(stopsEarly !== undefined, "some seed ends at end-of-sequence within 400 tokens");
+    const forced = await rt.agent({ id: "eos-ignored", sampling: { seed: stopsEarly, maxTokens: 400, ignoreEos: true } });
+    const result = await forced.generateText("Go.");
+    assert.ok(result.ok && result.stopReason === "max-tokens");
+    assert.equal(result.usage.completionTokens, 400);
+  });
+
   it("accounts tokens, time and FLOPs per call, per agent and per session", async () => {
     const agent = await rt.agent({ id: "counted", sampling: { seed: 9, maxTokens: 10 } });
     const seen: number[] = [];
