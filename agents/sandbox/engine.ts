@@ -36,6 +36,9 @@ export class SandboxEngine {
   private deadline = 0;
   private fuelLeft = 0;
   private interrupted: "fuel" | "deadline" | undefined;
+  /** Set when the module asked for more memory than its cap during the current run. */
+  private memoryRefused = false;
+  private wasmMemory: WebAssembly.Memory | undefined;
   /** How many times a broken module had to be replaced. */
   restarts = 0;
 
@@ -66,13 +69,30 @@ export class SandboxEngine {
    */
   async load(memoryBytes: number): Promise<void> {
     const wasmMemory = new WebAssembly.Memory({ initial: BASE_PAGES, maximum: BASE_PAGES + Math.ceil(memoryBytes / PAGE_BYTES) });
+    // When memory runs out QuickJS may be unable even to build its "out of memory" error and throw null
+    // instead; noticing the refused growth lets the run still be reported as what it was.
+    const grow = wasmMemory.grow.bind(wasmMemory);
+    wasmMemory.grow = (delta: number) => {
+      try {
+        return grow(delta);
+      } catch (error) {
+        this.memoryRefused = true;
+        throw error;
+      }
+    };
     this.module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
+    this.wasmMemory = wasmMemory;
     this.moduleMemoryBytes = memoryBytes;
     const limits = { ...DEFAULT_LIMITS, memoryBytes, timeoutMs: 10_000, fuel: Infinity };
     for (let i = 0; i < WARM_UP_RUNS; i++) {
       const [outcome] = this.runInFreshRuntime(WARM_UP_PROGRAM, "f", [JSON.stringify([[i, "x"]])], limits, performance.now());
       if (!outcome?.ok) throw new Error(`the sandbox engine failed its warm-up run: ${JSON.stringify(outcome)}`);
     }
+  }
+
+  /** Size of the module's WebAssembly memory now (it never shrinks): at most 16 MiB + memoryBytes. */
+  get wasmBytes(): number {
+    return this.wasmMemory?.buffer.byteLength ?? 0;
   }
 
   private runInFreshRuntime(program: string, fnName: string, argsJson: string[], limits: SandboxLimits, started: number): RunOutcome[] {
@@ -83,6 +103,7 @@ export class SandboxEngine {
     this.deadline = started + limits.timeoutMs;
     this.fuelLeft = limits.fuel;
     this.interrupted = undefined;
+    this.memoryRefused = false;
     runtime.setInterruptHandler(() => {
       if (--this.fuelLeft < 0) this.interrupted = "fuel";
       else if (performance.now() >= this.deadline) this.interrupted = "deadline";
@@ -101,7 +122,10 @@ export class SandboxEngine {
       source.dispose();
       name.dispose();
       for (const args of argsJson) {
-        const line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
+        let line = loaded.reason === "ok" ? this.invokeCall(context, call, args, limits.outputChars) : loaded;
+        if (this.memoryRefused && (line.reason === "threw" || line.reason === "not-json")) {
+          line = { reason: "memory", text: `the program exhausted its memory (${line.text})` };
+        }
         outcomes.push(toOutcome(line, started));
       }
       load.dispose();

@@ -20,6 +20,7 @@ const hostile: Hostile[] = [
   { name: "a loop that swallows every exception", program: "function f(){ for (;;) { try { for (;;) {} } catch (e) {} } }", reasons: ["timeout"] },
   { name: "a loop in a finally block", program: "function f(){ try { for (;;) {} } finally { for (;;) {} } }", reasons: ["timeout"] },
   { name: "an array that grows without bound", program: "function f(){ const a = []; for (;;) a.push('x'.repeat(1000) + a.length) }", reasons: ["memory", "timeout"] },
+  { name: "an array of small arrays that grows without bound", program: "function f(){ const a = []; for (;;) a.push([a.length]) }", reasons: ["memory", "timeout"] },
   { name: "a string that doubles until it breaks", program: "function f(){ let s = 'x'; for (;;) s += s }", reasons: ["memory"] },
   { name: "a billion-element array", program: "function f(){ return new Array(1e9).fill(0).length }", reasons: ["memory", "timeout"] },
   { name: "a program that catches its own out-of-memory error", program: "function f(){ try { const a = []; for (;;) a.push('x'.repeat(1e5) + a.length) } catch (e) { return 'survived' } }", reasons: ["memory", "timeout"], value: "survived" },
