@@ -10,10 +10,10 @@ export const defaultModelsDir = (): string =>
   join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "culture-lab", "models");
 
 /**
- * The model a user gets when they name none: Qwen2.5 0.5B Instruct at Q4_K_M (~400 MB, runs at interactive
- * speed on a laptop CPU, Apache-2.0, follows JSON-constrained prompts well for its size).
+ * The model a user gets when they name none: Qwen2.5 1.5B Instruct at Q4_K_M (~1 GB, runs on a laptop CPU,
+ * Apache-2.0, follows JSON-constrained prompts well for its size). See agents/runtime/README.md.
  */
-export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M";
+export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M";
 
 export const SamplingSchema = z.object({
   temperature: z.number().min(0).max(5).default(0.8),
