@@ -65,8 +65,11 @@ export interface RoundReceipt {
   humanNotesIngested: number;
   /** Segments sealed by this round. */
   sealed: string[];
-  /** Milliseconds spent writing each file. */
-  timings: { events: number; seal: number; kbJson: number; notes: number };
+  /**
+   * Milliseconds: reading NOTES.md for human notes and taking the round's snapshot (building a sealed
+   * segment's index and archive page), then writing each file in order.
+   */
+  timings: { prepare: number; events: number; seal: number; kbJson: number; notes: number };
 }
 
 export interface SearchOptions extends SearchFilter {
@@ -392,6 +395,7 @@ export class KnowledgeBase {
 
   private async commitNow(): Promise<RoundReceipt> {
     this.assertWritable();
+    const begun = performance.now();
     const humanNotesIngested = await this.ingestHumanNotes();
 
     // From here to the first write, everything the round puts on disk is taken from the state synchronously,
@@ -430,7 +434,7 @@ export class KnowledgeBase {
         events: events.length,
         humanNotesIngested,
         sealed: seal.names,
-        timings: { events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
+        timings: { prepare: started - begun, events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
       };
     } catch (error) {
       this.broken = error as Error;

@@ -51,25 +51,30 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     lineStarts[i + 1] = at;
   }
 
-  // Sorted by UTF-8 bytes, the order the lookup compares in, so loading needs no string per term.
-  const encoded = [...head.terms.keys()].map((term) => ({ term, bytes: Buffer.from(term, "utf8") }));
-  encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
-  const terms = encoded.map((e) => e.term);
+  // Sorted by UTF-8 bytes, the order the lookup compares in, so loading needs no string per term. JavaScript's
+  // own string order (UTF-16 units) is the same unless a term has a character beyond U+FFFF.
+  const terms = [...head.terms.keys()];
+  if (terms.some((term) => /[\uD800-\uDFFF]/.test(term))) terms.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  else terms.sort();
+  const termBytes = Buffer.from(terms.join(""), "utf8");
   const termOffsets = new Uint32Array(terms.length + 1);
-  encoded.forEach((e, i) => (termOffsets[i + 1] = termOffsets[i]! + e.bytes.length));
   const termStarts = new Uint32Array(terms.length + 1);
   let postingCount = 0;
-  for (const [i, term] of terms.entries()) {
+  for (let i = 0; i < terms.length; i++) {
+    termOffsets[i + 1] = termOffsets[i]! + Buffer.byteLength(terms[i]!, "utf8");
     termStarts[i] = postingCount;
-    postingCount += head.terms.get(term)!.docs.length;
+    postingCount += head.terms.get(terms[i]!)!.docs.length;
   }
   termStarts[terms.length] = postingCount;
   const postDocs = new Uint16Array(postingCount);
   const postTfs = new Uint16Array(postingCount);
-  for (const [i, term] of terms.entries()) {
-    const postings = head.terms.get(term)!;
-    postDocs.set(postings.docs, termStarts[i]!);
-    postTfs.set(postings.tfs.map((tf) => Math.min(tf, 0xffff)), termStarts[i]!);
+  for (let i = 0; i < terms.length; i++) {
+    const { docs, tfs } = head.terms.get(terms[i]!)!;
+    const at = termStarts[i]!;
+    for (let j = 0; j < docs.length; j++) {
+      postDocs[at + j] = docs[j]!;
+      postTfs[at + j] = Math.min(tfs[j]!, 0xffff);
+    }
   }
 
   const vectors = new Float32Array(count * dim);
@@ -85,7 +90,7 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     generations: bytes(Int32Array.from(head.entries, (entry) => entry.generation)),
     lengths: bytes(Uint32Array.from(head.lengths)),
     lineStarts: bytes(lineStarts),
-    termBytes: Buffer.concat(encoded.map((e) => e.bytes)),
+    termBytes,
     termOffsets: bytes(termOffsets),
     termStarts: bytes(termStarts),
     postDocs: bytes(postDocs),
