@@ -2,6 +2,7 @@
 // `culture-lab run --config FILE` parses a file against it; the run manifest records the parsed result.
 import { z } from "zod";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { RuntimeConfigSchema, SamplingSchema } from "../runtime/runtimeConfig";
 
 const noveltyGate = z
   .object({
@@ -30,6 +31,10 @@ const externalText = z
 export const loopConfigSchema = z
   .object({
     seed: z.number().int().min(0).default(1),
+    /** The model and how it runs (threads, GPU, context); shared by every agent. */
+    runtime: RuntimeConfigSchema.prefault({}),
+    /** Sampling settings of every agent; each agent's seed is derived from `seed` and its index. */
+    sampling: SamplingSchema.omit({ seed: true }).prefault({}),
     generations: z.number().int().min(1).max(10_000).default(6),
     population: z
       .object({
@@ -69,6 +74,8 @@ export const loopConfigSchema = z
       })
       .prefault({}),
     interventions: z.object({ noveltyGate, dreaming, externalText }).prefault({}),
+    /** Diversity metrics are computed over the most recent this-many notes (equal windows compare; chapters repeat notes by design). */
+    notesWindow: z.number().int().min(4).max(5000).default(24),
   })
   .refine((c) => c.population.proposers < c.population.size, {
     message: "population.proposers must be smaller than population.size (someone has to solve)",

@@ -1,0 +1,52 @@
+// "Measuring accumulation causally": the current agents play the held-out bank (written by code, never shown in
+// play) twice with the same seeds — with the knowledge base and without — and answer fixed open prompts K times
+// each (the collapse probe: does the population's repertoire narrow to a few jokes?).
+import type { LoopAgent } from "./agentPort";
+import { ask, type LoopContext } from "./loopContext";
+import { recordAttempt, solve } from "./solve";
+
+export interface HeldOutResult {
+  agentId: string;
+  problemId: string;
+  withKb: boolean;
+  solved: boolean;
+}
+
+export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], generation: number): Promise<HeldOutResult[]> {
+  const conditions = ctx.config.knowledgeBaseAccess ? [true, false] : [false];
+  const perAgent = await Promise.all(
+    solvers.map(async (agent) => {
+      const outcomes = [];
+      for (const item of ctx.bank) {
+        for (const withKb of conditions) {
+          outcomes.push({ withKb, outcome: await solve(ctx, agent, generation, { problemId: item.id, problem: item.problem, withKb }) });
+        }
+      }
+      return outcomes;
+    }),
+  );
+  const results: HeldOutResult[] = [];
+  for (const { withKb, outcome } of perAgent.flat()) {
+    recordAttempt(ctx, generation, outcome, { usedKb: withKb, heldOut: true });
+    results.push({ agentId: outcome.solverId, problemId: outcome.problemId, withKb, solved: outcome.correct });
+  }
+  return results;
+}
+
+/** The probe's answers, one text per (agent, prompt, sample), in a fixed order; failed calls give no text. */
+export async function probe(ctx: LoopContext, agents: LoopAgent[], generation: number): Promise<string[]> {
+  const { probePrompts, probeSamples } = ctx.config.evaluation;
+  const perAgent = await Promise.all(
+    agents.map(async (agent) => {
+      const texts: string[] = [];
+      for (const prompt of probePrompts) {
+        for (let sample = 0; sample < probeSamples; sample++) {
+          const reply = await ask(ctx, agent, generation, { role: "probe", prompt, schema: null, facts: { prompt, sample, generation }, maxTokens: 96 });
+          if (reply.ok) texts.push(reply.text);
+        }
+      }
+      return texts;
+    }),
+  );
+  return perAgent.flat();
+}

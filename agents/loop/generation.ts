@@ -1,0 +1,73 @@
+// One generation of the culture loop: propose → solve → verify → reward → write → (sleep) → (evaluate) →
+// measure, then one durable commit of everything it produced. Calls of different agents run concurrently so
+// the runtime batches them; everything written to the knowledge base is written in a fixed order.
+import type { Mode } from "../problems/schemas";
+import type { GenerationSummary } from "../report/runSummary";
+import { learnabilityReward } from "./difficulty";
+import type { LoopContext } from "./loopContext";
+import type { Population } from "./population";
+import { propose } from "./propose";
+import { isSleepGeneration, sleep } from "./sleep";
+import { recordAttempt, solve, type SolveOutcome } from "./solve";
+import { writeNotes } from "./writeNotes";
+
+export interface GenerationResult {
+  summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "reuse" | "citationDepth" | "wallMs" | "decodeMs" | "completionTokens">;
+  /** Learnability reward each proposer earned this generation. */
+  rewards: Record<string, number>;
+}
+
+export async function playGeneration(ctx: LoopContext, population: Population, generation: number): Promise<GenerationResult> {
+  const { proposers, solvers } = population.roles(generation, ctx.config.population.proposers);
+
+  const proposals = await propose(ctx, proposers.map((m) => m.agent), generation);
+  const problems = proposals.flatMap((p) => (p.problem && p.problemId ? [{ problemId: p.problemId, problem: p.problem, proposerId: p.proposerId }] : []));
+  const invalidReasons: Record<string, number> = {};
+  for (const p of proposals) if (p.invalidReason) invalidReasons[p.invalidReason] = (invalidReasons[p.invalidReason] ?? 0) + 1;
+
+  const perSolver = await Promise.all(
+    solvers.map(async ({ agent }) => {
+      const outcomes: SolveOutcome[] = [];
+      for (const task of problems) outcomes.push(await solve(ctx, agent, generation, { ...task, withKb: ctx.config.knowledgeBaseAccess }));
+      return { agent, outcomes };
+    }),
+  );
+  for (const { outcomes } of perSolver) for (const o of outcomes) recordAttempt(ctx, generation, o, { usedKb: ctx.config.knowledgeBaseAccess, heldOut: false });
+
+  const rewards: Record<string, number> = {};
+  for (const task of problems) {
+    const attempts = perSolver.map((s) => s.outcomes.find((o) => o.problemId === task.problemId)!);
+    const rate = attempts.filter((o) => o.correct).length / attempts.length;
+    rewards[task.proposerId] = (rewards[task.proposerId] ?? 0) + learnabilityReward(rate, attempts.length);
+  }
+
+  const statements = new Map<string, { mode: Mode; text: string }>(problems.map((t) => [t.problemId, { mode: t.problem.mode, text: ctx.kb.get(t.problemId)!.text }]));
+  const writing = await writeNotes(ctx, perSolver.map((s) => ({ ...s, statements })), generation);
+
+  let chapters = 0;
+  let archived = 0;
+  if (isSleepGeneration(ctx, generation)) {
+    // The librarian is the agent the ratings rate most able; ties go to the earliest.
+    const librarian = [...population.all].sort((a, b) => ctx.ratings.abilityOf(b.agent.id) - ctx.ratings.abilityOf(a.agent.id))[0]!;
+    const slept = await sleep(ctx, librarian.agent, generation);
+    chapters = slept.chapters;
+    archived = slept.archived;
+  }
+
+  const allOutcomes = perSolver.flatMap((s) => s.outcomes);
+  return {
+    summary: {
+      generation,
+      proposals: proposals.length,
+      validProposals: problems.length,
+      invalidReasons,
+      attempts: allOutcomes.length,
+      solved: allOutcomes.filter((o) => o.correct).length,
+      notesWritten: writing.written,
+      notesRejected: writing.rejected,
+      chaptersWritten: chapters,
+      archived,
+    },
+    rewards,
+  };
+}

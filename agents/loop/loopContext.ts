@@ -1,0 +1,82 @@
+// What every step of a generation shares: the knowledge base, the sandbox, the run record, the configuration,
+// the ratings, and `ask`, the single door through which the loop talks to an agent (so every call is recorded).
+import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import type { Sandbox } from "../sandbox/sandbox";
+import type { BankProblem } from "../problems/bank";
+import { seededRandom, type Random } from "../problems/random";
+import type { AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "./agentPort";
+import type { RaschRatings } from "./difficulty";
+import type { LoopConfig } from "./loopConfig";
+import type { RunRecorder } from "./runRecorder";
+
+export interface LoopContext {
+  kb: KnowledgeBase;
+  sandbox: Sandbox;
+  recorder: RunRecorder;
+  config: LoopConfig;
+  ratings: RaschRatings;
+  bank: BankProblem[];
+  /** Documents from the user's corpus, mixed into what solvers read (an intervention; empty when off). */
+  externalText: string[];
+  /** The run's seed; per-call randomness is derived from it and the call's identity (see `randomFor`). */
+  seed: number;
+  /** The last generation in which each entry was retrieved or cited: what forgetting looks at. */
+  lastUsed: Map<string, number>;
+  signal: AbortSignal;
+  /** Tokens and decode time of the generation so far, reset at its start. */
+  usage: { completionTokens: number; decodeMs: number };
+}
+
+export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number, request: Omit<AgentRequest, "signal">): Promise<AgentReply> {
+  ctx.signal.throwIfAborted();
+  const reply = await agent.reply({ ...request, signal: ctx.signal });
+  ctx.usage.completionTokens += reply.usage.completionTokens;
+  ctx.usage.decodeMs += reply.usage.decodeMs;
+  ctx.recorder.record({
+    generation,
+    agentId: agent.id,
+    role: request.role,
+    prompt: request.prompt,
+    sampling: request.temperature === undefined ? agent.sampling : { ...agent.sampling, temperature: request.temperature },
+    output: reply.text,
+    outcome: reply.ok ? "ok" : reply.reason,
+    promptTokens: reply.usage.promptTokens,
+    completionTokens: reply.usage.completionTokens,
+    ms: reply.usage.ms,
+  });
+  return reply;
+}
+
+/** Notes, chapters and human notes a solver may read for `query`, plus external text when that intervention is on. */
+export function retrieve(ctx: LoopContext, query: string, generation: number): RetrievedNote[] {
+  if (!ctx.config.knowledgeBaseAccess || ctx.config.retrievalK === 0) return [];
+  const hits = ctx.kb.search(query, { k: ctx.config.retrievalK, kinds: ["note", "chapter", "human"] });
+  const notes = hits.map(({ entry }) => ({ id: entry.id, title: entry.title, text: entry.text }));
+  for (const note of notes) ctx.lastUsed.set(note.id, generation);
+  const { fraction } = ctx.config.interventions.externalText;
+  const random = randomFor(ctx, "external", generation, query);
+  if (ctx.externalText.length > 0 && fraction > 0 && random.next() < fraction) {
+    const text = random.pick(ctx.externalText);
+    // External text has no id in the knowledge base, so it can be read but not cited.
+    notes.push({ id: "external", title: "From outside the population", text });
+  }
+  return notes;
+}
+
+/** Keeps only citations of entries that exist; the rest are counted, never stored (the KB refuses them). */
+export function knownCitations(ctx: LoopContext, cites: unknown, generation: number): { known: string[]; unknown: number } {
+  const ids = Array.isArray(cites) ? cites.filter((c): c is string => typeof c === "string") : [];
+  const known = [...new Set(ids)].filter((id) => ctx.kb.has(id));
+  for (const id of known) ctx.lastUsed.set(id, generation);
+  return { known, unknown: ids.length - known.length };
+}
+
+/**
+ * A generator seeded by the run's seed and the identity of one decision. Agents' calls run concurrently and
+ * finish in any order, so a shared stream would hand out numbers in a timing-dependent order and break replay.
+ */
+export function randomFor(ctx: Pick<LoopContext, "seed">, ...identity: Array<string | number>): Random {
+  let hash = 0x811c9dc5 ^ ctx.seed;
+  for (const char of identity.join("\u0000")) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  return seededRandom(hash >>> 0);
+}

@@ -1,0 +1,175 @@
+// A culture-loop session: opens the workspace's knowledge base (taking its lock), runs the configured
+// generations, records every call and per-generation figures, and writes the run's HTML report. Every
+// generation ends in one durable commit, so a session stopped at any point leaves an intact knowledge base.
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import { CollapseDetector } from "../../workspace-kb/metrics/collapseDetector";
+import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
+import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
+import { generateBank } from "../problems/bank";
+import { Sandbox, type Json } from "../sandbox/sandbox";
+import { renderHtmlReport } from "../report/htmlReport";
+import type { GenerationSummary, RunSummary } from "../report/runSummary";
+import type { AgentFactory } from "./agentPort";
+import { RaschRatings } from "./difficulty";
+import { evaluateHeldOut, probe } from "./evaluate";
+import { summarizeEvaluation, lineageFigures } from "./accumulation";
+import { playGeneration } from "./generation";
+import type { LoopConfig } from "./loopConfig";
+import type { LoopContext } from "./loopContext";
+import { Population } from "./population";
+import { newRunId, RunRecorder } from "./runRecorder";
+
+export interface SessionOptions {
+  workspaceDir: string;
+  config: LoopConfig;
+  agents: AgentFactory;
+  /** What the report says about the model; called once the agents (and so their models) are loaded. */
+  describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string> } }>;
+  caveats?: string[];
+  externalText?: string[];
+  signal?: AbortSignal;
+  onGeneration?: (summary: GenerationSummary) => void;
+}
+
+export interface SessionResult {
+  runId: string;
+  summary: RunSummary;
+  reportPath: string;
+}
+
+/** The metrics computed over the notes window and the probe answers each generation. */
+const TRACKED: MetricKey[] = ["distinct_1", "distinct_2", "compression_ratio", "self_bleu_4", "vendi_ngram", "near_duplicate_rate"];
+
+export async function runSession(options: SessionOptions): Promise<SessionResult> {
+  const { config } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const kb = await openKnowledgeBase(options.workspaceDir, { signal });
+  const startedAt = new Date().toISOString();
+  const runId = newRunId();
+  let recorder: RunRecorder | undefined;
+  try {
+    const sandbox = await Sandbox.create();
+    const perLevel = Math.ceil(config.evaluation.heldOutProblems / 5);
+    const bank = await generateBank(sandbox, { seed: config.seed, perLevel });
+    const first = Math.max(-1, ...kb.generations().map((g) => g.generation)) + 1;
+    const population = new Population(options.agents, config.seed);
+    await population.fill(config.population.size, first);
+    const { model, manifest } = await options.describeModel();
+    for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: first });
+    recorder = RunRecorder.create(dirname(kb.paths.kbJson), {
+      runId,
+      startedAt,
+      config,
+      models: manifest.models,
+      versions: { node: process.version, ...manifest.versions },
+    });
+    const ctx: LoopContext = {
+      kb, sandbox, recorder, config, bank, signal,
+      ratings: new RaschRatings(),
+      externalText: options.externalText ?? [],
+      seed: config.seed,
+      lastUsed: lastUseOf(kb),
+      usage: { completionTokens: 0, decodeMs: 0 },
+    };
+
+    const notesWindow = new MetricsWindow({ size: config.notesWindow, kernelSize: config.notesWindow, seed: config.seed });
+    // Chapters consolidate notes and so repeat them by design: the diversity window holds notes only.
+    notesWindow.add(kb.entries({ kinds: ["note", "human"] }).slice(-config.notesWindow).map((e) => e.text));
+    const notesDetector = new CollapseDetector();
+    const probeDetector = new CollapseDetector();
+    let ratchet = Number.NEGATIVE_INFINITY;
+    const summaries: GenerationSummary[] = [];
+
+    for (let generation = first; generation < first + config.generations; generation++) {
+      const started = performance.now();
+      const generationStartedAt = new Date().toISOString();
+      ctx.usage = { completionTokens: 0, decodeMs: 0 };
+      const notesBefore = new Set(kb.entries({ kinds: ["note", "human"], includeArchived: true }).map((e) => e.id));
+
+      const played = await playGeneration(ctx, population, generation);
+
+      let evaluation: GenerationSummary["evaluation"];
+      let probeMetrics: Record<string, number> | undefined;
+      let probeAlarm = false;
+      const last = generation === first + config.generations - 1;
+      if ((generation - first + 1) % config.evaluation.every === 0 || last) {
+        const solvers = population.all.map((m) => m.agent);
+        const results = await evaluateHeldOut(ctx, solvers, generation);
+        const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation);
+        ratchet = summary.ratchet;
+        evaluation = summary;
+        const answers = await probe(ctx, solvers, generation);
+        if (answers.length >= 2) {
+          probeMetrics = computeMetrics(answers, { metrics: TRACKED });
+          probeAlarm = probeDetector.observe(probeMetrics).alarm;
+        }
+      }
+
+      const newNotes = kb.entries({ kinds: ["note", "human"], includeArchived: true }).filter((e) => !notesBefore.has(e.id));
+      const panel = notesWindow.add(newNotes.map((e) => e.text));
+      const metrics = notesWindow.windowDocuments.length >= 2 ? pick(panel, TRACKED) : {};
+      const notesAlarm = notesWindow.isFull ? notesDetector.observe(metrics).alarm : false;
+      const lineage = lineageFigures(kb.entries({ kinds: ["note", "chapter", "human"], includeArchived: true }), generation);
+
+      if (config.turnover.every > 0 && (generation - first + 1) % config.turnover.every === 0 && !last) {
+        const retired = population.retireOldest(Math.max(1, Math.round(config.population.size * config.turnover.fraction)));
+        for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
+        for (const m of await population.fill(config.population.size, generation + 1)) {
+          kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: generation + 1 });
+        }
+      }
+
+      const summary: GenerationSummary = {
+        ...played.summary,
+        ...lineage,
+        metrics,
+        probeMetrics,
+        evaluation,
+        collapseAlarm: notesAlarm || probeAlarm,
+        completionTokens: ctx.usage.completionTokens,
+        decodeMs: ctx.usage.decodeMs,
+        wallMs: performance.now() - started,
+      };
+      kb.recordGeneration({ generation, startedAt: generationStartedAt, endedAt: new Date().toISOString(), data: asJson({ runId, ...summary, rewards: played.rewards }) });
+      if (Object.keys(metrics).length > 0) kb.recordMetrics({ generation, window: `notes-last-${config.notesWindow}`, values: finite(metrics) });
+      if (probeMetrics) kb.recordMetrics({ generation, window: "probe", values: finite(probeMetrics) });
+      await kb.commitRound();
+      recorder.flush();
+      summaries.push(summary);
+      options.onGeneration?.(summary);
+    }
+
+    const summary: RunSummary = { runId, startedAt, model, caveats: options.caveats ?? [], generations: summaries };
+    const reportPath = join(recorder.dir, "report.html");
+    writeFileSync(reportPath, renderHtmlReport(summary));
+    return { runId, summary, reportPath };
+  } finally {
+    recorder?.close();
+    await kb.close();
+  }
+}
+
+/** When each entry was last cited, from the knowledge base's own records (retrievals of past runs are not kept). */
+function lastUseOf(kb: Awaited<ReturnType<typeof openKnowledgeBase>>): Map<string, number> {
+  const lastUsed = new Map<string, number>();
+  const use = (id: string, generation: number) => lastUsed.set(id, Math.max(generation, lastUsed.get(id) ?? -1));
+  for (const entry of kb.entries({ includeArchived: true })) for (const id of entry.cites) use(id, entry.generation);
+  for (const attempt of kb.attempts()) for (const id of attempt.cites) use(id, attempt.generation);
+  return lastUsed;
+}
+
+function pick(values: Record<string, number>, keys: MetricKey[]): Record<string, number> {
+  return Object.fromEntries(keys.map((k) => [k, values[k]!]));
+}
+
+/** The generation record as stored JSON: unmeasured figures (undefined, NaN) become absent or null, never 0. */
+function asJson(value: object): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}
+
+/** Metric snapshots store numbers only; NaN (e.g. too few documents) is left out rather than invented. */
+function finite(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+}

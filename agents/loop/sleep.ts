@@ -1,0 +1,54 @@
+// Step 6, "Sleep": every M generations a librarian consolidates recent notes into a book chapter written for
+// other LLMs (with citations), and notes nobody retrieved or cited for a while are archived — forgotten, not
+// deleted, so the record stays whole. Human notes are never forgotten.
+import type { LoopAgent } from "./agentPort";
+import { ask, knownCitations, type LoopContext } from "./loopContext";
+import { librarianPrompt, writingSchema } from "./prompts";
+
+const CHAPTER_SOURCES = 12;
+
+export interface SleepOutcome {
+  chapters: number;
+  archived: number;
+  failure?: string;
+}
+
+export function isSleepGeneration(ctx: LoopContext, generation: number): boolean {
+  const { every } = ctx.config.sleep;
+  return every > 0 && (generation + 1) % every === 0;
+}
+
+export async function sleep(ctx: LoopContext, librarian: LoopAgent, generation: number): Promise<SleepOutcome> {
+  const outcome: SleepOutcome = { chapters: 0, archived: 0 };
+  const since = generation - ctx.config.sleep.every + 1;
+  const citedCount = new Map<string, number>();
+  for (const entry of ctx.kb.entries()) for (const id of entry.cites) citedCount.set(id, (citedCount.get(id) ?? 0) + 1);
+  const sources = ctx.kb
+    .entries({ kinds: ["note", "human"] })
+    .filter((e) => e.generation >= since)
+    .sort((a, b) => (citedCount.get(b.id) ?? 0) - (citedCount.get(a.id) ?? 0))
+    .slice(0, CHAPTER_SOURCES)
+    .map((e) => ({ id: e.id, title: e.title, text: e.text }));
+
+  if (sources.length > 0) {
+    const reply = await ask(ctx, librarian, generation, { role: "librarian", prompt: librarianPrompt(sources), schema: writingSchema, facts: { notes: sources } });
+    if (reply.ok) {
+      const value = reply.value as { title: string; text: string; cites: unknown };
+      const { known } = knownCitations(ctx, value.cites, generation);
+      ctx.kb.addEntry({ kind: "chapter", author: librarian.id, generation, title: value.title.slice(0, 300), text: value.text.slice(0, 50_000), cites: known });
+      outcome.chapters++;
+    } else {
+      outcome.failure = reply.reason;
+    }
+  }
+
+  const forgetBefore = generation - ctx.config.sleep.forgetAfter + 1;
+  for (const note of ctx.kb.entries({ kinds: ["note"] })) {
+    const lastUsed = ctx.lastUsed.get(note.id) ?? note.generation;
+    if (lastUsed < forgetBefore) {
+      ctx.kb.archive(note.id, `not retrieved or cited since generation ${lastUsed}`);
+      outcome.archived++;
+    }
+  }
+  return outcome;
+}

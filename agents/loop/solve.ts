@@ -1,0 +1,58 @@
+// Steps 2 and 3, "Solve" and "Verify": a solver reads notes (when it has access), answers in JSON, and the
+// sandbox checks the answer by execution. No model ever judges another's answer.
+import { checkAnswer } from "../problems/checkAnswer";
+import type { Problem } from "../problems/problem";
+import { solverView } from "../problems/problem";
+import type { LoopAgent, RetrievedNote } from "./agentPort";
+import { ask, knownCitations, retrieve, type LoopContext } from "./loopContext";
+import { solverPrompt, solverSchema, statement } from "./prompts";
+
+export interface SolveOutcome {
+  solverId: string;
+  problemId: string;
+  correct: boolean;
+  /** Why the answer failed: "wrong", a sandbox reason, or the model output's failure. */
+  why: string;
+  answer: string;
+  cites: string[];
+  unknownCites: number;
+  notes: RetrievedNote[];
+}
+
+export async function solve(
+  ctx: LoopContext,
+  solver: LoopAgent,
+  generation: number,
+  task: { problemId: string; problem: Problem; withKb: boolean },
+): Promise<SolveOutcome> {
+  const view = solverView(task.problem);
+  // The mode leads the query so notes about this kind of problem rank high, not only notes sharing its tokens.
+  const notes = task.withKb ? retrieve(ctx, `${view.mode} ${statement(view)}`, generation) : [];
+  const reply = await ask(ctx, solver, generation, {
+    role: "solver",
+    prompt: solverPrompt(view, notes),
+    schema: solverSchema(task.problem.mode),
+    facts: { problemId: task.problemId, view, notes, withKb: task.withKb, generation },
+  });
+  const base = { solverId: solver.id, problemId: task.problemId, answer: reply.text, notes };
+  if (!reply.ok) return { ...base, correct: false, why: reply.reason, cites: [], unknownCites: 0 };
+  const value = reply.value as { answer?: unknown; cites?: unknown };
+  const { known, unknown } = knownCitations(ctx, value.cites, generation);
+  const verdict = await checkAnswer(ctx.sandbox, task.problem, value.answer ?? null);
+  return { ...base, correct: verdict.correct, why: verdict.correct ? "" : verdict.reason, cites: known, unknownCites: unknown };
+}
+
+/** Records an outcome as an attempt in the knowledge base and in the ratings. */
+export function recordAttempt(ctx: LoopContext, generation: number, outcome: SolveOutcome, extra: { usedKb: boolean; heldOut: boolean }): void {
+  ctx.kb.recordAttempt({
+    problemId: outcome.problemId,
+    agentId: outcome.solverId,
+    generation,
+    answer: outcome.answer.slice(0, 10_000),
+    correct: outcome.correct,
+    cites: outcome.cites,
+    usedKb: extra.usedKb,
+    data: { why: outcome.why, heldOut: extra.heldOut, unknownCites: outcome.unknownCites },
+  });
+  if (!extra.heldOut) ctx.ratings.record({ solverId: outcome.solverId, problemId: outcome.problemId, solved: outcome.correct });
+}

@@ -1,0 +1,80 @@
+// `culture-lab run` on the project's tiny random-weight model: the real runtime, grammar and sandbox path.
+// The model's output is noise, so every proposal must be refused, and the run must say so rather than fail.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../../agents/cli/main";
+import { readRun } from "../../agents/loop/runRecorder";
+import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
+import { captureIO } from "../helpers/captureIO";
+
+describe("culture-lab run on the tiny random model", function () {
+  this.timeout(300_000);
+  let workspace: string;
+  let home: string;
+  const saved = process.env.XDG_CACHE_HOME;
+  beforeEach(() => {
+    workspace = mkdtempSync(join(tmpdir(), "cl-run-ws-"));
+    home = mkdtempSync(join(tmpdir(), "cl-run-cache-"));
+    // The model cache is isolated, so "the recommended model is not on this machine" holds in the test.
+    process.env.XDG_CACHE_HOME = home;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("runs generations cleanly with every noisy proposal refused and recorded with its reason", async () => {
+    const io = captureIO(workspace);
+    // One thread: the tiny model gains nothing from two, and spinning threads stall on a busy machine.
+    const code = await runCli(["run", "--model", "tiny", "--generations", "3", "--threads", "1", "--config", writeConfig(workspace)], io);
+    assert.equal(code, 0, io.stderr());
+    const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
+    const run = readRun(join(workspace, ".culture"), runId);
+    const proposals = run.calls.filter((c) => c.role === "proposer");
+    assert.equal(proposals.length, 3 * 2);
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    try {
+      assert.equal(kb.entries({ kinds: ["problem"] }).length, 0, "noise never becomes a problem");
+      const generations = kb.generations();
+      assert.equal(generations.length, 3);
+      const reasons = generations.map((g) => (g.data as { invalidReasons: Record<string, number> }).invalidReasons);
+      assert.ok(reasons.every((r) => Object.values(r).reduce((a, b) => a + b, 0) === 2), JSON.stringify(reasons));
+    } finally {
+      await kb.close();
+    }
+    const report = readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8");
+    assert.match(report, /0 of 6 proposed problems were valid/);
+    assert.match(report, /taught nothing/);
+  });
+
+  it("says plainly that it falls back to the tiny model when the recommended one cannot be had offline", async () => {
+    const io = captureIO(workspace);
+    const code = await runCli(["run", "--offline", "--generations", "1", "--threads", "1", "--config", writeConfig(workspace)], io);
+    assert.equal(code, 0, io.stderr());
+    assert.match(io.stderr(), /cannot be downloaded/);
+    assert.match(io.stderr(), /tiny random model instead\. Its output is noise/);
+    const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
+    assert.match(readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8"), /its output is noise/);
+  });
+
+  it("refuses an invalid configuration with the file and field named, before loading any model", async () => {
+    const path = join(workspace, "bad.json");
+    writeFileSync(path, JSON.stringify({ population: { size: 1 } }));
+    const io = captureIO(workspace);
+    assert.equal(await runCli(["run", "--config", path], io), 1);
+    assert.match(io.stderr(), /bad\.json/);
+    assert.match(io.stderr(), /population\.size/);
+  });
+});
+
+/** A small session so the test stays quick: short answers, a small held-out bank, one probe prompt. */
+function writeConfig(dir: string): string {
+  const path = join(dir, "session.json");
+  const config = { sampling: { maxTokens: 48 }, evaluation: { every: 2, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 } };
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}

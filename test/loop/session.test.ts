@@ -1,0 +1,111 @@
+// The culture loop end to end on the real knowledge base and sandbox, with scripted agents (a test double,
+// test/doubles/scriptedAgent.ts) whose skill is known, so the measures can be checked against the truth.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateBank } from "../../agents/problems/bank";
+import { Sandbox } from "../../agents/sandbox/sandbox";
+import { parseLoopConfig } from "../../agents/loop/loopConfig";
+import { runSession, type SessionResult } from "../../agents/loop/session";
+import { readRun } from "../../agents/loop/runRecorder";
+import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
+import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
+
+const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
+const LEARNS_NOTHING: ScriptedBehaviour = { baseSkill: 0.35, skillPerNote: 0, maxSkill: 0.95 };
+
+describe("the culture loop with scripted agents", function () {
+  this.timeout(240_000);
+  let sandbox: Sandbox;
+  const workspaces: string[] = [];
+  before(async () => (sandbox = await Sandbox.create()));
+  after(() => workspaces.forEach((w) => rmSync(w, { recursive: true, force: true })));
+
+  async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>): Promise<SessionResult & { workspace: string }> {
+    const workspace = mkdtempSync(join(tmpdir(), "cl-loop-"));
+    workspaces.push(workspace);
+    const parsed = parseLoopConfig(config, "the test");
+    const key = new AnswerKey();
+    // The agents know the held-out bank's answers as they know their own problems'; they answer correctly
+    // only as often as their skill allows.
+    const perLevel = Math.ceil(parsed.evaluation.heldOutProblems / 5);
+    for (const item of await generateBank(sandbox, { seed: parsed.seed, perLevel })) key.add(item.problem);
+    const result = await runSession({
+      workspaceDir: workspace,
+      config: parsed,
+      agents: scriptedAgentFactory(sandbox, key, behaviour),
+      describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+    });
+    return { ...result, workspace };
+  }
+
+  it("measures a positive held-out gain, with an interval above zero, when agents learn from the notes", async () => {
+    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } });
+    const last = summary.generations.at(-1)!.evaluation!;
+    assert.ok(last.gainLow > 0, `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
+    assert.ok(last.withKb > last.withoutKb);
+    assert.ok(summary.generations.some((g) => g.validProposals > 0 && g.notesWritten > 0));
+    assert.ok(summary.generations.some((g) => g.reuse > 0), "later notes cite earlier ones");
+  });
+
+  it("finds no gain — an interval that includes zero — when agents learn nothing from the notes", async () => {
+    const { summary } = await session(LEARNS_NOTHING, { generations: 4, evaluation: { every: 2 } });
+    for (const g of summary.generations.filter((x) => x.evaluation)) {
+      assert.ok(g.evaluation!.gainLow <= 0 && g.evaluation!.gainHigh >= 0, `gain ${g.evaluation!.gain} [${g.evaluation!.gainLow}, ${g.evaluation!.gainHigh}]`);
+    }
+  });
+
+  it("keeps the ratchet at the best with-knowledge-base solve rate so far", async () => {
+    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 4, evaluation: { every: 1 } });
+    let best = Number.NEGATIVE_INFINITY;
+    for (const g of summary.generations) {
+      best = Math.max(best, g.evaluation!.withKb);
+      assert.equal(g.evaluation!.ratchet, best);
+    }
+  });
+
+  it("raises the collapse alarm when the population's notes and jokes narrow to three", async () => {
+    const { summary } = await session({ ...LEARNS_FROM_NOTES, collapseFrom: 3 }, { generations: 7, notesWindow: 6, evaluation: { every: 1 } });
+    const alarms = summary.generations.filter((g) => g.collapseAlarm).map((g) => g.generation);
+    assert.ok(alarms.length > 0 && Math.min(...alarms) >= 3, `alarms at ${alarms.join(", ")}`);
+  });
+
+  it("raises no collapse alarm while notes and jokes stay diverse, though they share a template", async () => {
+    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 7, notesWindow: 6, evaluation: { every: 1 } });
+    assert.deepEqual(summary.generations.filter((g) => g.collapseAlarm).map((g) => g.generation), []);
+  });
+
+  it("writes book chapters and forgets unused notes when it sleeps, keeping them in the record", async () => {
+    const { summary, workspace } = await session(LEARNS_NOTHING, { generations: 4, sleep: { every: 2, forgetAfter: 1 }, retrievalK: 0 });
+    assert.ok(summary.generations.some((g) => g.chaptersWritten > 0));
+    const archived = summary.generations.reduce((s, g) => s + g.archived, 0);
+    assert.ok(archived > 0);
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    try {
+      assert.equal(kb.entries({ kinds: ["note"], includeArchived: true }).length - kb.entries({ kinds: ["note"] }).length, archived);
+      assert.ok(kb.entries({ kinds: ["chapter"] }).every((c) => c.cites.length > 0), "chapters cite their sources");
+    } finally {
+      await kb.close();
+    }
+  });
+
+  it("rejects near-duplicate notes when the novelty gate is on", async () => {
+    const collapsing = { ...LEARNS_NOTHING, collapseFrom: 0 };
+    const gated = await session(collapsing, { generations: 3, interventions: { noveltyGate: { enabled: true } } });
+    const open = await session(collapsing, { generations: 3 });
+    const written = (r: SessionResult) => r.summary.generations.reduce((s, g) => s + g.notesWritten, 0);
+    assert.equal(written(gated), 1, "only the first of the identical notes gets in");
+    assert.ok(written(open) > 1);
+  });
+
+  it("records every call and gives the same calls again for the same seed", async () => {
+    const a = await session(LEARNS_FROM_NOTES, { generations: 2, seed: 5 });
+    const b = await session(LEARNS_FROM_NOTES, { generations: 2, seed: 5 });
+    const calls = (r: SessionResult & { workspace: string }) => readRun(join(r.workspace, ".culture"), r.runId).calls.map((c) => [c.agentId, c.role, c.output]);
+    assert.ok(calls(a).length > 0);
+    assert.deepEqual(calls(a), calls(b));
+    const report = readFileSync(a.reportPath, "utf8");
+    assert.match(report, /Verdict/);
+  });
+});
