@@ -4,7 +4,8 @@ import { kbCommand } from "./kbCommand";
 import { makeModelCommand } from "./makeModelCommand";
 import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
+import { runCommand } from "./runCommand";
 import { bankCommand } from "../problems/bankCommand";
 import { checkProposalCommand } from "../problems/checkProposalCommand";
 
-export const commands: CliCommand[] = [kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
+export const commands: CliCommand[] = [runCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
