@@ -24,7 +24,7 @@ import type {
 } from "./schema";
 import { bm25, cosine, fuse } from "./search";
 import type { Hit, SearchFilter } from "./search";
-import { buildSegment, loadSegment, segmentName } from "./segmentFile";
+import { buildSegment, freezeEntry, loadSegment, segmentName } from "./segmentFile";
 import type { Segment } from "./segmentFile";
 import { acquireSessionLock } from "./sessionLock";
 import type { SessionLock } from "./sessionLock";
@@ -247,7 +247,7 @@ export class KnowledgeBase {
   }
 
   private addToHead(entry: Entry): void {
-    const frozen = Object.freeze({ ...entry, cites: Object.freeze([...entry.cites]), tags: Object.freeze([...entry.tags]) }) as Entry;
+    const frozen = freezeEntry({ ...entry, cites: [...entry.cites], tags: [...entry.tags], ...(entry.embedding ? { embedding: [...entry.embedding] } : {}) });
     this.headLocations.set(entry.id, this.head.count);
     this.head.add(frozen);
     if (entry.archived) this.archived.set(entry.id, entry.archived);

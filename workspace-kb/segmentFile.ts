@@ -205,6 +205,7 @@ export class Segment implements IndexPart {
   }
 
   readEntry(doc: number): Entry {
+    if (this.all) return this.all[doc]!;
     const start = this.d.lineStarts[doc]!;
     const length = this.d.lineStarts[doc + 1]! - start;
     const path = `${this.base}.jsonl`;
@@ -225,11 +226,30 @@ export class Segment implements IndexPart {
   }
 
   /** Every entry of the segment, in order. */
-  readAll(): Entry[] {
+  /**
+   * Every entry of the segment, in order: read once, then kept (a segment never changes), so callers that
+   * walk the whole knowledge base every generation pay the parse once per session, not per call.
+   */
+  readAll(): readonly Entry[] {
+    if (this.all) return this.all;
     const path = `${this.base}.jsonl`;
     const text = this.unwritten ? this.unwritten.toString("utf8") : readFileSync(path, "utf8");
-    return text.split("\n").filter((line) => line.length > 0).map((line, doc) => this.withVector(parseEntryLine(line, path), doc));
+    const entries = text.split("\n").filter((line) => line.length > 0).map((line, doc) => freezeEntry(this.withVector(parseEntryLine(line, path), doc)));
+    if (entries.length !== this.count) {
+      throw new CultureLabError("kb-segment-corrupt", `${path} holds ${entries.length} entries; its index expects ${this.count}.`,
+        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
+    }
+    return (this.all = entries);
   }
+  private all: readonly Entry[] | undefined;
+}
+
+/** Entries are shared between callers and caches, so nobody may change one in place. */
+export function freezeEntry(entry: Entry): Entry {
+  Object.freeze(entry.cites);
+  Object.freeze(entry.tags);
+  if (entry.embedding) Object.freeze(entry.embedding);
+  return Object.freeze(entry);
 }
 
 function parseEntryLine(line: string, path: string): Entry {
