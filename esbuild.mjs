@@ -7,6 +7,8 @@ const external = ["vscode", "node-llama-cpp", "quickjs-emscripten", "@jitl/*"];
 const targets = [
   { entry: "agents/cli/bin.ts", outfile: "dist/cli.mjs", format: "esm", platform: "node", banner: "#!/usr/bin/env node" },
   { entry: "agents/engine/engineMain.ts", outfile: "dist/engine.mjs", format: "esm", platform: "node" },
+  // The sandbox runs QuickJS in a worker thread that it finds beside its own bundle.
+  { entry: "agents/sandbox/sandboxWorker.ts", outfile: "dist/sandbox-worker.mjs", format: "esm", platform: "node" },
   { entry: "extension/extension.ts", outfile: "dist/extension.cjs", format: "cjs", platform: "node" },
   { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser" },
 ];

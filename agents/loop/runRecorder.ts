@@ -6,8 +6,10 @@ import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 
 export interface CallRecord {
-  /** Position of the call in the run, from 0; replay compares calls with equal `seq`. */
+  /** Position of the call in the run, from 0, in the order calls finished (agents run concurrently). */
   seq: number;
+  /** Position among this agent's calls, from 0: deterministic, since an agent's calls run one after another. */
+  agentSeq: number;
   generation: number;
   agentId: string;
   role: string;
@@ -23,6 +25,8 @@ export interface CallRecord {
 export interface RunManifest {
   runId: string;
   startedAt: string;
+  /** The knowledge base's last committed round when the run began: replay starts from that state. */
+  kbRoundAtStart: number;
   config: unknown;
   models: unknown[];
   versions: Record<string, string>;
@@ -43,6 +47,7 @@ export function runDirectory(cultureDir: string, runId: string): string {
 export class RunRecorder {
   private readonly fd: number;
   private seq = 0;
+  private readonly agentSeq = new Map<string, number>();
 
   private constructor(readonly dir: string) {
     this.fd = openSync(join(dir, "calls.jsonl"), "a");
@@ -57,8 +62,10 @@ export class RunRecorder {
     return new RunRecorder(dir);
   }
 
-  record(call: Omit<CallRecord, "seq">): CallRecord {
-    const full: CallRecord = { seq: this.seq++, ...call };
+  record(call: Omit<CallRecord, "seq" | "agentSeq">): CallRecord {
+    const agentSeq = this.agentSeq.get(call.agentId) ?? 0;
+    this.agentSeq.set(call.agentId, agentSeq + 1);
+    const full: CallRecord = { seq: this.seq++, agentSeq, ...call };
     writeSync(this.fd, `${JSON.stringify(full)}\n`);
     return full;
   }

@@ -46,11 +46,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   const { config } = options;
   const signal = options.signal ?? new AbortController().signal;
   const kb = await openKnowledgeBase(options.workspaceDir, { signal });
+  const kbRoundAtStart = kb.round;
   const startedAt = new Date().toISOString();
   const runId = newRunId();
   let recorder: RunRecorder | undefined;
+  let sandbox: Sandbox | undefined;
   try {
-    const sandbox = await Sandbox.create();
+    sandbox = await Sandbox.create();
     const perLevel = Math.ceil(config.evaluation.heldOutProblems / 5);
     const bank = await generateBank(sandbox, { seed: config.seed, perLevel });
     const first = Math.max(-1, ...kb.generations().map((g) => g.generation)) + 1;
@@ -61,6 +63,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     recorder = RunRecorder.create(dirname(kb.paths.kbJson), {
       runId,
       startedAt,
+      kbRoundAtStart,
       config,
       models: manifest.models,
       versions: { node: process.version, ...manifest.versions },
@@ -146,6 +149,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     writeFileSync(reportPath, renderHtmlReport(summary));
     return { runId, summary, reportPath };
   } finally {
+    sandbox?.dispose();
     recorder?.close();
     await kb.close();
   }

@@ -17,7 +17,7 @@ describe("the run record", () => {
 
   it("reads back every call in order with its sequence number", () => {
     const runId = newRunId();
-    const recorder = RunRecorder.create(dir, { runId, startedAt: "now", config: { x: 1 }, models: [], versions: {} });
+    const recorder = RunRecorder.create(dir, { runId, startedAt: "now", kbRoundAtStart: 0, config: { x: 1 }, models: [], versions: {} });
     recorder.record(call("first"));
     recorder.record(call("second"));
     recorder.close();
@@ -29,7 +29,7 @@ describe("the run record", () => {
 
   it("keeps the complete calls and reports a line cut short by a crash", () => {
     const runId = newRunId();
-    const recorder = RunRecorder.create(dir, { runId, startedAt: "now", config: {}, models: [], versions: {} });
+    const recorder = RunRecorder.create(dir, { runId, startedAt: "now", kbRoundAtStart: 0, config: {}, models: [], versions: {} });
     recorder.record(call("kept"));
     recorder.close();
     appendFileSync(join(dir, "runs", runId, "calls.jsonl"), '{"seq":1,"outp');

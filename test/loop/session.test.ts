@@ -20,7 +20,10 @@ describe("the culture loop with scripted agents", function () {
   let sandbox: Sandbox;
   const workspaces: string[] = [];
   before(async () => (sandbox = await Sandbox.create()));
-  after(() => workspaces.forEach((w) => rmSync(w, { recursive: true, force: true })));
+  after(() => {
+    sandbox.dispose();
+    workspaces.forEach((w) => rmSync(w, { recursive: true, force: true }));
+  });
 
   async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>): Promise<SessionResult & { workspace: string }> {
     const workspace = mkdtempSync(join(tmpdir(), "cl-loop-"));

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../../agents/cli/main";
+import { firstDivergence } from "../../agents/loop/replay";
+import type { CallRecord } from "../../agents/loop/runRecorder";
+import { captureIO } from "../helpers/captureIO";
+
+describe("culture-lab replay on the tiny model", function () {
+  this.timeout(300_000);
+  let workspace: string;
+  before(() => {
+    workspace = mkdtempSync(join(tmpdir(), "cl-replay-"));
+    writeFileSync(join(workspace, "session.json"), JSON.stringify({ sampling: { maxTokens: 40 }, evaluation: { every: 2, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 }, runtime: { model: "tiny", threads: 1 } }));
+  });
+  after(() => rmSync(workspace, { recursive: true, force: true }));
+
+  async function run(): Promise<string> {
+    const io = captureIO(workspace);
+    assert.equal(await runCli(["run", "--config", "session.json", "--generations", "2"], io), 0, io.stderr());
+    return /run (\S+) finished/.exec(io.stdout())![1]!;
+  }
+
+  it("finds no divergence in a run that began on an already used knowledge base", async () => {
+    await run();
+    const second = await run();
+    const io = captureIO(workspace);
+    assert.equal(await runCli(["replay", second], io), 0, io.stdout() + io.stderr());
+    assert.match(io.stdout(), /No divergence: all \d+ calls/);
+  });
+
+  it("reports the first call whose recorded output was changed", async () => {
+    const runId = await run();
+    const callsPath = join(workspace, ".culture", "runs", runId, "calls.jsonl");
+    const lines = readFileSync(callsPath, "utf8").trimEnd().split("\n");
+    const third = JSON.parse(lines[2]!) as CallRecord;
+    lines[2] = JSON.stringify({ ...third, output: "edited by hand" });
+    writeFileSync(callsPath, `${lines.join("\n")}\n`);
+    const io = captureIO(workspace);
+    assert.equal(await runCli(["replay", runId], io), 3);
+    assert.match(io.stdout(), new RegExp(`First divergence at call #2 \\(generation ${third.generation}, ${third.agentId}, ${third.role}\\): the output differs`));
+  });
+
+  it("says which run is missing", async () => {
+    const io = captureIO(workspace);
+    assert.equal(await runCli(["replay", "no-such-run"], io), 1);
+    assert.match(io.stderr(), /No run 'no-such-run'/);
+  });
+});
+
+describe("finding the first divergence", () => {
+  const call = (seq: number, output: string): CallRecord => ({ seq, agentSeq: seq, generation: 0, agentId: "a", role: "solver", prompt: "p", sampling: {}, output, outcome: "ok", promptTokens: 1, completionTokens: 1, ms: 1 });
+  it("is nothing for identical records", () => assert.equal(firstDivergence([call(0, "x")], [call(0, "x")]), undefined));
+  it("notices a replay that stops early", () => assert.equal(firstDivergence([call(0, "x"), call(1, "y")], [call(0, "x")])?.what, "replay-ended"));
+  it("notices a changed output", () => assert.equal(firstDivergence([call(0, "x")], [call(0, "z")])?.what, "output"));
+  it("matches calls by agent, whatever order concurrent agents finished in", () => {
+    const other = (seq: number): CallRecord => ({ ...call(seq, "y"), agentId: "b", agentSeq: 0 });
+    assert.equal(firstDivergence([call(0, "x"), other(1)], [other(0), { ...call(1, "x"), agentSeq: 0 }]), undefined);
+  });
+});
