@@ -4,8 +4,9 @@ import { kbCommand } from "./kbCommand";
 import { makeModelCommand } from "./makeModelCommand";
 import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
+import { replayCommand } from "./replayCommand";
 import { runCommand } from "./runCommand";
 import { bankCommand } from "../problems/bankCommand";
 import { checkProposalCommand } from "../problems/checkProposalCommand";
 
-export const commands: CliCommand[] = [runCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
+export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
