@@ -104,6 +104,13 @@ try {
       readOnly.search({ vector }, { k: 8 });
       return performance.now() - start;
     });
+    // entries() walks every entry (the loop does so each generation): the first call parses the segments.
+    let start = performance.now();
+    readOnly.entries({ kinds: ["note"] });
+    const entriesFirst = performance.now() - start;
+    start = performance.now();
+    readOnly.entries({ kinds: ["note"] });
+    const entriesAgain = performance.now() - start;
     const filtered = queries.slice(0, 50).map((query) => {
       const start = performance.now();
       readOnly.search(query, { k: 8, kinds: ["note"], generations: { min: 2 } });
@@ -134,6 +141,7 @@ try {
       `${ms(median(latencies))} / p95 ${ms(percentile(latencies, 0.95))}`,
       ms(median(filtered)),
       DIMS === 0 ? "-" : ms(median(vectorLatencies)),
+      `${ms(entriesFirst)} / ${ms(entriesAgain)}`,
       mb(bytes(paths.events)),
       mb(bytes(paths.kbJson)),
       mb(bytes(paths.segments)),
@@ -148,7 +156,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const header = ["notes", "open (write)", "open (read-only)", "round of 50", "top-8 BM25 median", "top-8 filtered", `top-8 cosine${DIMS ? ` (${DIMS}d)` : ""}`, "events.jsonl", "kb.json", "segments", "NOTES.md", "notes/ pages"];
+const header = ["notes", "open (write)", "open (read-only)", "round of 50", "top-8 BM25 median", "top-8 filtered", `top-8 cosine${DIMS ? ` (${DIMS}d)` : ""}`, "entries() first / again", "events.jsonl", "kb.json", "segments", "NOTES.md", "notes/ pages"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
 console.log(line(header));
