@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -296,6 +296,51 @@ describe("the knowledge base", () => {
     assert.equal(last.size.entries, 2);
     assert.equal(last.report.tornTail, undefined);
     await last.close();
+  });
+
+  it("refuses a log damaged in the middle, naming the file and the byte, and changes nothing", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    kb.addEntry(note("one", "first round"));
+    await kb.commitRound();
+    kb.addEntry(note("two", "second round"));
+    await kb.commitRound();
+    await kb.close();
+    const events = join(ws.dir, ".culture", "events.jsonl");
+    const kbJson = join(ws.dir, ".culture", "kb.json");
+    rmSync(kbJson); // open must read the whole log
+    const lines = readFileSync(events, "utf8").split("\n");
+    lines[1] = lines[1]!.replace('"type":"commit"', '"type":"comet"');
+    const damaged = lines.join("\n");
+    writeFileSync(events, damaged);
+    const error = await rejectsWith(openKnowledgeBase(ws.dir), "kb-events-corrupt", /not a valid event line/);
+    assert.ok(error.message.includes(events));
+    assert.equal(readFileSync(events, "utf8"), damaged);
+    assert.ok(!existsSync(kbJson), "no checkpoint is written from a damaged log");
+  });
+
+  it("refuses a log whose entries are out of sequence (edited by hand)", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    kb.addEntry(note("one", "first"));
+    kb.addEntry(note("two", "second"));
+    await kb.commitRound();
+    await kb.close();
+    const events = join(ws.dir, ".culture", "events.jsonl");
+    rmSync(join(ws.dir, ".culture", "kb.json"));
+    writeFileSync(events, readFileSync(events, "utf8").replace('"id":"n-1"', '"id":"n-7"'));
+    await rejectsWith(openKnowledgeBaseReadOnly(ws.dir), "kb-events-corrupt", /n-7 is out of sequence \(expected n-1\)/);
+  });
+
+  it("reports a missing segment with the rebuild hint, and rebuild restores it", async () => {
+    const kb = await openKnowledgeBase(ws.dir, { segmentSize: 2 });
+    const ids = [0, 1, 2].map((i) => kb.addEntry(note(`n${i}`, `text ${i}`)).id);
+    await kb.commitRound();
+    await kb.close();
+    rmSync(join(ws.dir, ".culture", "segments", "000000.idx"));
+    const error = await rejectsWith(openKnowledgeBaseReadOnly(ws.dir), "kb-segment-missing");
+    assert.match(error.hint ?? "", /culture-lab kb rebuild/);
+    const { kb: rebuilt } = await rebuildKnowledgeBase(ws.dir, { segmentSize: 2 });
+    assert.deepEqual(ids.map((id) => rebuilt.get(id)?.title), ["n0", "n1", "n2"]);
+    await rebuilt.close();
   });
 
   it("replays the rounds a crash left out of kb.json", async () => {
