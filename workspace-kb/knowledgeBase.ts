@@ -15,8 +15,8 @@ import type { IndexPart } from "./indexPart";
 import { userPart } from "./notesFile";
 import { prepareArchivePage, writeNotesFile } from "./notesWriter";
 import {
-  AgentSchema, AttemptSchema, GenerationSchema, MetricSnapshotSchema, NewAttemptSchema, NewEntrySchema,
-  SCHEMA_VERSION, emptyCheckpoint, serializeEvent,
+  AgentSchema, AttemptSchema, ENTRY_KINDS, GenerationSchema, KIND_LETTERS, MetricSnapshotSchema, NewAttemptSchema,
+  NewEntrySchema, SCHEMA_VERSION, emptyCheckpoint, serializeEvent,
 } from "./schema";
 import type {
   Agent, ArchiveMark, Attempt, Checkpoint, Entry, EntryKind, Generation, KbEvent, MetricSnapshot, NewAttempt,
@@ -24,7 +24,7 @@ import type {
 } from "./schema";
 import { bm25, cosine, fuse } from "./search";
 import type { Hit, SearchFilter } from "./search";
-import { buildSegment, freezeEntry, loadSegment, segmentName } from "./segmentFile";
+import { MAX_SEGMENT_ENTRIES, buildSegment, freezeEntry, loadSegment, segmentName } from "./segmentFile";
 import type { Segment } from "./segmentFile";
 import { acquireSessionLock } from "./sessionLock";
 import type { SessionLock } from "./sessionLock";
@@ -81,11 +81,12 @@ export interface SearchResult {
   score: number;
 }
 
-const KIND_LETTER: Record<EntryKind, string> = { note: "n", chapter: "c", problem: "p", human: "h" };
+const KIND_LETTER = Object.fromEntries(ENTRY_KINDS.map((kind, i) => [kind, KIND_LETTERS[i]])) as Record<EntryKind, string>;
 const DEFAULT_SEGMENT_SIZE = 1000;
 const DEFAULT_ATTEMPT_CHUNK = 5000;
 
-type Location = { segment: number; doc: number } | { segment: -1; doc: number };
+/** Where an entry is: document `doc` of segment `segment`, or of the open head when `segment` is -1. */
+type Location = { segment: number; doc: number };
 
 export function kbPaths(workspaceDir: string, folder = ".culture"): KbPaths {
   const root = join(workspaceDir, folder);
@@ -111,7 +112,8 @@ export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: O
 
 /**
  * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. The old kb.json and segments are
- * first moved aside as `kb.json.bak-<time>` and `segments.bak-<time>`; nothing is deleted.
+ * first moved aside as `kb.json.bak-<time>` and `segments.bak-<time>`; only the archive pages, which are
+ * renderings of the segments, are replaced without a copy.
  */
 export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<{ kb: KnowledgeBase; backups: string[] }> {
   const paths = kbPaths(workspaceDir, options.folder);
@@ -178,8 +180,8 @@ export class KnowledgeBase {
   static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock): Promise<KnowledgeBase> {
     const paths = kbPaths(workspaceDir, options.folder);
     const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
-    if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > 60_000) {
-      throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to 60000, not ${segmentSize}.`, "Fix the option.");
+    if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > MAX_SEGMENT_ENTRIES / 2) {
+      throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to ${MAX_SEGMENT_ENTRIES / 2}, not ${segmentSize}.`, "Fix the option.");
     }
     const attemptChunk = options.attemptChunkSize ?? DEFAULT_ATTEMPT_CHUNK;
     if (!Number.isInteger(attemptChunk) || attemptChunk < 1) {
@@ -312,6 +314,10 @@ export class KnowledgeBase {
   /** Stages a new entry; its cites must name entries that exist (committed or staged earlier). */
   addEntry(input: NewEntry): Entry {
     this.assertWritable();
+    if (this.head.count >= MAX_SEGMENT_ENTRIES) {
+      throw new CultureLabError("kb-round-too-large", `${this.head.count} entries are waiting for a commit; a round can hold at most ${MAX_SEGMENT_ENTRIES - this.segmentSize}.`,
+        "Call commitRound() more often (once per round of the loop).");
+    }
     const fields = checked(NewEntrySchema, input, "entry");
     // Stored as float32: round now so the entry reads back exactly as it was added.
     if (fields.embedding) fields.embedding = fields.embedding.map(Math.fround);

@@ -24,6 +24,9 @@ interface Header {
   sections: Record<SectionName, [offset: number, length: number]>;
 }
 
+/** Postings store document numbers as Uint16. */
+export const MAX_SEGMENT_ENTRIES = 0x10000 - 2;
+
 export function segmentName(index: number): string {
   return String(index).padStart(6, "0");
 }
@@ -34,7 +37,7 @@ export function segmentName(index: number): string {
  */
 export function buildSegment(dir: string, name: string, firstEntry: number, head: HeadIndex): { segment: Segment; write(): Promise<void> } {
   const count = head.count;
-  if (count > 0xffff) throw new Error("a segment holds at most 65535 entries"); // postDocs are Uint16
+  if (count > MAX_SEGMENT_ENTRIES) throw new Error(`a segment holds at most ${MAX_SEGMENT_ENTRIES} entries`); // the caller bounds rounds
   const dim = head.entries.find((entry) => entry.embedding)?.embedding?.length ?? 0;
   const lines = head.entries.map((entry) => {
     // Archive marks stay mutable, in kb.json; an embedding of the segment's dimension lives in the vectors section.
