@@ -32,7 +32,8 @@ export function blockText(text: string): string {
     out.push(line);
   }
   while (out[out.length - 1] === "") out.pop();
-  return out.join("\n");
+  // Two trailing spaces keep the author's line breaks inside a paragraph (a CommonMark hard break).
+  return out.map((line, i) => (line !== "" && out[i + 1] ? `${line}  ` : line)).join("\n");
 }
 
 /** Cuts text to at most `max` characters without splitting a surrogate pair; says how much was left out. */
