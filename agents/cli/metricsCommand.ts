@@ -19,7 +19,7 @@ Options:
 
 Metrics: ${METRIC_KEYS.join(", ")}.
 Definitions: METRICS.md. Tokens are whitespace-separated; self-BLEU is exact; vendi_q1/q2/qinf use the
-unigram cosine kernel and vendi_ngram the 1–4-gram one, both over the last 1000 documents when there are
+unigram cosine kernel and vendi_ngram the 1–4-gram one, both over the last 500 documents when there are
 more; homogenization_rougel averages a seeded sample of 20000 pairs when there are more;
 semantic_entropy_discrete clusters identical documents (case and spacing ignored); vendi_embedding needs
 embeddings, which this command does not compute.

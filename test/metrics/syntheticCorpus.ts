@@ -9,6 +9,8 @@ export interface ZipfCorpusOptions {
   vocabulary?: number;
   /** Prefix every word with this, so two corpora can be made to share no word. */
   wordPrefix?: string;
+  /** Write sentences: capitalised first word, a full stop every 8–20 words (as model output reads). */
+  sentences?: boolean;
 }
 
 export class ZipfWords {
@@ -24,8 +26,8 @@ export class ZipfWords {
     const seen = new Set<string>();
     this.words = [];
     while (this.words.length < vocabulary) {
-      // Frequent words short, rare words longer, as in natural text.
-      const length = 2 + Math.min(10, Math.floor(Math.log2(this.words.length + 2)) + randomInt(random, 3));
+      // Frequent words short, rare words longer, as in natural text (about 4.5 letters a running word).
+      const length = 1 + Math.min(11, Math.floor(Math.log2(this.words.length + 2) / 1.6) + randomInt(random, 3));
       let word = prefix;
       for (let i = 0; i < length; i++) word += letters[randomInt(random, 26)];
       if (!seen.has(word)) {
@@ -54,7 +56,18 @@ export function zipfCorpus(options: ZipfCorpusOptions): string[] {
   const meanLength = options.meanLength ?? 80;
   return Array.from({ length: options.docs }, () => {
     const length = Math.max(1, meanLength - 20 + randomInt(random, 41));
-    return Array.from({ length }, () => words.sample(random)).join(" ");
+    const tokens = Array.from({ length }, () => words.sample(random));
+    if (options.sentences) {
+      let sentenceStart = 0;
+      tokens.forEach((token, i) => {
+        if (i === sentenceStart) tokens[i] = token[0]!.toUpperCase() + token.slice(1);
+        if (i === tokens.length - 1 || (i - sentenceStart >= 7 && random() < 0.12)) {
+          tokens[i] += ".";
+          sentenceStart = i + 1;
+        }
+      });
+    }
+    return tokens.join(" ");
   });
 }
 

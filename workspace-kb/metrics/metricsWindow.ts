@@ -27,7 +27,7 @@ export const metricsWindowConfigSchema = z.object({
    */
   size: z.number().int().min(2).default(500),
   /** The O(n³) kernel metrics (vendi_q*, vendi_ngram) use the most recent this-many documents of the window. */
-  kernelSize: z.number().int().min(2).default(250),
+  kernelSize: z.number().int().min(2).default(200),
   /** Size of the uniform sample of document pairs behind homogenization_rougel. */
   rougePairs: z.number().int().min(1).default(2000),
   seed: z.number().int().default(1),
@@ -85,7 +85,11 @@ export class MetricsWindow {
   add(docs: readonly string[], embeddings?: readonly ArrayLike<number>[]): PanelMetrics {
     if (embeddings && embeddings.length !== docs.length) throw new RangeError("one embedding per document is needed");
     const firstNew = this.seen;
+    // Documents that would leave in this same round are never tokenized (a cold start over a whole knowledge base).
+    const skip = Math.max(0, docs.length - this.config.size);
+    this.seen += skip;
     docs.forEach((text, i) => {
+      if (i < skip) return;
       const doc: WindowDocument = { serial: this.seen++, text, ids: this.vocabulary.encode(text) };
       if (embeddings) doc.embedding = normalised(embeddings[i]!);
       this.documents.push(doc);

@@ -38,29 +38,32 @@ export function selfBleuPerDocument(corpus: Corpus, maxN: number): Float64Array 
 
 /** out[d] = Σ over distinct n-grams g of d of min(count_d(g), max over other documents of their count of g). */
 function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
-  const { ids, offsets, idBound: distinct } = prepared.order(n);
+  const { ids, offsets, idBound } = prepared.order(n);
   const docCount = prepared.size;
-  const top1 = new Int32Array(distinct);
-  const top1Doc = new Int32Array(distinct).fill(-1);
-  const top2 = new Int32Array(distinct);
-  const count = new Int32Array(distinct);
+  // Per n-gram, in one cache line: [count in the current document, largest count, its document, second largest].
+  const COUNT = 0;
+  const TOP1 = 1;
+  const TOP1_DOC = 2;
+  const TOP2 = 3;
+  const table = new Int32Array(idBound * 4);
+  for (let g = 0; g < idBound; g++) table[g * 4 + TOP1_DOC] = -1;
   const out = new Float64Array(docCount);
   // Pass 1: each document's counts feed the two largest counts per n-gram.
   for (let d = 0; d < docCount; d++) {
     const start = offsets[d]!;
     const end = offsets[d + 1]!;
-    for (let i = start; i < end; i++) count[ids[i]!]!++;
+    for (let i = start; i < end; i++) table[ids[i]! * 4 + COUNT]!++;
     for (let i = start; i < end; i++) {
-      const g = ids[i]!;
-      const c = count[g]!;
+      const at = ids[i]! * 4;
+      const c = table[at + COUNT]!;
       if (c === 0) continue; // already recorded for this document
-      count[g] = 0;
-      if (c > top1[g]!) {
-        top2[g] = top1[g]!;
-        top1[g] = c;
-        top1Doc[g] = d;
-      } else if (c > top2[g]!) {
-        top2[g] = c;
+      table[at + COUNT] = 0;
+      if (c > table[at + TOP1]!) {
+        table[at + TOP2] = table[at + TOP1]!;
+        table[at + TOP1] = c;
+        table[at + TOP1_DOC] = d;
+      } else if (c > table[at + TOP2]!) {
+        table[at + TOP2] = c;
       }
     }
   }
@@ -68,14 +71,14 @@ function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
   for (let d = 0; d < docCount; d++) {
     const start = offsets[d]!;
     const end = offsets[d + 1]!;
-    for (let i = start; i < end; i++) count[ids[i]!]!++;
+    for (let i = start; i < end; i++) table[ids[i]! * 4 + COUNT]!++;
     let matched = 0;
     for (let i = start; i < end; i++) {
-      const g = ids[i]!;
-      const c = count[g]!;
+      const at = ids[i]! * 4;
+      const c = table[at + COUNT]!;
       if (c === 0) continue;
-      count[g] = 0;
-      const other = top1Doc[g] === d ? top2[g]! : top1[g]!;
+      table[at + COUNT] = 0;
+      const other = table[at + TOP1_DOC] === d ? table[at + TOP2]! : table[at + TOP1]!;
       matched += Math.min(c, other);
     }
     out[d] = matched;
