@@ -614,15 +614,26 @@ export class KnowledgeBase {
     return this.get(part.id(doc))!;
   }
 
-  /** Every entry in order, optionally filtered; reads sealed segments from disk (use search for hot paths). */
-  entries(filter: { kinds?: readonly EntryKind[]; generation?: number; includeArchived?: boolean } = {}): Entry[] {
-    const all: Entry[] = [];
-    for (const { segment } of this.segments) all.push(...segment.readAll().map((entry) => this.withMark(entry)));
-    all.push(...this.head.entries);
-    return all.filter((entry) =>
+  /**
+   * Every entry in order, optionally filtered. Sealed segments are parsed on the first call and kept.
+   * Embeddings are left out unless asked for (100k of them would be hundreds of MB of arrays); get(id) and
+   * search() return entries with theirs.
+   */
+  entries(filter: { kinds?: readonly EntryKind[]; generation?: number; includeArchived?: boolean; withEmbeddings?: boolean } = {}): Entry[] {
+    const wanted = (entry: Entry) =>
       (!filter.kinds || filter.kinds.includes(entry.kind)) &&
       (filter.generation === undefined || entry.generation === filter.generation) &&
-      (filter.includeArchived === true || !entry.archived));
+      (filter.includeArchived === true || !this.archived.has(entry.id));
+    const out: Entry[] = [];
+    for (const { segment } of this.segments) {
+      segment.readAll().forEach((entry, doc) => {
+        if (wanted(entry)) out.push(this.withMark(filter.withEmbeddings ? segment.withVector(entry, doc) : withoutEmbedding(entry)));
+      });
+    }
+    for (const entry of this.head.entries) {
+      if (wanted(entry)) out.push(filter.withEmbeddings ? entry : withoutEmbedding(entry));
+    }
+    return out;
   }
 
   private withMark(entry: Entry): Entry {
@@ -666,6 +677,12 @@ export class KnowledgeBase {
     await this.lock?.release();
     return { droppedStaged };
   }
+}
+
+function withoutEmbedding(entry: Entry): Entry {
+  if (!entry.embedding) return entry;
+  const { embedding: _left, ...rest } = entry;
+  return rest;
 }
 
 function checked<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {

@@ -1,6 +1,7 @@
-// A sealed segment: a run of entries frozen into two immutable files under .culture/segments/ —
-// NNNNNN.jsonl (the entries, one a line) and NNNNNN.idx (BM25 postings, per-document columns and vectors as
-// typed arrays). Opening a big knowledge base then reads compact binary instead of parsing every entry.
+// A sealed segment: a run of entries frozen into immutable files under .culture/segments/ — NNNNNN.jsonl (the
+// entries, one a line), NNNNNN.idx (BM25 postings and per-document columns as typed arrays) and, when the
+// entries have embeddings, NNNNNN.vec (float32 norms, then vectors). Opening a big knowledge base reads only the
+// compact .idx files; entry texts are read when asked for, vectors on the first similarity search.
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,8 +15,8 @@ import type { Entry } from "./schema";
 const MAGIC = "CLSEG1\n";
 
 type SectionName =
-  | "kinds" | "generations" | "lengths" | "lineStarts" | "termBytes" | "termOffsets" | "termStarts" | "postDocs" | "postTfs"
-  | "vectors" | "norms";
+  | "kinds" | "generations" | "lengths" | "lineStarts" | "termBytes" | "termOffsets" | "termStarts" | "postDocs" | "postTfs";
+
 
 interface Header {
   count: number;
@@ -80,12 +81,12 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     }
   }
 
-  const vectors = new Float32Array(count * dim);
-  const norms = new Float32Array(count);
+  // .vec: count norms, then count × dim values; a norm of 0 means "no vector of this dimension".
+  const vec = new Float32Array(dim === 0 ? 0 : count * (dim + 1));
   head.entries.forEach((entry, doc) => {
     if (dim === 0 || entry.embedding?.length !== dim) return; // other dimensions are not comparable
-    vectors.set(entry.embedding, doc * dim);
-    norms[doc] = head.vector(doc)?.norm ?? 0;
+    vec.set(entry.embedding, count + doc * dim);
+    vec[doc] = head.vector(doc)?.norm ?? 0;
   });
 
   const sections: Record<SectionName, Uint8Array> = {
@@ -98,17 +99,17 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     termStarts: bytes(termStarts),
     postDocs: bytes(postDocs),
     postTfs: bytes(postTfs),
-    vectors: bytes(vectors),
-    norms: bytes(norms),
   };
   const idx = encode({ count, totalLength: head.totalLength, dim }, sections);
 
-  const segment = new Segment(join(dir, name), firstEntry, decode(idx, join(dir, `${name}.idx`)), jsonl);
+  const segment = new Segment(join(dir, name), firstEntry, decode(idx, join(dir, `${name}.idx`)), jsonl, vec);
   return {
     segment,
     async write() {
       await mkdir(dir, { recursive: true });
-      await Promise.all([writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)]);
+      const files = [writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)];
+      if (dim > 0) files.push(writeFileAtomic(join(dir, `${name}.vec`), bytes(vec)));
+      await Promise.all(files);
       segment.written();
     },
   };
@@ -142,8 +143,6 @@ interface Decoded {
   termStarts: Uint32Array;
   postDocs: Uint16Array;
   postTfs: Uint16Array;
-  vectors: Float32Array;
-  norms: Float32Array;
 }
 
 export class Segment implements IndexPart {
@@ -158,6 +157,8 @@ export class Segment implements IndexPart {
     private readonly d: Decoded,
     /** The .jsonl bytes while they are not yet on disk. */
     private unwritten?: Buffer,
+    /** The .vec contents, once built or read. */
+    private vec?: Float32Array,
   ) {
     this.count = d.header.count;
     this.totalLength = d.header.totalLength;
@@ -195,20 +196,63 @@ export class Segment implements IndexPart {
     return `${KIND_LETTERS[this.d.kinds[doc]!]}-${(this.firstEntry + doc).toString(36)}`;
   }
 
+  /** For similarity search: reads the whole .vec the first time. */
   vector(doc: number): { values: ArrayLike<number>; norm: number } | undefined {
     const { dim } = this.d.header;
-    const norm = this.d.norms[doc]!;
-    if (dim === 0 || norm === 0) return undefined;
-    return { values: this.d.vectors.subarray(doc * dim, (doc + 1) * dim), norm };
+    if (dim === 0) return undefined;
+    this.vec ??= this.readVec();
+    const norm = this.vec[doc]!;
+    if (norm === 0) return undefined;
+    const start = this.count + doc * dim;
+    return { values: this.vec.subarray(start, start + dim), norm };
   }
 
-  /** Reads one entry's line from the .jsonl (a positioned read, not the whole file). */
+  /** One entry's embedding, without reading the whole .vec when it is not loaded. */
+  private embeddingOf(doc: number): number[] | undefined {
+    const { dim } = this.d.header;
+    if (dim === 0) return undefined;
+    if (this.vec) {
+      const vector = this.vector(doc);
+      return vector && Array.from(vector.values);
+    }
+    const norm = new Float32Array(1);
+    const values = new Float32Array(dim);
+    const fd = openSync(`${this.base}.vec`, "r");
+    try {
+      readSync(fd, new Uint8Array(norm.buffer), 0, 4, doc * 4);
+      if (norm[0] === 0) return undefined;
+      readSync(fd, new Uint8Array(values.buffer), 0, dim * 4, (this.count + doc * dim) * 4);
+    } finally {
+      closeSync(fd);
+    }
+    return Array.from(values);
+  }
+
+  private readVec(): Float32Array {
+    const path = `${this.base}.vec`;
+    let file: Buffer;
+    try {
+      file = readFileSync(path);
+    } catch (error) {
+      throw new CultureLabError("kb-segment-missing", `Cannot read vectors ${path}: ${(error as Error).message}`,
+        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
+    }
+    if (file.byteLength !== this.count * (this.d.header.dim + 1) * 4) {
+      throw new CultureLabError("kb-segment-corrupt", `${path} has the wrong size for ${this.count} vectors of ${this.d.header.dim} dimensions.`,
+        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
+    }
+    const floats = new Float32Array(file.byteLength / 4);
+    new Uint8Array(floats.buffer).set(file);
+    return floats;
+  }
+
   written(): void {
     this.unwritten = undefined;
   }
 
+  /** One entry, with its embedding: a positioned read of its .jsonl line unless the segment is cached. */
   readEntry(doc: number): Entry {
-    if (this.all) return this.all[doc]!;
+    if (this.all) return this.withVector(this.all[doc]!, doc);
     const start = this.d.lineStarts[doc]!;
     const length = this.d.lineStarts[doc + 1]! - start;
     const path = `${this.base}.jsonl`;
@@ -223,21 +267,22 @@ export class Segment implements IndexPart {
     return this.withVector(parseEntryLine(buffer.toString("utf8"), path), doc);
   }
 
-  private withVector(entry: Entry, doc: number): Entry {
-    const vector = this.vector(doc);
-    return vector ? { ...entry, embedding: Array.from(vector.values) } : entry;
+  /** The entry with its embedding put back (it lives in .vec, not in the line). */
+  withVector(entry: Entry, doc: number): Entry {
+    const embedding = this.embeddingOf(doc);
+    return embedding ? { ...entry, embedding } : entry;
   }
 
-  /** Every entry of the segment, in order. */
   /**
-   * Every entry of the segment, in order: read once, then kept (a segment never changes), so callers that
-   * walk the whole knowledge base every generation pay the parse once per session, not per call.
+   * Every entry of the segment, in order, without the embeddings kept in .vec (see withVector): read once,
+   * then kept (a segment never changes), so callers that walk the whole knowledge base every generation pay
+   * the parse once per session, not per call.
    */
   readAll(): readonly Entry[] {
     if (this.all) return this.all;
     const path = `${this.base}.jsonl`;
     const text = this.unwritten ? this.unwritten.toString("utf8") : readFileSync(path, "utf8");
-    const entries = text.split("\n").filter((line) => line.length > 0).map((line, doc) => freezeEntry(this.withVector(parseEntryLine(line, path), doc)));
+    const entries = text.split("\n").filter((line) => line.length > 0).map((line) => freezeEntry(parseEntryLine(line, path)));
     if (entries.length !== this.count) {
       throw new CultureLabError("kb-segment-corrupt", `${path} holds ${entries.length} entries; its index expects ${this.count}.`,
         "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
@@ -336,8 +381,6 @@ function decode(file: Uint8Array, path: string): Decoded {
     termStarts: view("termStarts", Uint32Array),
     postDocs: view("postDocs", Uint16Array),
     postTfs: view("postTfs", Uint16Array),
-    vectors: view("vectors", Float32Array),
-    norms: view("norms", Float32Array),
   };
   if (decoded.kinds.length !== header.count || decoded.termStarts.length !== decoded.termOffsets.length) throw corrupt("inconsistent sizes");
   return decoded;

@@ -190,6 +190,11 @@ describe("the knowledge base", () => {
     assert.deepEqual(again.get(odd.id)?.embedding, [0.1, 0.2].map(Math.fround), "an embedding of another dimension is kept too");
     assert.deepEqual(again.get(zero.id)?.embedding, [0, 0, 0]);
     assert.deepEqual(again.search({ vector: [0.9, 0.1, 0] }, { k: 3 }).map((r) => r.entry.id), byVector);
+    assert.deepEqual(again.get(east.id)?.embedding, [1, 0, 0], "the same after the vectors were loaded for search");
+    assert.ok(again.entries().every((e) => e.embedding === undefined), "entries() leaves embeddings out");
+    const withVectors = again.entries({ withEmbeddings: true });
+    assert.deepEqual(withVectors.find((e) => e.id === northEast.id)?.embedding, [0.7, 0.7, 0].map(Math.fround));
+    assert.deepEqual(withVectors.find((e) => e.id === odd.id)?.embedding, [0.1, 0.2].map(Math.fround));
   });
 
   it("refuses a second writer with a message naming the owning process, host and start time", async () => {
