@@ -5,7 +5,8 @@ import { distinctN } from "../../workspace-kb/metrics/distinctN";
 import { DEFAULT_ROUGE_PAIRS, homogenizationRougeL } from "../../workspace-kb/metrics/homogenizationRougeL";
 import { meanPairwiseCosineDistance, meanPairwiseCosineDistanceOfVectors } from "../../workspace-kb/metrics/meanPairwiseCosineDistance";
 import { nearDuplicateRate, nearDuplicateRateAllPairs } from "../../workspace-kb/metrics/nearDuplicateRate";
-import { ngramCosineKernel } from "../../workspace-kb/metrics/ngramKernel";
+import { ngramCosineKernel, unigramAndNgramKernels } from "../../workspace-kb/metrics/ngramKernel";
+import { PreparedCorpus } from "../../workspace-kb/metrics/preparedCorpus";
 import { randomInt, seededRandom } from "../../workspace-kb/metrics/random";
 import { selfBleu, selfBleuPerDocument } from "../../workspace-kb/metrics/selfBleu";
 import { selfBleuNaivePerDocument } from "../../workspace-kb/metrics/selfBleuNaive";
@@ -137,6 +138,18 @@ describe("metric properties", () => {
     const sampled = homogenizationRougeL(corpus);
     const exact = homogenizationRougeL(corpus, { maxPairs: Number.POSITIVE_INFINITY });
     assert.ok(Math.abs(sampled - exact) < 0.01, `${sampled} vs ${exact}`);
+  });
+
+  it("the kernels of the last k documents, read through views of the whole corpus, equal those of a fresh corpus", () => {
+    const corpus = awkwardCorpus(6, 60);
+    const tail = new PreparedCorpus(corpus).lastDocuments(25);
+    const fresh = corpus.slice(-25);
+    const shared = unigramAndNgramKernels(tail);
+    const expectedUnigram = ngramCosineKernel(fresh, [1]);
+    const expectedNgram = ngramCosineKernel(fresh);
+    expectedNgram.forEach((v, i) => assert.ok(Math.abs(v - shared.ngram[i]!) < 1e-12));
+    expectedUnigram.forEach((v, i) => assert.ok(Math.abs(v - shared.unigram[i]!) < 1e-12));
+    assert.ok(Math.abs(selfBleu(tail, 4) - selfBleu(fresh, 4)) < 1e-12);
   });
 
   it("metrics that need two documents are NaN for one, and corpus metrics are NaN for none", () => {

@@ -6,7 +6,7 @@ import { distinctN } from "./distinctN";
 import { DEFAULT_ROUGE_PAIRS, homogenizationRougeL, rougeLIsSampled } from "./homogenizationRougeL";
 import { meanPairwiseCosineDistance } from "./meanPairwiseCosineDistance";
 import { nearDuplicateRate } from "./nearDuplicateRate";
-import { ngramCosineKernel } from "./ngramKernel";
+import { unigramAndNgramKernels } from "./ngramKernel";
 import { ngramDiversityScore } from "./ngramDiversityScore";
 import { PreparedCorpus } from "./preparedCorpus";
 import { selfBleu } from "./selfBleu";
@@ -64,9 +64,18 @@ export function computeMetrics<K extends MetricKey = MetricKey>(corpus: readonly
   const keys = (options.metrics ?? METRIC_KEYS) as readonly K[];
   const prepared = new PreparedCorpus(corpus);
   const kernelWindow = options.kernelWindow ?? DEFAULT_KERNEL_WINDOW;
-  const windowed = corpus.length > kernelWindow ? new PreparedCorpus(corpus.slice(-kernelWindow)) : prepared;
-  let unigramVendi: VendiScores | undefined;
-  const unigram = () => (unigramVendi ??= vendiScoresFromEigenvalues(kernelEigenvalues(ngramCosineKernel(windowed, [1]), windowed.size)));
+  const windowed = prepared.lastDocuments(kernelWindow);
+  let kernelVendi: { unigram: VendiScores; ngram: number } | undefined;
+  const kernels = () => {
+    if (!kernelVendi) {
+      const { unigram, ngram } = unigramAndNgramKernels(windowed);
+      kernelVendi = {
+        unigram: vendiScoresFromEigenvalues(kernelEigenvalues(unigram, windowed.size)),
+        ngram: vendiFromEigenvalues(kernelEigenvalues(ngram, windowed.size), 1),
+      };
+    }
+    return kernelVendi;
+  };
   const compute: Record<MetricKey, () => number> = {
     distinct_1: () => distinctN(prepared, 1),
     distinct_2: () => distinctN(prepared, 2),
@@ -78,10 +87,10 @@ export function computeMetrics<K extends MetricKey = MetricKey>(corpus: readonly
     self_bleu_3: () => selfBleu(prepared, 3),
     self_bleu_4: () => selfBleu(prepared, 4),
     homogenization_rougel: () => homogenizationRougeL(prepared, { maxPairs: options.rougePairs, seed: options.seed }),
-    vendi_q1: () => unigram().q1,
-    vendi_q2: () => unigram().q2,
-    vendi_qinf: () => unigram().qinf,
-    vendi_ngram: () => vendiFromEigenvalues(kernelEigenvalues(ngramCosineKernel(windowed), windowed.size), 1),
+    vendi_q1: () => kernels().unigram.q1,
+    vendi_q2: () => kernels().unigram.q2,
+    vendi_qinf: () => kernels().unigram.qinf,
+    vendi_ngram: () => kernels().ngram,
     vendi_embedding: () => (options.embeddings ? vendiFromEigenvalues(vectorEigenvalues(options.embeddings), 1) : Number.NaN),
     mean_pairwise_cosine_distance: () => meanPairwiseCosineDistance(prepared),
     near_duplicate_rate: () => nearDuplicateRate(prepared),

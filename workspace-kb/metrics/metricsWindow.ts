@@ -8,7 +8,7 @@ import { distinctN } from "./distinctN";
 import { rougeLF1 } from "./homogenizationRougeL";
 import { meanPairwiseCosineDistance } from "./meanPairwiseCosineDistance";
 import { nearDuplicateRate } from "./nearDuplicateRate";
-import { ngramCosineKernel } from "./ngramKernel";
+import { unigramAndNgramKernels } from "./ngramKernel";
 import { ngramDiversityScore } from "./ngramDiversityScore";
 import { PreparedCorpus } from "./preparedCorpus";
 import { randomInt, seededRandom, type Random } from "./random";
@@ -107,9 +107,9 @@ export class MetricsWindow {
   private metrics(): PanelMetrics {
     const docs = this.documents;
     const prepared = new PreparedCorpus(docs.map((d) => d.text), this.vocabulary, docs.map((d) => d.ids));
-    const kernelDocs = docs.slice(-this.config.kernelSize);
-    const kernelCorpus = new PreparedCorpus(kernelDocs.map((d) => d.text), this.vocabulary, kernelDocs.map((d) => d.ids));
-    const unigram = vendiScoresFromEigenvalues(kernelEigenvalues(ngramCosineKernel(kernelCorpus, [1]), kernelCorpus.size));
+    const kernelCorpus = prepared.lastDocuments(this.config.kernelSize);
+    const kernels = unigramAndNgramKernels(kernelCorpus);
+    const unigram = vendiScoresFromEigenvalues(kernelEigenvalues(kernels.unigram, kernelCorpus.size));
     return {
       distinct_1: distinctN(prepared, 1),
       distinct_2: distinctN(prepared, 2),
@@ -124,7 +124,7 @@ export class MetricsWindow {
       vendi_q1: unigram.q1,
       vendi_q2: unigram.q2,
       vendi_qinf: unigram.qinf,
-      vendi_ngram: vendiFromEigenvalues(kernelEigenvalues(ngramCosineKernel(kernelCorpus), kernelCorpus.size), 1),
+      vendi_ngram: vendiFromEigenvalues(kernelEigenvalues(kernels.ngram, kernelCorpus.size), 1),
       vendi_embedding: this.embeddingVendi(),
       mean_pairwise_cosine_distance: meanPairwiseCosineDistance(prepared),
       near_duplicate_rate: nearDuplicateRate(prepared),

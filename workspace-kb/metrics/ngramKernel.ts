@@ -55,3 +55,14 @@ export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2,
   for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) kernel[j * m + i] = kernel[i * m + j]!;
   return kernel;
 }
+
+/**
+ * The unigram kernel (vendi_q*) and the 1–4-gram kernel (vendi_ngram) together: the second is
+ * (K₁ + 3·K₂₃₄)/4, so the unigram postings — the densest — are walked once for both.
+ */
+export function unigramAndNgramKernels(corpus: Corpus): { unigram: Float64Array; ngram: Float64Array } {
+  const unigram = ngramCosineKernel(corpus, [1]);
+  const ngram = ngramCosineKernel(corpus, [2, 3, 4]);
+  for (let i = 0; i < ngram.length; i++) ngram[i] = (unigram[i]! + 3 * ngram[i]!) / 4;
+  return { unigram, ngram };
+}

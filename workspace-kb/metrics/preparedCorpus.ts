@@ -67,6 +67,20 @@ export class PreparedCorpus {
     return Int32Array.from(out);
   }
 
+  /**
+   * The last k documents as a corpus of their own whose token and n-gram arrays are views into this one's (n-gram
+   * ids keep this corpus' numbering, which every metric accepts): the kernel window costs no second indexing.
+   */
+  lastDocuments(k: number): PreparedCorpus {
+    const from = Math.max(0, this.size - k);
+    if (from === 0) return this;
+    const tail = new PreparedCorpus(this.docs.slice(from), this.vocabulary);
+    const ids = this.tokenIds;
+    tail.ids = { tokens: ids.tokens, offsets: ids.offsets.subarray(from), vocabularySize: ids.vocabularySize };
+    tail.orders = Array.from({ length: MAX_ORDER }, (_, i) => tailOrder(this.order(i + 1), from));
+    return tail;
+  }
+
   /** Number of tokens of document d. */
   length(d: number): number {
     const { offsets } = this.tokenIds;
@@ -82,6 +96,11 @@ export class PreparedCorpus {
 
 export function prepare(corpus: Corpus): PreparedCorpus {
   return corpus instanceof PreparedCorpus ? corpus : new PreparedCorpus(corpus);
+}
+
+function tailOrder(order: NgramOrder, from: number): NgramOrder {
+  // Corpus-wide counts do not describe the tail; only the per-document n-grams are meaningful there.
+  return { ...order, offsets: order.offsets.subarray(from), distinct: Number.NaN, joinedDistinct: Number.NaN, joinedTotal: Number.NaN };
 }
 
 function checkOrder(n: number): void {
