@@ -1,6 +1,7 @@
 // The panel window: after any number of rounds its metrics are those of its documents, computed from scratch.
 import assert from "node:assert/strict";
 import { computeMetrics, METRIC_KEYS } from "../../workspace-kb/metrics/computeMetrics";
+import { CulturePanel } from "../../workspace-kb/metrics/culturePanel";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { seededRandom } from "../../workspace-kb/metrics/random";
 import { vendiOfVectors } from "../../workspace-kb/metrics/vendi";
@@ -37,5 +38,29 @@ describe("the metrics panel window", () => {
   it("refuses a configuration that makes no sense", () => {
     assert.throws(() => new MetricsWindow({ size: 1 }));
     assert.throws(() => new MetricsWindow({ rougePairs: 0 }));
+  });
+});
+
+describe("the culture panel", () => {
+  it("gives defined NaN values for an empty and a one-document window instead of failing", () => {
+    const panel = new CulturePanel({ window: { size: 10, kernelSize: 5, rougePairs: 20 } });
+    const empty = panel.add([]);
+    assert.ok(Object.values(empty.metrics).every((v) => Number.isNaN(v)), "nothing to measure yet");
+    const one = panel.add(["a single note about nothing"]);
+    assert.equal(one.metrics.distinct_1, 1);
+    assert.ok(Number.isNaN(one.metrics.self_bleu_4));
+    assert.equal(one.verdict, undefined, "no verdict before the window is full");
+  });
+
+  it("judges collapse only on full windows, with the configured detector", () => {
+    const panel = new CulturePanel({ window: { size: 100, kernelSize: 50, rougePairs: 200 }, collapse: { history: 3 } });
+    const corpus = zipfCorpus({ docs: 100, seed: 2 });
+    assert.equal(panel.add(corpus.slice(0, 50)).verdict, undefined);
+    const full = panel.add(corpus.slice(50));
+    assert.deepEqual(full.verdict, { alarm: false, falling: [] });
+    const collapsed = panel.add(Array.from({ length: 100 }, (_, i) => corpus[i % 3]!));
+    assert.equal(collapsed.verdict?.alarm, true);
+    assert.equal(collapsed.windowSize, 100);
+    assert.equal(collapsed.documentCount, 200);
   });
 });

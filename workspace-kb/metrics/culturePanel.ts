@@ -1,0 +1,40 @@
+// What the panel computes each round: the window's metrics, and the collapse verdict once the window is full
+// (earlier windows are smaller and not comparable). One config object, validated, feeds both.
+import { z } from "zod";
+import { CollapseDetector, collapseDetectorConfigSchema, type CollapseVerdict } from "./collapseDetector";
+import { MetricsWindow, metricsWindowConfigSchema, type PanelMetrics } from "./metricsWindow";
+
+export const culturePanelConfigSchema = z.object({
+  window: metricsWindowConfigSchema.default(metricsWindowConfigSchema.parse({})),
+  collapse: collapseDetectorConfigSchema.default(collapseDetectorConfigSchema.parse({})),
+});
+export type CulturePanelConfig = z.output<typeof culturePanelConfigSchema>;
+
+export interface PanelUpdate {
+  metrics: PanelMetrics;
+  /** Documents seen so far, and how many of the most recent the metrics cover. */
+  documentCount: number;
+  windowSize: number;
+  /** Undefined until the window is full. */
+  verdict?: CollapseVerdict;
+}
+
+export class CulturePanel {
+  readonly config: CulturePanelConfig;
+  private readonly window: MetricsWindow;
+  private readonly detector: CollapseDetector;
+
+  constructor(config: z.input<typeof culturePanelConfigSchema> = {}) {
+    this.config = culturePanelConfigSchema.parse(config);
+    this.window = new MetricsWindow(this.config.window);
+    this.detector = new CollapseDetector(this.config.collapse);
+  }
+
+  /** A round of new documents (optionally with embeddings, for vendi_embedding). */
+  add(docs: readonly string[], embeddings?: readonly ArrayLike<number>[]): PanelUpdate {
+    const metrics = this.window.add(docs, embeddings);
+    const update: PanelUpdate = { metrics, documentCount: this.window.documentCount, windowSize: this.window.windowDocuments.length };
+    if (this.window.isFull) update.verdict = this.detector.observe(metrics);
+    return update;
+  }
+}
