@@ -2,6 +2,7 @@
 // corpora of 1k/10k/100k documents (~80 words), the panel window's update after a round of 50 documents, and
 // the fast forms side by side with their O(n²) oracles (self-BLEU at 2k docs, near-duplicates at 2k docs,
 // sampled ROUGE-L at 500 docs). CPU time is printed next to wall time: other work shares this machine.
+import { availableParallelism, loadavg } from "node:os";
 import { runInNewContext } from "node:vm";
 import v8 from "node:v8";
 import { compressionRatio } from "../../workspace-kb/metrics/compressionRatio";
@@ -30,8 +31,9 @@ interface Measured<T> {
   memMb: number;
 }
 
-function measure<T>(work: () => T): Measured<T> {
-  gc();
+/** `settle` runs a full GC first so the memory figure is the step's own; the panel's rounds run without it, as in use. */
+function measure<T>(work: () => T, settle = true): Measured<T> {
+  if (settle) gc();
   const before = process.memoryUsage();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -71,7 +73,8 @@ const perMetric: [string, (p: PreparedCorpus) => unknown][] = [
   ["semantic_entropy_discrete", (p) => semanticEntropyDiscrete(exactMatchClusters(p))],
 ];
 
-console.log("Culture metrics benchmark (wall time, CPU time, heap+buffers growth over the step)\n");
+console.log("Culture metrics benchmark (wall time, CPU time, heap+buffers growth over the step)");
+console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${availableParallelism()} cores — wall time stretches when others run.\n`);
 const sizes = [1_000, 10_000, 100_000];
 const panelTimes: Record<number, number> = {};
 for (const size of sizes) {
@@ -90,17 +93,20 @@ for (const size of sizes) {
   gc();
   const panel = measure(() => computeMetrics([...corpus]));
   panelTimes[size] = panel.wallMs;
-  row("WHOLE PANEL, cold (computeMetrics)", panel, `all ${METRIC_KEYS.length} keys from raw text`);
+  row("ALL METRICS, whole corpus, cold", panel, `computeMetrics, all ${METRIC_KEYS.length} keys from raw text`);
   console.log();
 }
 
-console.log("Panel window (MetricsWindow, 500 documents; Vendi on its last 200; ROUGE-L on 2000 sampled pairs)");
+console.log("The panel: MetricsWindow over the last 500 documents (Vendi on the last 200, ROUGE-L on 2,000 sampled pairs)");
+let panelCold = Number.NaN;
 {
   const stream = benchCorpus(100_000 + 20 * 50, 11);
   const window = new MetricsWindow();
-  row("cold start on 100k documents", measure(() => window.add(stream.slice(0, 100_000))));
+  const cold = measure(() => window.add(stream.slice(0, 100_000)));
+  panelCold = cold.wallMs;
+  row("cold start on a 100k-document history", cold, "all 18 keys");
   const rounds: Measured<unknown>[] = [];
-  for (let r = 0; r < 20; r++) rounds.push(measure(() => window.add(stream.slice(100_000 + r * 50, 100_000 + (r + 1) * 50))));
+  for (let r = 0; r < 20; r++) rounds.push(measure(() => window.add(stream.slice(100_000 + r * 50, 100_000 + (r + 1) * 50)), false));
   const wall = rounds.map((m) => m.wallMs).sort((a, b) => a - b);
   const cpu = rounds.map((m) => m.cpuMs).sort((a, b) => a - b);
   console.log(`  update after a round of 50 (20 rounds): median ${ms(wall[10]!)} wall / ${ms(cpu[10]!)} cpu, max ${ms(wall[19]!)} wall / ${ms(cpu[19]!)} cpu — target < 100 ms: ${wall[10]! < 100 ? "met" : "NOT met"} (median wall)`);
@@ -144,5 +150,7 @@ console.log("ROUGE-L homogenization: 20,000 sampled pairs vs all pairs, 500 docu
   console.log(`  |Δ| = ${Math.abs(sampled.value - exact.value).toFixed(5)}`);
 }
 console.log();
-console.log(`Whole panel on 100k documents, cold: ${(panelTimes[100_000]! / 1000).toFixed(1)} s wall — target < 10 s: ${panelTimes[100_000]! < 10_000 ? "met" : "NOT met"}`);
+console.log(`Panel (window) cold on a 100k-document history: ${(panelCold / 1000).toFixed(1)} s wall — target < 10 s: ${panelCold < 10_000 ? "met" : "NOT met"}`);
+console.log(`All metrics over the whole 100k corpus, exact forms: ${(panelTimes[100_000]! / 1000).toFixed(1)} s wall — ${panelTimes[100_000]! < 10_000 ? "under" : "OVER"} 10 s`);
+console.log(`Load average at end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 console.log(`Peak resident memory of this run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
