@@ -97,7 +97,7 @@ for (const size of sizes) {
   console.log();
 }
 
-console.log("The panel: MetricsWindow over the last 500 documents (Vendi on the last 200, ROUGE-L on 2,000 sampled pairs)");
+console.log("The panel: MetricsWindow over the last 500 documents (Vendi on the last 200, ROUGE-L on 1,000 sampled pairs)");
 let panelCold = Number.NaN;
 {
   const stream = benchCorpus(100_000 + 20 * 50, 11);

@@ -29,7 +29,7 @@ export const metricsWindowConfigSchema = z.object({
   /** The O(n³) kernel metrics (vendi_q*, vendi_ngram) use the most recent this-many documents of the window. */
   kernelSize: z.number().int().min(2).default(200),
   /** Size of the uniform sample of document pairs behind homogenization_rougel. */
-  rougePairs: z.number().int().min(1).default(2000),
+  rougePairs: z.number().int().min(1).default(1000),
   seed: z.number().int().default(1),
 });
 export type MetricsWindowConfig = z.output<typeof metricsWindowConfigSchema>;
