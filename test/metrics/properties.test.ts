@@ -5,6 +5,8 @@ import { distinctN } from "../../workspace-kb/metrics/distinctN";
 import { DEFAULT_ROUGE_PAIRS, homogenizationRougeL } from "../../workspace-kb/metrics/homogenizationRougeL";
 import { meanPairwiseCosineDistance, meanPairwiseCosineDistanceOfVectors } from "../../workspace-kb/metrics/meanPairwiseCosineDistance";
 import { nearDuplicateRate, nearDuplicateRateAllPairs } from "../../workspace-kb/metrics/nearDuplicateRate";
+import { internPairs } from "../../workspace-kb/metrics/internPairs";
+import { exactMatchClusters, semanticEntropyDiscrete } from "../../workspace-kb/metrics/semanticEntropy";
 import { ngramCosineKernel, unigramAndNgramKernels } from "../../workspace-kb/metrics/ngramKernel";
 import { PreparedCorpus } from "../../workspace-kb/metrics/preparedCorpus";
 import { randomInt, seededRandom } from "../../workspace-kb/metrics/random";
@@ -150,6 +152,32 @@ describe("metric properties", () => {
     expectedNgram.forEach((v, i) => assert.ok(Math.abs(v - shared.ngram[i]!) < 1e-12));
     expectedUnigram.forEach((v, i) => assert.ok(Math.abs(v - shared.unigram[i]!) < 1e-12));
     assert.ok(Math.abs(selfBleu(tail, 4) - selfBleu(fresh, 4)) < 1e-12);
+  });
+
+  it("radix interning gives equal pairs equal ids and distinct pairs distinct ids", () => {
+    const random = seededRandom(12);
+    const n = 5000;
+    // Wide ranges, so every radix digit pass runs; many repeats, so ids are shared.
+    const hi = Int32Array.from({ length: n }, () => (random() < 0.5 ? randomInt(random, 30) : randomInt(random, 2 ** 30)));
+    const lo = Int32Array.from({ length: n }, () => (random() < 0.5 ? randomInt(random, 5) : randomInt(random, 2 ** 24)));
+    const { ids, distinct } = internPairs(hi, lo);
+    const byPair = new Map<string, number>();
+    ids.forEach((id, i) => {
+      const key = `${hi[i]},${lo[i]}`;
+      const seen = byPair.get(key);
+      if (seen === undefined) byPair.set(key, id);
+      else assert.equal(id, seen);
+    });
+    assert.equal(distinct, byPair.size);
+    assert.equal(new Set(byPair.values()).size, byPair.size);
+    assert.ok(Math.max(...ids) === distinct - 1);
+  });
+
+  it("answer clusters ignore case and spacing but nothing else", () => {
+    const clusters = exactMatchClusters(["The answer is 4", "the  answer is 4 ", "the answer is 5", "answer the is 4"]);
+    assert.equal(clusters[0], clusters[1]);
+    assert.equal(new Set(clusters).size, 3);
+    assert.ok(Math.abs(semanticEntropyDiscrete(clusters) - semanticEntropyDiscrete([0, 0, 1, 2])) < 1e-15);
   });
 
   it("metrics that need two documents are NaN for one, and corpus metrics are NaN for none", () => {
