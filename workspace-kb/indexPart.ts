@@ -21,4 +21,6 @@ export interface IndexPart {
   id(doc: number): string;
   /** The document's embedding and its Euclidean norm, when it has one. */
   vector(doc: number): { values: ArrayLike<number>; norm: number } | undefined;
+  /** All vectors of one dimension as one block (norm 0 = none), when the part stores them that way. */
+  vectorBlock?(): { dim: number; norms: Float32Array; values: Float32Array } | undefined;
 }

@@ -2,7 +2,7 @@
 // per round by commitRound(): events.jsonl (append + fsync) first, then kb.json (lowdb checkpoint, atomic),
 // then NOTES.md (atomic). kb.json records the last event it contains, so open = load checkpoint + replay the
 // rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readAttemptChunk, writeAttemptChunk } from "./attemptChunk";
 import { checkpointDb } from "./checkpointFile";
@@ -222,6 +222,7 @@ export class KnowledgeBase {
     this.eventsOffset = read.endOffset;
     if (read.torn) this.report.tornTail = this.mode === "write" ? await repairTornTail(this.paths.events, read.torn) : read.torn;
     if (this.mode === "write") {
+      await removeTempFiles([this.paths.folder, this.paths.segments, this.paths.pages]);
       this.appender = await EventAppender.open(this.paths.events);
       if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.checkpointSnapshot().write();
       if (events.length > 0 || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
@@ -676,6 +677,17 @@ export class KnowledgeBase {
     await this.appender?.close();
     await this.lock?.release();
     return { droppedStaged };
+  }
+}
+
+/** Temp files of atomic writes that a crash interrupted (the target files are intact): the lock holder removes them. */
+async function removeTempFiles(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    });
+    for (const name of names) if (/\.tmp-\d+$/.test(name)) await rm(join(dir, name), { force: true });
   }
 }
 

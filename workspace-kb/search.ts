@@ -112,6 +112,21 @@ export function cosine(parts: readonly IndexPart[], vector: readonly number[], k
   const accept = admits(filter, isArchived);
   const top = new TopK(k);
   for (const [partIndex, part] of parts.entries()) {
+    const block = part.vectorBlock?.();
+    if (block) {
+      // One pass over the segment's contiguous float32 block: no per-document objects.
+      if (block.dim !== vector.length) continue;
+      const { dim, norms, values } = block;
+      for (let doc = 0; doc < part.count; doc++) {
+        const norm = norms[doc]!;
+        if (norm === 0) continue;
+        let dot = 0;
+        for (let i = 0, at = doc * dim; i < dim; i++, at++) dot += vector[i]! * values[at]!;
+        const score = dot / (queryNorm * norm);
+        if (score > top.threshold && accept(part, doc)) top.offer(partIndex, doc, score);
+      }
+      continue;
+    }
     for (let doc = 0; doc < part.count; doc++) {
       const candidate = part.vector(doc);
       if (!candidate || candidate.values.length !== vector.length) continue;

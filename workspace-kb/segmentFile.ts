@@ -207,6 +207,13 @@ export class Segment implements IndexPart {
     return { values: this.vec.subarray(start, start + dim), norm };
   }
 
+  vectorBlock(): { dim: number; norms: Float32Array; values: Float32Array } | undefined {
+    const { dim } = this.d.header;
+    if (dim === 0) return undefined;
+    this.vec ??= this.readVec();
+    return { dim, norms: this.vec.subarray(0, this.count), values: this.vec.subarray(this.count) };
+  }
+
   /** One entry's embedding, without reading the whole .vec when it is not loaded. */
   private embeddingOf(doc: number): number[] | undefined {
     const { dim } = this.d.header;

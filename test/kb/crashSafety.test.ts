@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { tempWorkspace } from "./tempWorkspace";
@@ -78,6 +79,8 @@ describe("crash safety of the knowledge base", function () {
       const missing = [...everReported].filter((id) => !kb.has(id));
       assert.deepEqual(missing, [], `after kill ${kill + 1}: reported ids missing`);
       for (const id of reported.slice(-3)) assert.match(kb.get(id)!.title, /^pid \d+ round \d+ #\d+$/);
+      const leftovers = readdirSync(join(ws.dir, ".culture"), { recursive: true }).filter((name) => /\.tmp-\d+$/.test(String(name)));
+      assert.deepEqual(leftovers, [], "temp files of interrupted writes are cleaned up by the next writer");
       await kb.close();
     }
     assert.ok(rounds > KILLS, `the writer committed ${rounds} rounds across ${KILLS} kills`);
