@@ -25,8 +25,6 @@ export interface AgentRequest {
 export interface AgentUsage {
   promptTokens: number;
   completionTokens: number;
-  /** Time spent in the model's decoding, for the share-of-wall-time figure. */
-  decodeMs: number;
   ms: number;
 }
 

@@ -12,7 +12,7 @@ import { recordAttempt, solve, type SolveOutcome } from "./solve";
 import { writeNotes } from "./writeNotes";
 
 export interface GenerationResult {
-  summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "reuse" | "citationDepth" | "wallMs" | "decodeMs" | "completionTokens">;
+  summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "reuse" | "citationDepth" | "wallMs" | "modelBusyMs" | "phaseMs" | "completionTokens">;
   /** Learnability reward each proposer earned this generation. */
   rewards: Record<string, number>;
 }

@@ -23,15 +23,48 @@ export interface LoopContext {
   /** The last generation in which each entry was retrieved or cited: what forgetting looks at. */
   lastUsed: Map<string, number>;
   signal: AbortSignal;
-  /** Tokens and decode time of the generation so far, reset at its start. */
-  usage: { completionTokens: number; decodeMs: number };
+  /** Figures of the generation so far, reset at its start (see `newUsage`). */
+  usage: GenerationUsage;
+}
+
+export interface GenerationUsage {
+  completionTokens: number;
+  /**
+   * Wall time during which at least one model call was in flight. Calls of different agents overlap, so
+   * this is the union of their intervals, not their sum: wall time minus it is the loop's own overhead.
+   */
+  modelBusyMs: number;
+  /** Wall time of the loop's own work by phase (verify, retrieval, commit, metrics); phases may overlap model calls. */
+  phaseMs: Record<string, number>;
+  inFlight: number;
+  busySince: number;
+}
+
+export function newUsage(): GenerationUsage {
+  return { completionTokens: 0, modelBusyMs: 0, phaseMs: {}, inFlight: 0, busySince: 0 };
+}
+
+/** Runs `work` and adds its wall time to `phase`. */
+export async function timed<T>(ctx: LoopContext, phase: string, work: () => Promise<T> | T): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    ctx.usage.phaseMs[phase] = (ctx.usage.phaseMs[phase] ?? 0) + performance.now() - started;
+  }
 }
 
 export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number, request: Omit<AgentRequest, "signal">): Promise<AgentReply> {
   ctx.signal.throwIfAborted();
-  const reply = await agent.reply({ ...request, signal: ctx.signal });
-  ctx.usage.completionTokens += reply.usage.completionTokens;
-  ctx.usage.decodeMs += reply.usage.decodeMs;
+  const usage = ctx.usage;
+  if (usage.inFlight++ === 0) usage.busySince = performance.now();
+  let reply: AgentReply;
+  try {
+    reply = await agent.reply({ ...request, signal: ctx.signal });
+  } finally {
+    if (--usage.inFlight === 0) usage.modelBusyMs += performance.now() - usage.busySince;
+  }
+  usage.completionTokens += reply.usage.completionTokens;
   ctx.recorder.record({
     generation,
     agentId: agent.id,

@@ -43,7 +43,6 @@ class ModelAgent implements LoopAgent {
     const usage = {
       promptTokens: result.usage.promptTokens,
       completionTokens: result.usage.completionTokens,
-      decodeMs: result.usage.wallMs,
       ms: performance.now() - started,
     };
     if (!result.ok) return { ok: false, reason: result.failure, message: result.message, text: result.text, usage };

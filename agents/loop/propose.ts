@@ -7,7 +7,7 @@ import { solverView } from "../problems/problem";
 import { MODES, type Mode } from "../problems/schemas";
 import { validateProposal } from "../problems/validateProposal";
 import type { LoopAgent } from "./agentPort";
-import { ask, randomFor, type LoopContext } from "./loopContext";
+import { ask, randomFor, timed, type LoopContext } from "./loopContext";
 import { proposerPrompt, proposerSchema, statement, type FrontierItem } from "./prompts";
 
 export interface ProposalOutcome {
@@ -49,7 +49,7 @@ async function draft(ctx: LoopContext, agent: LoopAgent, generation: number, mod
     temperature: dreamt ? dreaming.temperature : undefined,
   });
   if (!reply.ok) return { proposerId: agent.id, invalidReason: reply.reason, dreamt };
-  const verdict = await validateProposal(ctx.sandbox, reply.value);
+  const verdict = await timed(ctx, "verify", () => validateProposal(ctx.sandbox, reply.value));
   if (!verdict.ok) return { proposerId: agent.id, invalidReason: verdict.reason, dreamt };
   return { proposerId: agent.id, problem: verdict.problem, dreamt };
 }

@@ -17,7 +17,7 @@ import { evaluateHeldOut, probe } from "./evaluate";
 import { summarizeEvaluation, lineageFigures } from "./accumulation";
 import { playGeneration } from "./generation";
 import type { LoopConfig } from "./loopConfig";
-import type { LoopContext } from "./loopContext";
+import { newUsage, timed, type LoopContext } from "./loopContext";
 import { Population } from "./population";
 import { newRunId, RunRecorder } from "./runRecorder";
 
@@ -74,7 +74,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       externalText: options.externalText ?? [],
       seed: config.seed,
       lastUsed: lastUseOf(kb),
-      usage: { completionTokens: 0, decodeMs: 0 },
+      usage: newUsage(),
     };
 
     const notesWindow = new MetricsWindow({ size: config.notesWindow, kernelSize: config.notesWindow, seed: config.seed });
@@ -88,7 +88,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     for (let generation = first; generation < first + config.generations; generation++) {
       const started = performance.now();
       const generationStartedAt = new Date().toISOString();
-      ctx.usage = { completionTokens: 0, decodeMs: 0 };
+      ctx.usage = newUsage();
       const notesBefore = new Set(kb.entries({ kinds: ["note", "human"], includeArchived: true }).map((e) => e.id));
 
       const played = await playGeneration(ctx, population, generation);
@@ -105,13 +105,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         evaluation = summary;
         const answers = await probe(ctx, solvers, generation);
         if (answers.length >= 2) {
-          probeMetrics = computeMetrics(answers, { metrics: TRACKED });
+          probeMetrics = await timed(ctx, "metrics", () => computeMetrics(answers, { metrics: TRACKED }));
           probeAlarm = probeDetector.observe(probeMetrics).alarm;
         }
       }
 
       const newNotes = kb.entries({ kinds: ["note", "human"], includeArchived: true }).filter((e) => !notesBefore.has(e.id));
-      const panel = notesWindow.add(newNotes.map((e) => e.text));
+      const panel = await timed(ctx, "metrics", () => notesWindow.add(newNotes.map((e) => e.text)));
       const metrics = notesWindow.windowDocuments.length >= 2 ? pick(panel, TRACKED) : {};
       const notesAlarm = notesWindow.isFull ? notesDetector.observe(metrics).alarm : false;
       const lineage = lineageFigures(kb.entries({ kinds: ["note", "chapter", "human"], includeArchived: true }), generation);
@@ -124,6 +124,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         }
       }
 
+      // Stored before the commit so the record has it; the commit's own time is added to the summary after.
       const summary: GenerationSummary = {
         ...played.summary,
         ...lineage,
@@ -132,14 +133,18 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         evaluation,
         collapseAlarm: notesAlarm || probeAlarm,
         completionTokens: ctx.usage.completionTokens,
-        decodeMs: ctx.usage.decodeMs,
+        modelBusyMs: ctx.usage.modelBusyMs,
+        phaseMs: ctx.usage.phaseMs,
         wallMs: performance.now() - started,
       };
       kb.recordGeneration({ generation, startedAt: generationStartedAt, endedAt: new Date().toISOString(), data: asJson({ runId, ...summary, rewards: played.rewards }) });
       if (Object.keys(metrics).length > 0) kb.recordMetrics({ generation, window: `notes-last-${config.notesWindow}`, values: finite(metrics) });
       if (probeMetrics) kb.recordMetrics({ generation, window: "probe", values: finite(probeMetrics) });
-      await kb.commitRound();
-      recorder.flush();
+      await timed(ctx, "commit", async () => {
+        await kb.commitRound();
+        recorder!.flush();
+      });
+      summary.wallMs = performance.now() - started;
       summaries.push(summary);
       options.onGeneration?.(summary);
     }

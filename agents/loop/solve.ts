@@ -4,7 +4,7 @@ import { checkAnswer } from "../problems/checkAnswer";
 import type { Problem } from "../problems/problem";
 import { solverView } from "../problems/problem";
 import type { LoopAgent, RetrievedNote } from "./agentPort";
-import { ask, knownCitations, retrieve, type LoopContext } from "./loopContext";
+import { ask, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
 import { solverPrompt, solverSchema, statement } from "./prompts";
 
 export interface SolveOutcome {
@@ -27,7 +27,7 @@ export async function solve(
 ): Promise<SolveOutcome> {
   const view = solverView(task.problem);
   // The mode leads the query so notes about this kind of problem rank high, not only notes sharing its tokens.
-  const notes = task.withKb ? retrieve(ctx, `${view.mode} ${statement(view)}`, generation) : [];
+  const notes = task.withKb ? await timed(ctx, "retrieval", () => retrieve(ctx, `${view.mode} ${statement(view)}`, generation)) : [];
   const reply = await ask(ctx, solver, generation, {
     role: "solver",
     prompt: solverPrompt(view, notes),
@@ -38,7 +38,7 @@ export async function solve(
   if (!reply.ok) return { ...base, correct: false, why: reply.reason, cites: [], unknownCites: 0 };
   const value = reply.value as { answer?: unknown; cites?: unknown };
   const { known, unknown } = knownCitations(ctx, value.cites, generation);
-  const verdict = await checkAnswer(ctx.sandbox, task.problem, value.answer ?? null);
+  const verdict = await timed(ctx, "verify", () => checkAnswer(ctx.sandbox, task.problem, value.answer ?? null));
   return { ...base, correct: verdict.correct, why: verdict.correct ? "" : verdict.reason, cites: known, unknownCites: unknown };
 }
 

@@ -33,7 +33,10 @@ export interface GenerationSummary {
   collapseAlarm: boolean;
   completionTokens: number;
   wallMs: number;
-  decodeMs: number;
+  /** Wall time during which some model call was in flight (the union over concurrent agents). */
+  modelBusyMs: number;
+  /** The loop's own work by phase: verify (sandbox), retrieval, metrics, commit. */
+  phaseMs: Record<string, number>;
 }
 
 export interface RunSummary {

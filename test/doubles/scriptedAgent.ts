@@ -118,11 +118,11 @@ class ScriptedAgent implements LoopAgent {
 
   private ok(value: unknown): AgentReply {
     const text = JSON.stringify(value);
-    return { ok: true, value, text, usage: { promptTokens: 0, completionTokens: text.length, decodeMs: 0, ms: 0 } };
+    return { ok: true, value, text, usage: { promptTokens: 0, completionTokens: text.length, ms: 0 } };
   }
 
   private text(text: string): AgentReply {
-    return { ok: true, value: text, text, usage: { promptTokens: 0, completionTokens: text.length, decodeMs: 0, ms: 0 } };
+    return { ok: true, value: text, text, usage: { promptTokens: 0, completionTokens: text.length, ms: 0 } };
   }
 }
 

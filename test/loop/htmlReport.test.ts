@@ -6,7 +6,7 @@ function generation(i: number, extra: Partial<GenerationSummary> = {}): Generati
   return {
     generation: i, proposals: 4, validProposals: 0, invalidReasons: { syntax: 4 }, attempts: 0, solved: 0, notesWritten: 0,
     notesRejected: 0, chaptersWritten: 0, archived: 0, reuse: 0, citationDepth: 0, metrics: {}, collapseAlarm: false,
-    completionTokens: 100, wallMs: 1000, decodeMs: 900, ...extra,
+    completionTokens: 100, wallMs: 1000, modelBusyMs: 900, phaseMs: {}, ...extra,
   };
 }
 
