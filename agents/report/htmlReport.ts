@@ -47,7 +47,7 @@ h1{font-size:1.4rem}.caveat{background:#fff4ce;border-left:4px solid #c90;paddin
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1rem}
 figure{margin:0}figcaption{font-size:.9rem;color:#555}svg{width:100%;height:auto;background:#fafafa}
 .axis{stroke:#888}.tick,.legend{font-size:10px;fill:#555}table{border-collapse:collapse;font-size:.85rem}
-td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}.empty{color:#888}
+.table{overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}.empty{color:#888}
 </style></head><body>
 <h1>Culture Lab — run ${escapeHtml(run.runId)}</h1>
 <p>Started ${escapeHtml(run.startedAt)} · model ${escapeHtml(run.model.name)} (${run.model.parameters.toLocaleString("en")} parameters, sha256 ${escapeHtml(run.model.sha256.slice(0, 16))}…) · ${g.length} generation(s)</p>
@@ -94,7 +94,7 @@ function generationTable(g: GenerationSummary[]): string {
       x.collapseAlarm ? "yes" : "", x.completionTokens, percent(x.modelBusyMs, x.wallMs),
     ].map((v) => `<td>${escapeHtml(String(v))}</td>`).join(""),
   );
-  return `<table><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r}</tr>`).join("")}</table>`;
+  return `<div class="table"><table><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r}</tr>`).join("")}</table></div>`;
 }
 
 function sum(g: GenerationSummary[], pick: (x: GenerationSummary) => number): number {

@@ -13,7 +13,8 @@ export function svgLineChart(title: string, series: Series[], size = { width: 52
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   if (all.length === 0) return `<figure><figcaption>${escapeHtml(title)}</figcaption><p class="empty">No data yet.</p></figure>`;
   const [xMin, xMax] = extent(all.map((p) => p.x));
-  const [yMin, yMax] = extent(all.map((p) => p.y));
+  // The y axis always includes zero, so a small change never looks like a cliff.
+  const [yMin, yMax] = extent([0, ...all.map((p) => p.y)]);
   const sx = (x: number) => pad.left + ((x - xMin) / (xMax - xMin || 1)) * (size.width - pad.left - pad.right);
   const sy = (y: number) => size.height - pad.bottom - ((y - yMin) / (yMax - yMin || 1)) * (size.height - pad.top - pad.bottom);
   const lines = series.map((s, i) => {
