@@ -6,8 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig, type LoopConfig } from "../loop/loopConfig";
-import { modelAgentFactory } from "../loop/modelAgent";
-import { runSession } from "../loop/session";
+import { runModelSession } from "../loop/modelSession";
 import type { GenerationSummary } from "../report/runSummary";
 import { openRuntime, type Runtime } from "../runtime/runtime";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
@@ -49,23 +48,7 @@ export const runCommand: CliCommand = {
     const caveats: string[] = [];
     const runtime = await openWithFallback(io, config, modelNamed, caveats, stop.signal);
     try {
-      const isNoise = config.runtime.model === "tiny";
-      const result = await runSession({
-        workspaceDir,
-        config,
-        agents: modelAgentFactory(runtime, config.sampling),
-        caveats,
-        signal: stop.signal,
-        describeModel: async () => {
-          const manifest = await runtime.manifest();
-          const model = manifest.models[0];
-          return {
-            model: { name: model?.name ?? config.runtime.model, sha256: model?.sha256 ?? "", parameters: model?.parameters ?? 0, isNoise },
-            manifest: { models: manifest.models, versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp } },
-          };
-        },
-        onGeneration: (g) => io.out(describeGeneration(g)),
-      });
+      const result = await runModelSession({ workspaceDir, config, runtime, caveats, signal: stop.signal, onGeneration: (g) => io.out(describeGeneration(g)) });
       io.out(`\nrun ${result.runId} finished; report: ${result.reportPath}`);
       return 0;
     } finally {
