@@ -130,7 +130,7 @@ try {
       const receipt = await kb.commitRound();
       rounds.push(performance.now() - start);
       const t = receipt.timings;
-      roundParts.push(`prepare ${t.prepare.toFixed(0)} / events ${t.events.toFixed(0)} / seal ${t.seal.toFixed(0)} / kb.json ${t.kbJson.toFixed(0)} / NOTES.md ${t.notes.toFixed(0)}`);
+      roundParts.push(`round ${r + 1}${receipt.sealed.length ? ` (sealed ${receipt.sealed.join(", ")})` : ""}: prepare ${t.prepare.toFixed(0)} / events ${t.events.toFixed(0)} / seal ${t.seal.toFixed(0)} / kb.json ${t.kbJson.toFixed(0)} / NOTES.md ${t.notes.toFixed(0)}`);
     }
     const paths = kb.paths;
     rows.push([
