@@ -64,10 +64,11 @@ export function computeMetrics<K extends MetricKey = MetricKey>(corpus: readonly
   const keys = (options.metrics ?? METRIC_KEYS) as readonly K[];
   const prepared = new PreparedCorpus(corpus);
   const kernelWindow = options.kernelWindow ?? DEFAULT_KERNEL_WINDOW;
-  const windowed = prepared.lastDocuments(kernelWindow);
   let kernelVendi: { unigram: VendiScores; ngram: number } | undefined;
   const kernels = () => {
     if (!kernelVendi) {
+      // Taken late, so it reads views of the corpus' n-grams when other metrics have indexed it already.
+      const windowed = prepared.lastDocuments(kernelWindow);
       const { unigram, ngram } = unigramAndNgramKernels(windowed);
       kernelVendi = {
         unigram: vendiScoresFromEigenvalues(kernelEigenvalues(unigram, windowed.size)),

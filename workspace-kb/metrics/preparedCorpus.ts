@@ -68,12 +68,15 @@ export class PreparedCorpus {
   }
 
   /**
-   * The last k documents as a corpus of their own whose token and n-gram arrays are views into this one's (n-gram
-   * ids keep this corpus' numbering, which every metric accepts): the kernel window costs no second indexing.
+   * The last k documents as a corpus of their own. When this corpus is indexed, its token and n-gram arrays are
+   * views into this one's (n-gram ids keep this corpus' numbering, which every metric accepts), so the kernel
+   * window costs no second indexing.
    */
   lastDocuments(k: number): PreparedCorpus {
     const from = Math.max(0, this.size - k);
     if (from === 0) return this;
+    // Views only pay when this corpus is indexed already; otherwise index the tail alone.
+    if (!this.orders) return new PreparedCorpus(this.docs.slice(from), this.vocabulary);
     const tail = new PreparedCorpus(this.docs.slice(from), this.vocabulary);
     const ids = this.tokenIds;
     tail.ids = { tokens: ids.tokens, offsets: ids.offsets.subarray(from), vocabularySize: ids.vocabularySize };
