@@ -7,7 +7,8 @@ const INLINE = /[\\`*_[\]<>|~&]/g;
 /** Controls other than newline/tab, plus line/paragraph separators and bidi overrides, shown as U+XXXX. */
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
-function visible(text: string): string {
+/** Makes control characters visible (⟨U+001B⟩) — also used for agent text printed to a terminal. */
+export function visible(text: string): string {
   return text.replace(INVISIBLE, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`);
 }
 

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { kbPaths, openKnowledgeBaseReadOnly, rebuildKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import { visible } from "../../workspace-kb/markdownText";
 import { ENTRY_KINDS } from "../../workspace-kb/schema";
 import type { Entry, EntryKind } from "../../workspace-kb/schema";
 import { readOwner } from "../../workspace-kb/sessionLock";
@@ -128,7 +129,8 @@ async function status(workspace: string, options: { folder?: string }, json: boo
 }
 
 function report(io: CliIO, json: boolean, data: unknown, lines: string[]): void {
-  io.out(json ? JSON.stringify(data, null, 2) : lines.join("\n"));
+  // Agent text may hold terminal escape sequences; show them instead of letting them act.
+  io.out(json ? JSON.stringify(data, null, 2) : visible(lines.join("\n")));
 }
 
 function summary(entry: Entry): string {

@@ -60,6 +60,14 @@ describe("culture-lab kb", () => {
     const io = captureIO(ws.dir);
     assert.equal(await runCli(["kb", "show", ids[0]!], io), 0);
     assert.match(io.stdout(), /Split, sort the halves, merge them\./);
+    const kb = await openKnowledgeBase(ws.dir);
+    const escape = kb.addEntry(note("Escapes", "red \u001b[31malert\u001b[0m bell \u0007"));
+    await kb.commitRound();
+    await kb.close();
+    const shown = captureIO(ws.dir);
+    await runCli(["kb", "show", escape.id], shown);
+    assert.ok(!/[\u0000-\u0008\u001b]/.test(shown.stdout()), "no terminal escapes reach the terminal");
+    assert.match(shown.stdout(), /red ⟨U\+001B⟩\[31malert/);
     const missing = captureIO(ws.dir);
     assert.equal(await runCli(["kb", "show", "n-zz"], missing), 1);
     assert.match(missing.stderr(), /There is no entry "n-zz".*\n.*kb search/);
