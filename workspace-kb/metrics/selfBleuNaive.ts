@@ -1,6 +1,7 @@
-// self-BLEU computed the straightforward O(n²) way NLTK does it — for every hypothesis, count every other
-// document's n-grams again and take the max per n-gram. Kept as the oracle for the linear form and for the
-// benchmark; the panel never calls it.
+// self-BLEU computed the straightforward O(n²) way: for every hypothesis, scan every other document and take
+// the max count per n-gram — NLTK's sentence_bleu over all references, with each document's n-gram counts
+// made once instead of once per hypothesis. Kept as the oracle for the linear form and for the benchmark; the
+// panel never calls it.
 import { bleuFromCounts } from "./bleu";
 import { tokenize } from "./tokens";
 
@@ -12,20 +13,21 @@ export function selfBleuNaive(corpus: readonly string[], maxN: number): number {
 export function selfBleuNaivePerDocument(corpus: readonly string[], maxN: number): number[] {
   const docs = corpus.map(tokenize);
   if (docs.length < 2) return docs.map(() => Number.NaN);
+  // counts[d][n-1]: n-gram → count in document d.
+  const counts = docs.map((tokens) => Array.from({ length: maxN }, (_, i) => ngramCounts(tokens, i + 1)));
   return docs.map((hypothesis, h) => {
-    const references = docs.filter((_, r) => r !== h);
     const matches: number[] = [];
     const totals: number[] = [];
     for (let n = 1; n <= maxN; n++) {
-      const counts = ngramCounts(hypothesis, n);
-      const maxCounts = new Map<string, number>();
-      for (const reference of references) {
-        for (const [gram, c] of ngramCounts(reference, n)) maxCounts.set(gram, Math.max(maxCounts.get(gram) ?? 0, c));
-      }
+      const own = counts[h]![n - 1]!;
       let clipped = 0;
       let total = 0;
-      for (const [gram, c] of counts) {
-        clipped += Math.min(c, maxCounts.get(gram) ?? 0);
+      for (const [gram, c] of own) {
+        let maxOther = 0;
+        for (let r = 0; r < docs.length; r++) {
+          if (r !== h) maxOther = Math.max(maxOther, counts[r]![n - 1]!.get(gram) ?? 0);
+        }
+        clipped += Math.min(c, maxOther);
         total += c;
       }
       matches.push(clipped);
@@ -33,12 +35,12 @@ export function selfBleuNaivePerDocument(corpus: readonly string[], maxN: number
     }
     // NLTK closest_ref_length: min over references by (|r − h|, r).
     let closest = Number.POSITIVE_INFINITY;
-    for (const reference of references) {
-      const r = reference.length;
-      const better = Math.abs(r - hypothesis.length) < Math.abs(closest - hypothesis.length)
-        || (Math.abs(r - hypothesis.length) === Math.abs(closest - hypothesis.length) && r < closest);
-      if (better) closest = r;
-    }
+    docs.forEach((reference, r) => {
+      if (r === h) return;
+      const gap = Math.abs(reference.length - hypothesis.length);
+      const bestGap = Math.abs(closest - hypothesis.length);
+      if (gap < bestGap || (gap === bestGap && reference.length < closest)) closest = reference.length;
+    });
     return bleuFromCounts(matches, totals, hypothesis.length, closest);
   });
 }
