@@ -67,9 +67,9 @@ export const metricsCommand: CliCommand = {
     }
 
     const file = resolve(io.cwd, positionals[0]!);
-    let corpus = await readCorpusFile(file);
-    if (corpus.length === 0) throw new CultureLabError("corpus-empty", `${positionals[0]} has no documents.`, "Add one JSON string or {\"text\": …} object per line.");
-    if (window !== undefined) corpus = corpus.slice(-window);
+    const all = await readCorpusFile(file);
+    if (all.length === 0) throw new CultureLabError("corpus-empty", `${positionals[0]} has no documents.`, "Add one JSON string or {\"text\": …} object per line.");
+    const corpus = window !== undefined && window < all.length ? all.slice(-window) : all;
 
     const result = computeMetrics(corpus, { metrics: keys });
     if (values.json) {
@@ -84,7 +84,7 @@ export const metricsCommand: CliCommand = {
       const shown = Number.isNaN(value) ? "n/a" : value.toFixed(6);
       return `  ${k.padEnd(width)}  ${shown.padStart(12)}  ${forms[k]}`;
     });
-    io.out([`${corpus.length} documents${window !== undefined ? ` (last ${window} of the file)` : ""}`, ...rows].join("\n"));
+    io.out([`${corpus.length} documents${corpus.length < all.length ? ` (the last ${corpus.length} of ${all.length})` : ""}`, ...rows].join("\n"));
     return 0;
   },
 };
