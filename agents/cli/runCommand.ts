@@ -5,15 +5,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { parseLoopConfig, type LoopConfig } from "../loop/loopConfig";
-import { runModelSession } from "../loop/modelSession";
+import { EngineClient } from "../engine/engineClient";
+import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun } from "../engine/protocol";
+import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
-import { openRuntime, type Runtime } from "../runtime/runtime";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
 import type { CliCommand, CliIO } from "./command";
 
-const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);
-const NOISE_CAVEAT = "This run used the project's tiny random-weight model: its output is noise, so every figure below measures the machinery (validation, sandbox, records), not learning.";
 
 const help = `Usage: culture-lab run [options]
 
@@ -40,20 +38,29 @@ export const runCommand: CliCommand = {
     const options = parseOptions(args);
     const workspaceDir = resolve(io.cwd, options.workspace ?? ".");
     if (!existsSync(workspaceDir)) throw new CultureLabError("workspace-missing", `The workspace folder ${workspaceDir} does not exist.`, "Create it or pass --workspace with an existing folder.");
-    const { config, modelNamed } = loadConfig(io, options);
+    const { config, configSource, modelNamed } = loadConfig(io, options);
 
     const stop = new AbortController();
     const onSigint = () => stop.abort(new CultureLabError("cancelled", "Stopped by the user (Ctrl-C)."));
     process.once("SIGINT", onSigint);
-    const caveats: string[] = [];
-    const runtime = await openWithFallback(io, config, modelNamed, caveats, stop.signal);
+    // The session runs in the engine process: llama.cpp may abort its process, and that must not take the
+    // client (this CLI, or the editor) with it. The knowledge base is committed after every generation.
+    const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+    let lastPercent = -1;
+    engine.onNotification(sessionNotice, ({ message }) => io.err(message));
+    engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
+    engine.onNotification(runtimeDownloadProgress, (p) => {
+      const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
+      if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
+      lastPercent = percent;
+    });
     try {
-      const result = await runModelSession({ workspaceDir, config, runtime, caveats, signal: stop.signal, onGeneration: (g) => io.out(describeGeneration(g)) });
+      const result = await engine.request(sessionRun, { workspaceDir, config, configSource, modelNamed }, stop.signal);
       io.out(`\nrun ${result.runId} finished; report: ${result.reportPath}`);
       return 0;
     } finally {
       process.removeListener("SIGINT", onSigint);
-      await runtime.dispose();
+      await engine.dispose();
     }
   },
 };
@@ -76,7 +83,8 @@ function parseOptions(args: string[]) {
   }
 }
 
-function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { config: LoopConfig; modelNamed: boolean } {
+/** Reads the file and applies the flags; checked here too, so a bad configuration fails before an engine starts. */
+function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { config: unknown; configSource: string; modelNamed: boolean } {
   let raw: Record<string, unknown> = {};
   let source = "the defaults";
   if (options.config) {
@@ -100,26 +108,8 @@ function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { conf
       ...(options.offline ? { allowDownload: false } : {}),
     },
   };
-  return { config: parseLoopConfig(overridden, source), modelNamed };
-}
-
-async function openWithFallback(io: CliIO, config: LoopConfig, modelNamed: boolean, caveats: string[], signal: AbortSignal): Promise<Runtime> {
-  let lastPercent = -1;
-  const onDownloadProgress = (p: { downloadedBytes: number; totalBytes: number }) => {
-    const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
-    if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${config.runtime.model}: ${percent}%`);
-    lastPercent = percent;
-  };
-  try {
-    return await openRuntime(config.runtime, { signal, onDownloadProgress });
-  } catch (error) {
-    if (modelNamed || !(error instanceof CultureLabError) || !UNREACHABLE.has(error.code)) throw error;
-    io.err(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);
-    io.err("Running the project's tiny random model instead. Its output is noise: this run tests the machinery, not learning.");
-    config.runtime.model = "tiny";
-    caveats.push(NOISE_CAVEAT);
-    return await openRuntime(config.runtime, { signal });
-  }
+  parseLoopConfig(overridden, source);
+  return { config: overridden, configSource: source, modelNamed };
 }
 
 function describeGeneration(g: GenerationSummary): string {

@@ -7,6 +7,7 @@ import { getModuleVersion } from "node-llama-cpp";
 import { engineHandlers } from "./engineHandlers";
 import { engineHello, engineShutdown } from "./protocol";
 import { registerRuntimeHandlers } from "./runtimeHandlers";
+import { registerSessionHandlers } from "./sessionHandlers";
 
 // Anything JS would print goes to stderr, which the client reads as a log.
 console.log = console.error;
@@ -17,6 +18,7 @@ const connection = createMessageConnection(new StreamMessageReader(channel), new
 const handle = engineHandlers(connection);
 
 const runtime = registerRuntimeHandlers(connection, handle);
+registerSessionHandlers(connection, handle);
 
 handle(engineHello, async () => ({ pid: process.pid, node: process.version, nodeLlamaCpp: await getModuleVersion() }));
 handle(engineShutdown, async () => {

@@ -8,6 +8,7 @@ import type { FoundModel, DownloadProgress } from "../runtime/modelSources";
 import type { JsonResult, TextResult } from "../runtime/runtime";
 import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
 import type { SessionManifest } from "../runtime/sessionManifest";
+import type { GenerationSummary, RunSummary } from "../report/runSummary";
 
 /** Data carried by an error response: a CultureLabError's code and hint, rebuilt on the client. */
 export interface EngineErrorData {
@@ -46,3 +47,25 @@ export const modelsList = new RequestType<{ modelsDir?: string; extraDirs?: stri
 /** After every finished model call: feeds the panel's compute chart. */
 export const runtimeCallFinished = new NotificationType<CallUsage>("runtime/callFinished");
 export const runtimeDownloadProgress = new NotificationType<DownloadProgress>("runtime/downloadProgress");
+
+// ── culture-loop session ────────────────────────────────────────────────────────────────────────────────────
+export interface SessionRunParams {
+  workspaceDir: string;
+  /** The loop configuration as the user wrote it; the engine checks it at the door. */
+  config: unknown;
+  /** Where `config` came from, for error messages (a file path, or "the defaults"). */
+  configSource: string;
+  /** The user named the model: never fall back to the tiny model. */
+  modelNamed: boolean;
+}
+export interface SessionRunResult {
+  runId: string;
+  reportPath: string;
+  summary: RunSummary;
+}
+/** Runs a whole session in the engine; cancel the request to stop it after the current call. */
+export const sessionRun = new RequestType<SessionRunParams, SessionRunResult, EngineErrorData>("session/run");
+/** After every generation's commit: what the panel and the CLI show. */
+export const sessionGeneration = new NotificationType<GenerationSummary>("session/generation");
+/** A message the user must read (e.g. that the tiny model replaces an unreachable recommended one). */
+export const sessionNotice = new NotificationType<{ message: string }>("session/notice");

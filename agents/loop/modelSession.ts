@@ -1,6 +1,8 @@
 // A session whose agents are language models: the runtime opened from the configuration, one model agent per
 // population member, and the model described for the run record. Used by `culture-lab run` and `replay`.
-import type { Runtime } from "../runtime/runtime";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { openRuntime, type Runtime } from "../runtime/runtime";
+import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
 import type { LoopConfig } from "./loopConfig";
 import { modelAgentFactory } from "./modelAgent";
@@ -38,4 +40,36 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
       };
     },
   });
+}
+
+const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);
+
+export const NOISE_CAVEAT =
+  "This run used the project's tiny random-weight model: its output is noise, so every figure below measures the machinery (validation, sandbox, records), not learning.";
+
+export interface OpenSessionRuntimeOptions {
+  /** The user named a model: never replace it; otherwise an unreachable default falls back to the tiny model. */
+  modelNamed: boolean;
+  signal?: AbortSignal;
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** Plain-language messages the user must see (e.g. the fallback). */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Opens the configured model. When the user named none and the recommended model cannot be had (offline),
+ * it says so and opens the tiny random model instead, setting `config.runtime.model` and adding the caveat
+ * that the run's output is noise.
+ */
+export async function openSessionRuntime(config: LoopConfig, caveats: string[], options: OpenSessionRuntimeOptions): Promise<Runtime> {
+  try {
+    return await openRuntime(config.runtime, { signal: options.signal, onDownloadProgress: options.onDownloadProgress });
+  } catch (error) {
+    if (options.modelNamed || !(error instanceof CultureLabError) || !UNREACHABLE.has(error.code)) throw error;
+    options.onNotice?.(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);
+    options.onNotice?.("Running the project's tiny random model instead. Its output is noise: this run tests the machinery, not learning.");
+    config.runtime.model = "tiny";
+    caveats.push(NOISE_CAVEAT);
+    return await openRuntime(config.runtime, { signal: options.signal });
+  }
 }
