@@ -6,7 +6,7 @@ import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
 import { replayCommand } from "./replayCommand";
 import { runCommand } from "./runCommand";
-import { bankCommand } from "../problems/bankCommand";
-import { checkProposalCommand } from "../problems/checkProposalCommand";
+import { bankCommand } from "./bankCommand";
+import { checkProposalCommand } from "./checkProposalCommand";
 
 export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];

@@ -3,9 +3,9 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
-import type { CliCommand } from "../cli/command";
+import type { CliCommand } from "./command";
 import { Sandbox } from "../sandbox/sandbox";
-import { validateProposal } from "./validateProposal";
+import { validateProposal } from "../problems/validateProposal";
 
 const help = `Usage: culture-lab check-proposal <FILE | ->
 

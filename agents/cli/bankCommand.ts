@@ -2,9 +2,9 @@
 // is measured on (and check that a seed really fixes it).
 import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
-import type { CliCommand } from "../cli/command";
+import type { CliCommand } from "./command";
 import { Sandbox } from "../sandbox/sandbox";
-import { generateBank } from "./bank";
+import { generateBank } from "../problems/bank";
 
 const help = `Usage: culture-lab bank [options]
 
