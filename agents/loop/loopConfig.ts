@@ -26,6 +26,7 @@ const externalText = z
     path: z.string().optional(),
     fraction: z.number().min(0).max(1).default(0),
   })
+  .refine((e) => e.fraction === 0 || e.path !== undefined, { message: "a fraction above 0 needs the path of a JSONL corpus", path: ["path"] })
   .prefault({});
 
 export const loopConfigSchema = z

@@ -2,10 +2,11 @@
 // generations, records every call and per-generation figures, and writes the run's HTML report. Every
 // generation ends in one durable commit, so a session stopped at any point leaves an intact knowledge base.
 import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { CollapseDetector } from "../../workspace-kb/metrics/collapseDetector";
 import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
+import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { generateBank } from "../problems/bank";
 import { Sandbox, type Json } from "../sandbox/sandbox";
@@ -28,7 +29,6 @@ export interface SessionOptions {
   /** What the report says about the model; called once the agents (and so their models) are loaded. */
   describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string> } }>;
   caveats?: string[];
-  externalText?: string[];
   signal?: AbortSignal;
   onGeneration?: (summary: GenerationSummary) => void;
 }
@@ -70,8 +70,8 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     });
     const ctx: LoopContext = {
       kb, sandbox, recorder, config, bank, signal,
-      ratings: new RaschRatings(),
-      externalText: options.externalText ?? [],
+      ratings: ratingsFromHistory(kb),
+      externalText: await externalText(config, options.workspaceDir),
       seed: config.seed,
       lastUsed: lastUseOf(kb),
       usage: newUsage(),
@@ -158,6 +158,24 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     recorder?.close();
     await kb.close();
   }
+}
+
+/** Difficulty and skill carry over between sessions: every recorded play attempt is replayed into the ratings. */
+function ratingsFromHistory(kb: Awaited<ReturnType<typeof openKnowledgeBase>>): RaschRatings {
+  const ratings = new RaschRatings();
+  for (const a of kb.attempts()) {
+    if ((a.data as { heldOut?: boolean } | undefined)?.heldOut) continue;
+    ratings.record({ solverId: a.agentId, problemId: a.problemId, solved: a.correct });
+  }
+  return ratings;
+}
+
+/** The "external text" intervention's corpus (JSONL, relative to the workspace), or none when it is off. */
+async function externalText(config: LoopConfig, workspaceDir: string): Promise<string[]> {
+  const { path, fraction } = config.interventions.externalText;
+  if (!path || fraction === 0) return [];
+  const docs = await readCorpusFile(resolve(workspaceDir, path));
+  return docs.filter((d) => d.trim() !== "");
 }
 
 /** When each entry was last cited, from the knowledge base's own records (retrievals of past runs are not kept). */

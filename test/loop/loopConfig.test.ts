@@ -17,6 +17,10 @@ describe("the loop configuration", () => {
     );
   });
 
+  it("refuses external text at a fraction above zero without a corpus to take it from", () => {
+    assert.throws(() => parseLoopConfig({ interventions: { externalText: { fraction: 0.2 } } }, "x.json"), /needs the path of a JSONL corpus/);
+  });
+
   it("refuses a population with nobody left to solve", () => {
     assert.throws(() => parseLoopConfig({ population: { size: 2, proposers: 2 } }, "x.json"), /someone has to solve/);
   });

@@ -30,24 +30,24 @@ describe("culture-lab run on the tiny random model", function () {
   it("runs generations cleanly with every noisy proposal refused and recorded with its reason", async () => {
     const io = captureIO(workspace);
     // One thread: the tiny model gains nothing from two, and spinning threads stall on a busy machine.
-    const code = await runCli(["run", "--model", "tiny", "--generations", "3", "--threads", "1", "--config", writeConfig(workspace)], io);
+    const code = await runCli(["run", "--model", "tiny", "--generations", "8", "--threads", "1", "--config", writeConfig(workspace)], io);
     assert.equal(code, 0, io.stderr());
     const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
     const run = readRun(join(workspace, ".culture"), runId);
     const proposals = run.calls.filter((c) => c.role === "proposer");
-    assert.equal(proposals.length, 3 * 2);
+    assert.equal(proposals.length, 8 * 2);
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
       assert.equal(kb.entries({ kinds: ["problem"] }).length, 0, "noise never becomes a problem");
       const generations = kb.generations();
-      assert.equal(generations.length, 3);
+      assert.equal(generations.length, 8);
       const reasons = generations.map((g) => (g.data as { invalidReasons: Record<string, number> }).invalidReasons);
       assert.ok(reasons.every((r) => Object.values(r).reduce((a, b) => a + b, 0) === 2), JSON.stringify(reasons));
     } finally {
       await kb.close();
     }
     const report = readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8");
-    assert.match(report, /0 of 6 proposed problems were valid/);
+    assert.match(report, /0 of 16 proposed problems were valid/);
     assert.match(report, /taught nothing/);
   });
 
@@ -74,7 +74,7 @@ describe("culture-lab run on the tiny random model", function () {
 /** A small session so the test stays quick: short answers, a small held-out bank, one probe prompt. */
 function writeConfig(dir: string): string {
   const path = join(dir, "session.json");
-  const config = { sampling: { maxTokens: 48 }, evaluation: { every: 2, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 } };
+  const config = { sampling: { maxTokens: 48 }, evaluation: { every: 4, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 } };
   writeFileSync(path, JSON.stringify(config));
   return path;
 }

@@ -1,7 +1,7 @@
 // The culture loop end to end on the real knowledge base and sandbox, with scripted agents (a test double,
 // test/doubles/scriptedAgent.ts) whose skill is known, so the measures can be checked against the truth.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateBank } from "../../agents/problems/bank";
@@ -100,6 +100,49 @@ describe("the culture loop with scripted agents", function () {
     const written = (r: SessionResult) => r.summary.generations.reduce((s, g) => s + g.notesWritten, 0);
     assert.equal(written(gated), 1, "only the first of the identical notes gets in");
     assert.ok(written(open) > 1);
+  });
+
+  it("retires the oldest agents and brings in fresh ones that inherit only the knowledge base", async () => {
+    const { workspace } = await session(LEARNS_FROM_NOTES, { generations: 5, turnover: { every: 2, fraction: 0.5 } });
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    try {
+      const agents = kb.agents();
+      const retired = agents.filter((a) => a.retiredGeneration !== undefined);
+      assert.deepEqual(retired.map((a) => [a.id, a.retiredGeneration]), [["agent-1", 1], ["agent-2", 1], ["agent-3", 3], ["agent-4", 3]]);
+      assert.deepEqual(agents.filter((a) => a.retiredGeneration === undefined).map((a) => a.id).sort(), ["agent-5", "agent-6", "agent-7", "agent-8"]);
+      assert.ok(kb.attempts({ agentId: "agent-7" }).length > 0, "newcomers play");
+    } finally {
+      await kb.close();
+    }
+  });
+
+  it("samples dreamt proposals hot from seed words and marks them", async () => {
+    const { workspace, runId } = await session(LEARNS_FROM_NOTES, { generations: 2, interventions: { dreaming: { share: 1, temperature: 1.7 } } });
+    const proposals = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "proposer");
+    assert.ok(proposals.length > 0 && proposals.every((c) => c.sampling.temperature === 1.7 && /Let these words inspire/.test(c.prompt)));
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    try {
+      assert.ok(kb.entries({ kinds: ["problem"] }).every((p) => p.tags.includes("dreamt")));
+    } finally {
+      await kb.close();
+    }
+  });
+
+  it("mixes the user's external text into what solvers read, at the configured fraction", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "cl-external-"));
+    workspaces.push(workspace);
+    writeFileSync(join(workspace, "outside.jsonl"), `${JSON.stringify("A proverb from outside: measure twice, cut once.")}\n`);
+    const key = new AnswerKey();
+    const config = parseLoopConfig({ generations: 2, interventions: { externalText: { path: "outside.jsonl", fraction: 1 } } }, "the test");
+    const result = await runSession({
+      workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, LEARNS_FROM_NOTES),
+      describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+    });
+    // Generation 0 has play only (the evaluation, whose without-KB half reads nothing, comes in generation 1).
+    const calls = readRun(join(workspace, ".culture"), result.runId).calls.filter((c) => c.role === "solver");
+    const play = calls.filter((c) => c.generation === 0);
+    assert.ok(play.length > 0 && play.every((c) => c.prompt.includes("measure twice, cut once")));
+    assert.ok(calls.some((c) => c.generation === 1 && !c.prompt.includes("measure twice")), "the without-KB evaluation reads nothing");
   });
 
   it("records every call and gives the same calls again for the same seed", async () => {
