@@ -110,4 +110,13 @@ describe("metric golden vectors (METRICS.md)", () => {
     close(values.compression_ratio, 90 / 66, "compression_ratio");
     assert.ok(Number.isNaN(values.vendi_embedding), "vendi_embedding is undefined without embeddings");
   });
+
+  it("computeMetrics takes embeddings and cluster ids per document, and refuses counts that do not match", () => {
+    const orthogonal = A.map((_, i) => A.map((__, j) => (i === j ? 2 : 0)));
+    const values = computeMetrics(A, { metrics: ["vendi_embedding", "semantic_entropy_discrete"], embeddings: orthogonal, clusters: [0, 1, 2, 1] });
+    close(values.vendi_embedding, 4, "four orthogonal embeddings");
+    close(values.semantic_entropy_discrete, 1.039721, "given clusters");
+    assert.throws(() => computeMetrics(A, { embeddings: orthogonal.slice(1) }), /3 embeddings for 4 documents/);
+    assert.throws(() => computeMetrics(A, { clusters: [0] }), /1 cluster ids for 4 documents/);
+  });
 });

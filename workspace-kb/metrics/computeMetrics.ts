@@ -62,6 +62,9 @@ export const DEFAULT_KERNEL_WINDOW = 500;
 /** Metrics over a corpus; every value unrounded, NaN where METRICS.md leaves it undefined (e.g. self-BLEU of one document). */
 export function computeMetrics<K extends MetricKey = MetricKey>(corpus: readonly string[], options: ComputeOptions<K> = {}): Record<K, number> {
   const keys = (options.metrics ?? METRIC_KEYS) as readonly K[];
+  if (options.embeddings && options.embeddings.length !== corpus.length) throw new RangeError(`${options.embeddings.length} embeddings for ${corpus.length} documents`);
+  if (options.embeddings?.some((e) => e.length !== options.embeddings![0]!.length)) throw new RangeError("embeddings of different dimensions");
+  if (options.clusters && options.clusters.length !== corpus.length) throw new RangeError(`${options.clusters.length} cluster ids for ${corpus.length} documents`);
   const prepared = new PreparedCorpus(corpus);
   const kernelWindow = options.kernelWindow ?? DEFAULT_KERNEL_WINDOW;
   let kernelVendi: { unigram: VendiScores; ngram: number } | undefined;
