@@ -6,6 +6,8 @@ import { DEFAULT_ROUGE_PAIRS, homogenizationRougeL } from "../../workspace-kb/me
 import { meanPairwiseCosineDistance, meanPairwiseCosineDistanceOfVectors } from "../../workspace-kb/metrics/meanPairwiseCosineDistance";
 import { nearDuplicateRate, nearDuplicateRateAllPairs } from "../../workspace-kb/metrics/nearDuplicateRate";
 import { internPairs } from "../../workspace-kb/metrics/internPairs";
+import { tokenize } from "../../workspace-kb/metrics/tokens";
+import { Vocabulary } from "../../workspace-kb/metrics/vocabulary";
 import { exactMatchClusters, semanticEntropyDiscrete } from "../../workspace-kb/metrics/semanticEntropy";
 import { ngramCosineKernel, unigramAndNgramKernels } from "../../workspace-kb/metrics/ngramKernel";
 import { PreparedCorpus } from "../../workspace-kb/metrics/preparedCorpus";
@@ -173,6 +175,18 @@ describe("metric properties", () => {
     assert.equal(distinct, byPair.size);
     assert.equal(new Set(byPair.values()).size, byPair.size);
     assert.ok(Math.max(...ids) === distinct - 1);
+  });
+
+  it("the vocabulary's character scan splits exactly as the whitespace tokenizer, Unicode spaces included", () => {
+    const random = seededRandom(31);
+    const alphabet = ["a", "b", "ab", "A", "é", "日本", "😀", ".", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\ufeff", "\u200b", "\u0085"];
+    const vocabulary = new Vocabulary();
+    for (let k = 0; k < 3000; k++) {
+      const doc = Array.from({ length: randomInt(random, 12) }, () => alphabet[randomInt(random, alphabet.length)]!).join("");
+      const ids = vocabulary.encode(doc);
+      assert.deepEqual(Array.from(ids, (id) => vocabulary.tokens[id]), tokenize(doc), JSON.stringify(doc));
+    }
+    assert.equal(new Set(vocabulary.tokens).size, vocabulary.tokens.length, "each token has one id");
   });
 
   it("answer clusters ignore case and spacing but nothing else", () => {
