@@ -4,5 +4,5 @@ import { prepare, type Corpus } from "./preparedCorpus";
 
 export function distinctN(corpus: Corpus, n: number): number {
   const order = prepare(corpus).order(n);
-  return order.ids.length === 0 ? Number.NaN : order.distinct / order.ids.length;
+  return order.total === 0 ? Number.NaN : order.distinct / order.total;
 }

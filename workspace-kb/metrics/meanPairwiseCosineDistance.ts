@@ -8,13 +8,13 @@ export function meanPairwiseCosineDistance(corpus: Corpus): number {
   const prepared = prepare(corpus);
   const n = prepared.size;
   if (n < 2) return Number.NaN;
-  const { ids, offsets, idBound: distinct } = prepared.order(1);
+  const { ids, starts, ends, idBound: distinct } = prepared.order(1);
   const sum = new Float64Array(distinct);
   const count = new Int32Array(distinct);
   let selfSimilarity = 0;
   for (let d = 0; d < n; d++) {
-    const start = offsets[d]!;
-    const end = offsets[d + 1]!;
+    const start = starts[d]!;
+    const end = ends[d]!;
     if (end === start) continue;
     for (let i = start; i < end; i++) count[ids[i]!]!++;
     let norm = 0;

@@ -56,14 +56,14 @@ export function nearDuplicateRate(corpus: Corpus, threshold = NEAR_DUPLICATE_THR
 
 /** Each document's distinct shingles, renamed by ascending document frequency (rank 0 = rarest) and sorted. */
 function rankedShingleSets(prepared: PreparedCorpus): Int32Array[] {
-  const { ids, offsets, idBound } = prepared.lowercaseOrder(3);
+  const { ids, starts, ends, idBound } = prepared.lowercaseOrder(3);
   const n = prepared.size;
   const lastDoc = new Int32Array(idBound).fill(-1);
   const df = new Int32Array(idBound);
   const sets: Int32Array[] = [];
   for (let d = 0; d < n; d++) {
     const unique: number[] = [];
-    for (let i = offsets[d]!; i < offsets[d + 1]!; i++) {
+    for (let i = starts[d]!; i < ends[d]!; i++) {
       const s = ids[i]!;
       if (lastDoc[s] !== d) {
         lastDoc[s] = d;

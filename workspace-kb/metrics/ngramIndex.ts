@@ -14,9 +14,15 @@ export interface TokenCorpus {
 /** The n-grams of one order. */
 export interface NgramOrder {
   n: number;
-  /** Ids of the n-grams inside documents, in text order; doc d's are ids[offsets[d]..offsets[d+1]). */
+  /**
+   * Id of the joined-corpus n-gram starting at each token position; doc d's own n-grams (inside it, in text
+   * order) are ids[starts[d]..ends[d]) — views, not copies.
+   */
   ids: Int32Array;
-  offsets: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Number of n-grams inside documents. */
+  total: number;
   /** Every id is below this (ids of n-grams that only occur across a document boundary included). */
   idBound: number;
   /** Distinct n-grams inside documents. */
@@ -55,19 +61,18 @@ export function ngramOrders(corpus: TokenCorpus, maxN: number): NgramOrder[] {
 
 function withinDocuments(corpus: TokenCorpus, n: number, joined: Int32Array, idBound: number): NgramOrder {
   const docCount = corpus.offsets.length - 1;
-  const offsets = new Int32Array(docCount + 1);
-  for (let d = 0; d < docCount; d++) {
-    offsets[d + 1] = offsets[d]! + Math.max(0, corpus.offsets[d + 1]! - corpus.offsets[d]! - n + 1);
-  }
-  const ids = new Int32Array(offsets[docCount]!);
+  const starts = corpus.offsets.slice(0, docCount);
+  const ends = new Int32Array(docCount);
   const seen = new Uint8Array(idBound);
   let distinct = 0;
+  let total = 0;
   for (let d = 0; d < docCount; d++) {
     const from = corpus.offsets[d]!;
-    const count = offsets[d + 1]! - offsets[d]!;
-    for (let i = 0; i < count; i++) {
-      const id = joined[from + i]!;
-      ids[offsets[d]! + i] = id;
+    const end = Math.max(from, corpus.offsets[d + 1]! - n + 1);
+    ends[d] = end;
+    total += end - from;
+    for (let i = from; i < end; i++) {
+      const id = joined[i]!;
       if (!seen[id]) {
         seen[id] = 1;
         distinct++;
@@ -77,5 +82,5 @@ function withinDocuments(corpus: TokenCorpus, n: number, joined: Int32Array, idB
   const joinedTotal = Math.max(0, corpus.tokens.length - n + 1);
   // Every token is inside a document; every id of a higher order came from a joined position.
   const joinedDistinct = n === 1 ? distinct : idBound;
-  return { n, ids, offsets, idBound, distinct, joinedDistinct, joinedTotal };
+  return { n, ids: joined, starts, ends, total, idBound, distinct, joinedDistinct, joinedTotal };
 }

@@ -9,7 +9,7 @@ export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2,
   const m = prepared.size;
   const kernel = new Float64Array(m * m);
   for (const n of ns) {
-    const { ids, offsets, idBound: distinct } = prepared.order(n);
+    const { ids, starts, ends, idBound: distinct } = prepared.order(n);
     // Postings as linked lists in flat arrays: one entry per (document, distinct n-gram of it).
     const head = new Int32Array(distinct).fill(-1);
     const next: number[] = [];
@@ -17,8 +17,8 @@ export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2,
     const entryWeight: number[] = [];
     const count = new Int32Array(distinct);
     for (let d = 0; d < m; d++) {
-      const start = offsets[d]!;
-      const end = offsets[d + 1]!;
+      const start = starts[d]!;
+      const end = ends[d]!;
       for (let i = start; i < end; i++) count[ids[i]!]!++;
       let norm = 0;
       for (let i = start; i < end; i++) {

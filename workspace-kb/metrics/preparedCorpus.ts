@@ -103,7 +103,7 @@ export function prepare(corpus: Corpus): PreparedCorpus {
 
 function tailOrder(order: NgramOrder, from: number): NgramOrder {
   // Corpus-wide counts do not describe the tail; only the per-document n-grams are meaningful there.
-  return { ...order, offsets: order.offsets.subarray(from), distinct: Number.NaN, joinedDistinct: Number.NaN, joinedTotal: Number.NaN };
+  return { ...order, starts: order.starts.subarray(from), ends: order.ends.subarray(from), total: Number.NaN, distinct: Number.NaN, joinedDistinct: Number.NaN, joinedTotal: Number.NaN };
 }
 
 function checkOrder(n: number): void {

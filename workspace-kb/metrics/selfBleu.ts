@@ -38,7 +38,7 @@ export function selfBleuPerDocument(corpus: Corpus, maxN: number): Float64Array 
 
 /** out[d] = Σ over distinct n-grams g of d of min(count_d(g), max over other documents of their count of g). */
 function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
-  const { ids, offsets, idBound } = prepared.order(n);
+  const { ids, starts, ends, idBound } = prepared.order(n);
   const docCount = prepared.size;
   // Per n-gram, in one cache line: [count in the current document, largest count, its document, second largest].
   const COUNT = 0;
@@ -50,8 +50,8 @@ function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
   const out = new Float64Array(docCount);
   // Pass 1: each document's counts feed the two largest counts per n-gram.
   for (let d = 0; d < docCount; d++) {
-    const start = offsets[d]!;
-    const end = offsets[d + 1]!;
+    const start = starts[d]!;
+    const end = ends[d]!;
     for (let i = start; i < end; i++) table[ids[i]! * 4 + COUNT]!++;
     for (let i = start; i < end; i++) {
       const at = ids[i]! * 4;
@@ -69,8 +69,8 @@ function clippedMatches(prepared: PreparedCorpus, n: number): Float64Array {
   }
   // Pass 2: clip each document's counts by the largest count held by another document.
   for (let d = 0; d < docCount; d++) {
-    const start = offsets[d]!;
-    const end = offsets[d + 1]!;
+    const start = starts[d]!;
+    const end = ends[d]!;
     for (let i = start; i < end; i++) table[ids[i]! * 4 + COUNT]!++;
     let matched = 0;
     for (let i = start; i < end; i++) {

@@ -5,12 +5,12 @@ import { prepare, type Corpus } from "./preparedCorpus";
 export function selfRepetition(corpus: Corpus, n = 4): number {
   const prepared = prepare(corpus);
   if (prepared.size === 0) return Number.NaN;
-  const { ids, offsets, idBound: distinct } = prepared.order(n);
+  const { ids, starts, ends, idBound: distinct } = prepared.order(n);
   const df = new Int32Array(distinct);
   const lastDoc = new Int32Array(distinct).fill(-1);
   const docCount = prepared.size;
   const forEachUnique = (d: number, visit: (g: number) => void) => {
-    for (let i = offsets[d]!; i < offsets[d + 1]!; i++) {
+    for (let i = starts[d]!; i < ends[d]!; i++) {
       const g = ids[i]!;
       if (lastDoc[g] !== d) {
         lastDoc[g] = d;
