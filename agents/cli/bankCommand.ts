@@ -1,8 +1,7 @@
 // `culture-lab bank`: prints the held-out bank for a seed, so a person can see exactly what the population
 // is measured on (and check that a seed really fixes it).
-import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
-import type { CliCommand } from "./command";
+import { parseCommandArgs, type CliCommand } from "./command";
 import { Sandbox } from "../sandbox/sandbox";
 import { generateBank } from "../problems/bank";
 
@@ -35,15 +34,7 @@ export const bankCommand: CliCommand = {
 };
 
 function parseBankArgs(args: string[]): { seed: number; perLevel: number; levels: number[] } {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: { seed: { type: "string" }, "per-level": { type: "string" }, levels: { type: "string" } },
-    }).values;
-  } catch (error) {
-    throw new CultureLabError("bad-argument", (error as Error).message, "Run `culture-lab bank --help` for the options.");
-  }
+  const { values } = parseCommandArgs("bank", { args, options: { seed: { type: "string" }, "per-level": { type: "string" }, levels: { type: "string" } } });
   return {
     seed: integer("--seed", values.seed ?? "1", 0, 2 ** 32 - 1),
     perLevel: integer("--per-level", values["per-level"] ?? "3", 1, 1000),

@@ -2,7 +2,6 @@
 // rebuild kb.json from events.jsonl when it is damaged.
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { kbPaths, openKnowledgeBaseReadOnly, rebuildKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
@@ -10,7 +9,7 @@ import { visible } from "../../workspace-kb/markdownText";
 import { ENTRY_KINDS } from "../../workspace-kb/schema";
 import type { Entry, EntryKind } from "../../workspace-kb/schema";
 import { readOwner } from "../../workspace-kb/sessionLock";
-import type { CliCommand, CliIO } from "./command";
+import { parseCommandArgs, type CliCommand, type CliIO } from "./command";
 
 const help = `Usage: culture-lab kb <status|rebuild|search|show> [options]
 
@@ -37,26 +36,19 @@ export const kbCommand: CliCommand = {
   summary: "inspect, search or rebuild the workspace's knowledge base (.culture/)",
   help,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          workspace: { type: "string" },
-          folder: { type: "string" },
-          json: { type: "boolean" },
-          k: { type: "string", short: "k" },
-          kind: { type: "string" },
-          generation: { type: "string" },
-          archived: { type: "boolean" },
-        },
-      });
-    } catch (error) {
-      io.err(`culture-lab kb: ${(error as Error).message}\n\n${help}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs("kb", {
+      args,
+      allowPositionals: true,
+      options: {
+        workspace: { type: "string" },
+        folder: { type: "string" },
+        json: { type: "boolean" },
+        k: { type: "string", short: "k" },
+        kind: { type: "string" },
+        generation: { type: "string" },
+        archived: { type: "boolean" },
+      },
+    });
     const [verb, ...rest] = positionals;
     const workspace = resolve(io.cwd, values.workspace ?? ".");
     const options = { folder: values.folder };

@@ -21,6 +21,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
+    if (error instanceof CultureLabError && error.code === "usage") {
+      io.err(`culture-lab ${name}: ${error.message}\n\n${command.help}`);
+      return 2;
+    }
     if (error instanceof CultureLabError) {
       io.err(`culture-lab ${name}: ${error.explain()}`);
       return 1;

@@ -3,15 +3,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { CultureLabError } from "../../workspace-kb/errors";
 import { kbPaths } from "../../workspace-kb/knowledgeBase";
 import { parseLoopConfig } from "../loop/loopConfig";
 import { runModelSession } from "../loop/modelSession";
 import { describeDivergence, firstDivergence, prepareReplayWorkspace } from "../loop/replay";
 import { readRun } from "../loop/runRecorder";
 import { openRuntime } from "../runtime/runtime";
-import type { CliCommand } from "./command";
+import { parseCommandArgs, usageError, type CliCommand } from "./command";
 
 const DIVERGED = 3;
 
@@ -33,14 +31,9 @@ export const replayCommand: CliCommand = {
   summary: "re-run a recorded session on CPU and report the first call that diverges",
   help,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { workspace: { type: "string" }, keep: { type: "boolean", default: false } } });
-    } catch (error) {
-      throw new CultureLabError("usage", (error as Error).message, "See `culture-lab replay --help`.");
-    }
+    const parsed = parseCommandArgs("replay", { args, allowPositionals: true, options: { workspace: { type: "string" }, keep: { type: "boolean", default: false } } });
     const [runId] = parsed.positionals;
-    if (!runId) throw new CultureLabError("usage", "replay needs a run id.", "List runs with `ls .culture/runs`.");
+    if (!runId) throw usageError("replay", "replay needs a run id (the folder names under .culture/runs/).");
     const workspaceDir = resolve(io.cwd, parsed.values.workspace ?? ".");
     const cultureDir = kbPaths(workspaceDir).folder;
     const recorded = readRun(cultureDir, runId);

@@ -3,14 +3,13 @@
 // whose output is noise — the run is then a test of the machinery, and its report says so first.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { EngineClient } from "../engine/engineClient";
 import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun } from "../engine/protocol";
 import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
-import type { CliCommand, CliIO } from "./command";
+import { parseCommandArgs, type CliCommand, type CliIO } from "./command";
 
 
 const help = `Usage: culture-lab run [options]
@@ -66,21 +65,17 @@ export const runCommand: CliCommand = {
 };
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        workspace: { type: "string" },
-        config: { type: "string" },
-        model: { type: "string" },
-        generations: { type: "string" },
-        threads: { type: "string" },
-        offline: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (error) {
-    throw new CultureLabError("usage", (error as Error).message, "See `culture-lab run --help`.");
-  }
+  return parseCommandArgs("run", {
+    args,
+    options: {
+      workspace: { type: "string" },
+      config: { type: "string" },
+      model: { type: "string" },
+      generations: { type: "string" },
+      threads: { type: "string" },
+      offline: { type: "boolean", default: false },
+    },
+  }).values;
 }
 
 /** Reads the file and applies the flags; checked here too, so a bad configuration fails before an engine starts. */

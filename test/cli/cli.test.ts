@@ -15,3 +15,12 @@ describe("the culture-lab command line", () => {
     assert.match(io.stderr(), /unknown command 'frobnicate'/);
   });
 });
+
+describe("a wrong option to any command", () => {
+  it("is a usage error: the message, the command's help, and exit code 2", async () => {
+    const io = captureIO();
+    assert.equal(await runCli(["run", "--frobnicate"], io), 2);
+    assert.match(io.stderr(), /culture-lab run: Unknown option '--frobnicate'/);
+    assert.match(io.stderr(), /Usage: culture-lab run/);
+  });
+});
