@@ -26,8 +26,9 @@ embeddings, which this command does not compute.
 
 Defined values: a metric with nothing to measure is null in --json and "n/a" in the table — one document
 (self-BLEU, ROUGE-L, pairwise distance), no n-gram of an order (distinct_n), under 4 tokens in all
-(ngram_diversity_score), all documents empty (compression_ratio, Vendi). A document under 3 words is never
-a near-duplicate.
+(ngram_diversity_score), all documents empty (compression_ratio). Documents too short for an n-gram order
+(empty ones for every order) count as one shared "no n-gram" item in the Vendi kernels and the pairwise
+distance, so all-empty corpora have Vendi 1. A document under 3 words is never a near-duplicate.
 Errors (exit 1, with the line number): no such file, no documents, bytes that are not UTF-8, a line that is
 not JSON or not a string/{"text"} object. Bad options exit 2.`;
 

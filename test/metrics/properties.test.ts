@@ -66,6 +66,26 @@ describe("metric properties", () => {
     assert.ok(Math.abs(vendiNgram(disjoint) - 7) < 1e-9);
   });
 
+  it("documents without n-grams of an order are alike for that order, so the kernel keeps K_ii = 1", () => {
+    const kernel = ngramCosineKernel(["one two three four", "", "", "a b"]);
+    for (let i = 0; i < 4; i++) assert.ok(Math.abs(kernel[i * 4 + i]! - 1) < 1e-12, `K_${i}${i} = ${kernel[i * 4 + i]}`);
+    assert.equal(kernel[1 * 4 + 2], 1, "two empty documents are the same item");
+    assert.equal(kernel[0 * 4 + 1], 0, "an empty document is unlike a written one");
+    assert.equal(kernel[3 * 4 + 1], 0.5, "'a b' has no 3- or 4-grams, like the empty documents");
+    assert.ok(Math.abs(vendiScore([[1, 0, 0], [0, 1, 1], [0, 1, 1]]) - vendiNgram(["w x y z", "", ""])) < 1e-12);
+  });
+
+  it("Vendi never grows with its order q (q1 ≥ q2 ≥ q∞), short and empty documents included", () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const corpus = awkwardCorpus(seed, 30);
+      for (const ns of [[1], [1, 2, 3, 4]]) {
+        const lambda = kernelEigenvalues(ngramCosineKernel(corpus, ns), corpus.length);
+        const [q1, q2, qinf] = [vendiFromEigenvalues(lambda, 1), vendiFromEigenvalues(lambda, 2), vendiFromEigenvalues(lambda, "inf")];
+        assert.ok(q1 >= q2 - 1e-9 && q2 >= qinf - 1e-9, `seed ${seed} ns ${ns}: ${q1} ${q2} ${qinf}`);
+      }
+    }
+  });
+
   it("Vendi of embeddings through the d×d dual equals Vendi of the n×n kernel", () => {
     const random = seededRandom(3);
     for (const [n, d] of [[40, 8], [6, 30]] as const) {

@@ -1,6 +1,7 @@
 // mean_pairwise_cosine_distance = 1 − mean over i≠j of cos(x_i, x_j). With unit rows, Σ_{i≠j} x̂_i·x̂_j =
-// ‖Σ x̂‖² − Σ ‖x̂_i‖², so it is exact in O(n d) (zero rows count as cosine 0). On unigram count vectors for a
-// corpus, or on given vectors (embeddings). NaN for fewer than two documents.
+// ‖Σ x̂‖² − Σ ‖x̂_i‖², so it is exact in O(n d). On unigram count vectors for a corpus (empty documents share
+// one "no word" feature, as in the n-gram kernel), or on given vectors (a zero embedding has cosine 0 with
+// everything). NaN for fewer than two documents.
 import { prepare, type Corpus } from "./preparedCorpus";
 import { normalised } from "./vendi";
 
@@ -12,10 +13,15 @@ export function meanPairwiseCosineDistance(corpus: Corpus): number {
   const sum = new Float64Array(distinct);
   const count = new Int32Array(distinct);
   let selfSimilarity = 0;
+  let empty = 0;
   for (let d = 0; d < n; d++) {
     const start = starts[d]!;
     const end = ends[d]!;
-    if (end === start) continue;
+    if (end === start) {
+      // As in the n-gram kernel: empty documents share one "no n-gram" feature.
+      empty++;
+      continue;
+    }
     for (let i = start; i < end; i++) count[ids[i]!]!++;
     let norm = 0;
     for (let i = start; i < end; i++) {
@@ -35,7 +41,8 @@ export function meanPairwiseCosineDistance(corpus: Corpus): number {
     }
     selfSimilarity += 1;
   }
-  let squared = 0;
+  let squared = empty * empty;
+  selfSimilarity += empty;
   for (const s of sum) squared += s * s;
   return 1 - (squared - selfSimilarity) / (n * (n - 1));
 }

@@ -1,5 +1,7 @@
 // The n-gram cosine kernel of Vendi-Score `text_utils`: K = mean over n ∈ ns of the cosine similarities of
-// the documents' n-gram count vectors (a document with no n-gram of order n has a zero row for that n).
+// the documents' n-gram count vectors. A document with no n-gram of order n (empty, or shorter than n) counts
+// for that order as holding one shared "no n-gram" feature: such documents are alike and unlike the others,
+// which keeps K_ii = 1 as Vendi needs (the reference leaves a zero row there, and its q-orders then disagree).
 // Built through postings, so its cost is Σ over n-grams of (document frequency)², not n² dot products.
 import { prepare, type Corpus } from "./preparedCorpus";
 
@@ -39,6 +41,9 @@ export function ngramCosineKernel(corpus: Corpus, ns: readonly number[] = [1, 2,
       }
     }
     const scale = 1 / ns.length;
+    const withoutNgrams: number[] = [];
+    for (let d = 0; d < m; d++) if (ends[d] === starts[d]) withoutNgrams.push(d);
+    for (const a of withoutNgrams) for (const b of withoutNgrams) if (a <= b) kernel[a * m + b]! += scale;
     for (let g = 0; g < distinct; g++) {
       for (let a = head[g]!; a >= 0; a = next[a]!) {
         const da = entryDoc[a]!;
