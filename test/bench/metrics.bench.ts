@@ -109,7 +109,8 @@ let panelCold = Number.NaN;
   for (let r = 0; r < 20; r++) rounds.push(measure(() => window.add(stream.slice(100_000 + r * 50, 100_000 + (r + 1) * 50)), false));
   const wall = rounds.map((m) => m.wallMs).sort((a, b) => a - b);
   const cpu = rounds.map((m) => m.cpuMs).sort((a, b) => a - b);
-  console.log(`  update after a round of 50 (20 rounds): median ${ms(wall[10]!)} wall / ${ms(cpu[10]!)} cpu, max ${ms(wall[19]!)} wall / ${ms(cpu[19]!)} cpu — target < 100 ms: ${wall[10]! < 100 ? "met" : "NOT met"} (median wall)`);
+  console.log(`  update after a round of 50 (20 rounds): median ${ms(wall[10]!)} wall / ${ms(cpu[10]!)} cpu, max ${ms(wall[19]!)} wall / ${ms(cpu[19]!)} cpu`);
+  console.log(`  target < 100 ms: ${wall[10]! < 100 ? "met" : "NOT met"} on median wall time, ${cpu[10]! < 100 ? "met" : "NOT met"} on median CPU time (wall stretches with the load average)`);
 }
 console.log();
 
