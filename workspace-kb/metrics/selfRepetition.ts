@@ -5,25 +5,31 @@ import { prepare, type Corpus } from "./preparedCorpus";
 export function selfRepetition(corpus: Corpus, n = 4): number {
   const prepared = prepare(corpus);
   if (prepared.size === 0) return Number.NaN;
-  const { ids, starts, ends, idBound: distinct } = prepared.order(n);
-  const df = new Int32Array(distinct);
-  const lastDoc = new Int32Array(distinct).fill(-1);
+  const { ids, starts, ends, idBound } = prepared.order(n);
+  // Per n-gram, side by side (one cache line): [last document counted, document frequency].
+  const table = new Int32Array(idBound * 2);
+  for (let g = 0; g < idBound; g++) table[g * 2] = -1;
   const docCount = prepared.size;
-  const forEachUnique = (d: number, visit: (g: number) => void) => {
+  for (let d = 0; d < docCount; d++) {
     for (let i = starts[d]!; i < ends[d]!; i++) {
-      const g = ids[i]!;
-      if (lastDoc[g] !== d) {
-        lastDoc[g] = d;
-        visit(g);
+      const at = ids[i]! * 2;
+      if (table[at] !== d) {
+        table[at] = d;
+        table[at + 1]!++;
       }
     }
-  };
-  for (let d = 0; d < docCount; d++) forEachUnique(d, (g) => df[g]!++);
-  lastDoc.fill(-1);
+  }
+  // Second pass marks documents with their bitwise complement so "already counted" needs no reset.
   let total = 0;
   for (let d = 0; d < docCount; d++) {
     let shared = 0;
-    forEachUnique(d, (g) => (shared += df[g]! - 1));
+    for (let i = starts[d]!; i < ends[d]!; i++) {
+      const at = ids[i]! * 2;
+      if (table[at] !== ~d) {
+        table[at] = ~d;
+        shared += table[at + 1]! - 1;
+      }
+    }
     total += Math.log(1 + shared);
   }
   return total / docCount;
