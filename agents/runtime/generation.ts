@@ -3,6 +3,7 @@
 // end-of-generation token, a stop text, the token limit or an abort.
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import type { Sampling } from "./runtimeConfig";
+import type { StepBarrier } from "./stepBarrier";
 
 export type StopReason = "eog" | "stop-text" | "max-tokens" | "aborted";
 
@@ -20,6 +21,10 @@ export interface GenerationRequest {
   /** Texts that end the turn (a chat template's end-of-turn written as text); cut from the output. */
   stopTexts: readonly string[];
   signal?: AbortSignal;
+  /** Keeps the context's generating agents in step, so each decode is one full batch. */
+  barrier: StepBarrier;
+  /** This sequence's order in its context. */
+  slot: number;
 }
 
 export interface GenerationOutcome {
@@ -60,25 +65,37 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
     // decoded like any other token, so the run still has the fixed length a benchmark needs.
     yieldEogToken: sampling.ignoreEos,
   });
-  for await (const token of iterator) {
-    firstTokenAt ??= performance.now();
-    if (!sampling.ignoreEos && request.stopTokens.has(token)) break;
-    generated.push(token);
-    if (request.stopTexts.length > 0) {
-      stopCut = findStopText(model, generated, request.stopTexts);
-      if (stopCut >= 0) {
-        stopReason = "stop-text";
+  let joined = false;
+  try {
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
+      const token = step.value;
+      firstTokenAt ??= performance.now();
+      if (!joined) {
+        request.barrier.join(request.slot);
+        joined = true;
+      }
+      if (!sampling.ignoreEos && request.stopTokens.has(token)) break;
+      generated.push(token);
+      if (request.stopTexts.length > 0) {
+        stopCut = findStopText(model, generated, request.stopTexts);
+        if (stopCut >= 0) {
+          stopReason = "stop-text";
+          break;
+        }
+      }
+      if (signal?.aborted) {
+        stopReason = "aborted";
         break;
       }
+      if (generated.length >= request.maxTokens) {
+        stopReason = "max-tokens";
+        break;
+      }
+      await request.barrier.ready(request.slot);
     }
-    if (signal?.aborted) {
-      stopReason = "aborted";
-      break;
-    }
-    if (generated.length >= request.maxTokens) {
-      stopReason = "max-tokens";
-      break;
-    }
+  } finally {
+    if (joined) request.barrier.leave(request.slot);
+    await iterator.return(undefined);
   }
   let text = model.detokenize(generated);
   if (stopCut >= 0) text = text.slice(0, text.length - stopCut);

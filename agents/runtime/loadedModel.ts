@@ -6,6 +6,8 @@ import { CultureLabError } from "../../workspace-kb/errors";
 import { inspectModelFile } from "./modelFile";
 import type { ModelFileInfo } from "./modelFile";
 import type { RuntimeConfig } from "./runtimeConfig";
+import { sequenceIdOf, stepBatching } from "./batchOrder";
+import { StepBarrier } from "./stepBarrier";
 
 export interface RenderedPrompt {
   tokens: Token[];
@@ -13,8 +15,16 @@ export interface RenderedPrompt {
   stopTexts: string[];
 }
 
+/** An agent's place in a shared context: its sequence, and the barrier of the agents it steps with. */
+export interface Seat {
+  sequence: LlamaContextSequence;
+  barrier: StepBarrier;
+  slot: number;
+}
+
 export class LoadedModel {
-  private readonly contexts: LlamaContext[] = [];
+  private readonly contexts: Array<{ context: LlamaContext; barrier: StepBarrier; seats: number }> = [];
+  private seating: Promise<unknown> = Promise.resolve();
   private readonly chatWrapper: ChatWrapper;
 
   private constructor(
@@ -53,19 +63,42 @@ export class LoadedModel {
     return this.chatWrapper.wrapperName;
   }
 
+  /** How many contexts the model's agents are spread over (each holds up to agentsPerContext agents). */
+  get contextCount(): number {
+    return this.contexts.length;
+  }
+
   /** A free sequence of a shared context, opening another context when all are taken. */
-  async takeSequence(): Promise<LlamaContextSequence> {
-    const open = this.contexts.find((c) => c.sequencesLeft > 0);
-    if (open) return open.getSequence();
+  takeSeat(): Promise<Seat> {
+    // One at a time: agents added together must not each open a context of their own.
+    const seat = this.seating.then(() => this.seatNow());
+    this.seating = seat.catch(() => undefined);
+    return seat;
+  }
+
+  private async seatNow(): Promise<Seat> {
+    let shared = this.contexts.find((c) => c.context.sequencesLeft > 0);
+    if (!shared) {
+      const barrier = new StepBarrier();
+      shared = { context: await this.createContext(barrier), barrier, seats: 0 };
+      this.contexts.push(shared);
+    }
+    const sequence = shared.context.getSequence();
+    return { sequence, barrier: shared.barrier, slot: sequenceIdOf(sequence, shared.seats++) };
+  }
+
+  private async createContext(barrier: StepBarrier): Promise<LlamaContext> {
+    const ordering = stepBatching(barrier);
     const context = await this.model.createContext({
+      batching: { itemPrioritizationStrategy: ordering.strategy },
       sequences: this.config.agentsPerContext,
       contextSize: Math.min(this.config.contextSize, this.info.contextLength ?? this.config.contextSize),
       batchSize: this.config.batchSize,
       threads: this.config.threads,
     });
+    ordering.attach(context);
     this.onContext?.(context);
-    this.contexts.push(context);
-    return context.getSequence();
+    return context;
   }
 
   /** Persona and prompt in the model's own chat template, as tokens, with what ends the model's turn. */
@@ -85,7 +118,7 @@ export class LoadedModel {
   }
 
   async dispose(): Promise<void> {
-    for (const context of this.contexts) await context.dispose();
+    for (const { context } of this.contexts) await context.dispose();
     this.contexts.length = 0;
     await this.model.dispose();
   }

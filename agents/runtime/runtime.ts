@@ -4,7 +4,7 @@
 import { realpath } from "node:fs/promises";
 import { getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
 import { listenToLlamaLog, sharedLlama } from "./sharedLlama";
-import type { GbnfJsonSchema, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
+import type { GbnfJsonSchema, Llama, LlamaContext, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { noiseU32 } from "../gguf/seededNoise";
@@ -15,6 +15,7 @@ import type { StopReason } from "./generation";
 import { checkJsonOutput, jsonValidator } from "./jsonOutput";
 import type { JsonFailure, JsonSchema } from "./jsonOutput";
 import { LoadedModel } from "./loadedModel";
+import type { Seat } from "./loadedModel";
 import { resolveModelReference } from "./modelSources";
 import type { DownloadProgress } from "./modelSources";
 import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
@@ -133,7 +134,7 @@ class ModelRuntime implements Runtime {
     const spec = parseAgentSpec(specInput);
     if (this.agents.has(spec.id)) throw new CultureLabError("agent-exists", `an agent named '${spec.id}' already exists in this session.`, "Give every agent its own id.");
     const loaded = await this.modelFor(spec.model ?? this.config.model, options.signal);
-    const agent = new ModelAgent(spec, loaded, await loaded.takeSequence(), this);
+    const agent = new ModelAgent(spec, loaded, await loaded.takeSeat(), this);
     this.agents.set(spec.id, agent);
     return agent;
   }
@@ -189,7 +190,7 @@ class ModelRuntime implements Runtime {
       loaded.map(async (m) => {
         let hash = this.hashes.get(m.info.path);
         if (!hash) this.hashes.set(m.info.path, (hash = sha256OfFile(m.info.path)));
-        return { ...m.info, sha256: await hash, chatTemplate: m.chatTemplateName };
+        return { ...m.info, sha256: await hash, chatTemplate: m.chatTemplateName, contexts: m.contextCount };
       }),
     );
     const { modelsDir: _ignored, ...runtime } = this.config;
@@ -229,7 +230,7 @@ class ModelAgent implements RuntimeAgent {
   constructor(
     readonly spec: AgentSpec,
     private readonly loaded: LoadedModel,
-    private readonly sequence: LlamaContextSequence,
+    private readonly seat: Seat,
     private readonly runtime: ModelRuntime,
   ) {}
 
@@ -271,7 +272,9 @@ class ModelAgent implements RuntimeAgent {
       const started = performance.now();
       const rendered = this.loaded.render(this.spec.persona, prompt);
       const outcome = await generate({
-        sequence: this.sequence,
+        sequence: this.seat.sequence,
+        barrier: this.seat.barrier,
+        slot: this.seat.slot,
         model: this.loaded.model,
         promptTokens: rendered.tokens,
         sampling: this.spec.sampling,

@@ -11,7 +11,7 @@ export interface SessionManifest {
   llamaCpp: string;
   gpu: string | false;
   runtime: Omit<RuntimeConfig, "modelsDir">;
-  models: Array<ModelFileInfo & { sha256: string; chatTemplate: string }>;
+  models: Array<ModelFileInfo & { sha256: string; chatTemplate: string; contexts: number }>;
   agents: Array<{ id: string; modelPath: string; persona: string; sampling: AgentSpec["sampling"] }>;
 }
 

@@ -50,6 +50,7 @@ describe("the model runtime on the tiny model", function () {
     const results = await Promise.all(agents.map((a, i) => a.generateText(`Say something, number ${i}.`)));
     const elapsed = performance.now() - started;
     for (const r of results) assert.ok(r.ok && r.usage.completionTokens > 0);
+    assert.equal((await rt.manifest()).models[0]!.contexts, 1, "agents added together share one context");
     // Run one after another, the calls' own times would add up to the elapsed time; overlapping, to about 4×.
     const summed = results.reduce((s, r) => s + r.usage.wallMs, 0);
     assert.ok(summed > 2 * elapsed, `calls summed ${summed.toFixed(0)} ms within ${elapsed.toFixed(0)} ms`);
