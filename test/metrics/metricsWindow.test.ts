@@ -63,4 +63,11 @@ describe("the culture panel", () => {
     assert.equal(collapsed.windowSize, 100);
     assert.equal(collapsed.documentCount, 200);
   });
+
+  it("says which documents each metric covers", () => {
+    const forms = new CulturePanel({ window: { size: 400, kernelSize: 150, rougePairs: 900 } }).forms;
+    assert.equal(forms.self_bleu_4, "last 400 docs");
+    assert.equal(forms.vendi_ngram, "last 150 docs, 1–4-gram cosine kernel");
+    assert.equal(forms.homogenization_rougel, "900 sampled pairs of the last 400 docs");
+  });
 });

@@ -2,7 +2,8 @@
 // (earlier windows are smaller and not comparable). One config object, validated, feeds both.
 import { z } from "zod";
 import { CollapseDetector, collapseDetectorConfigSchema, type CollapseVerdict } from "./collapseDetector";
-import { MetricsWindow, metricsWindowConfigSchema, type PanelMetrics } from "./metricsWindow";
+import { MetricsWindow, metricsWindowConfigSchema, windowForms, type PanelMetrics } from "./metricsWindow";
+import type { MetricKey } from "./computeMetrics";
 
 export const culturePanelConfigSchema = z.object({
   window: metricsWindowConfigSchema.default(metricsWindowConfigSchema.parse({})),
@@ -28,6 +29,11 @@ export class CulturePanel {
     this.config = culturePanelConfigSchema.parse(config);
     this.window = new MetricsWindow(this.config.window);
     this.detector = new CollapseDetector(this.config.collapse);
+  }
+
+  /** Which documents each metric covers (e.g. "last 500 docs"), to show beside the numbers. */
+  get forms(): Record<MetricKey, string> {
+    return windowForms(this.config.window);
   }
 
   /** A round of new documents (optionally with embeddings, for vendi_embedding). */

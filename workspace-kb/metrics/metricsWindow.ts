@@ -18,7 +18,7 @@ import { exactMatchClusters, semanticEntropyDiscrete } from "./semanticEntropy";
 import { symmetricEigenvalues } from "./symmetricEigenvalues";
 import { kernelEigenvalues, normalised, vendiFromEigenvalues, vendiScoresFromEigenvalues } from "./vendi";
 import { Vocabulary } from "./vocabulary";
-import type { MetricKey } from "./computeMetrics";
+import { METRIC_KEYS, type MetricKey } from "./computeMetrics";
 
 export const metricsWindowConfigSchema = z.object({
   /**
@@ -37,6 +37,19 @@ export type MetricsWindowConfig = z.output<typeof metricsWindowConfigSchema>;
 
 /** What the panel shows: every METRICS.md key (vendi_embedding is NaN unless every document came with an embedding). */
 export type PanelMetrics = Record<MetricKey, number>;
+
+/** Which documents each panel metric covers, in words for the panel to show next to the number. */
+export function windowForms(config: MetricsWindowConfig): Record<MetricKey, string> {
+  const all = `last ${config.size} docs`;
+  const kernel = `last ${config.kernelSize} docs`;
+  const forms = Object.fromEntries(METRIC_KEYS.map((k) => [k, all])) as Record<MetricKey, string>;
+  forms.vendi_q1 = forms.vendi_q2 = forms.vendi_qinf = `${kernel}, unigram cosine kernel`;
+  forms.vendi_ngram = `${kernel}, 1–4-gram cosine kernel`;
+  forms.vendi_embedding = `${all}, embeddings (d×d dual)`;
+  forms.homogenization_rougel = `${config.rougePairs} sampled pairs of the ${all}`;
+  forms.semantic_entropy_discrete = `${all}, clusters = identical texts`;
+  return forms;
+}
 
 interface WindowDocument {
   serial: number;
