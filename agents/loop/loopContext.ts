@@ -3,7 +3,7 @@
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { BankProblem } from "../problems/bank";
-import { seededRandom, type Random } from "../problems/random";
+import { seededRandom, type Random } from "../../workspace-kb/random";
 import type { AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "./agentPort";
 import type { RaschRatings } from "./difficulty";
 import type { LoopConfig } from "./loopConfig";

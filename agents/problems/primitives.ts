@@ -2,7 +2,7 @@
 // JavaScript expression of the previous value `$`, some with a constant drawn per use. Chaining d of them
 // gives a program of difficulty d.
 import type { Json } from "../sandbox/sandbox";
-import type { Random } from "./random";
+import type { Random } from "../../workspace-kb/random";
 
 export type ValueType = "int" | "ints" | "str";
 

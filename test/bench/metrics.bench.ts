@@ -14,7 +14,7 @@ import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { nearDuplicateRate, nearDuplicateRateAllPairs } from "../../workspace-kb/metrics/nearDuplicateRate";
 import { ngramDiversityScore } from "../../workspace-kb/metrics/ngramDiversityScore";
 import { PreparedCorpus } from "../../workspace-kb/metrics/preparedCorpus";
-import { randomInt, seededRandom } from "../../workspace-kb/metrics/random";
+import { seededRandom } from "../../workspace-kb/random";
 import { selfBleu, selfBleuPerDocument } from "../../workspace-kb/metrics/selfBleu";
 import { selfBleuNaivePerDocument } from "../../workspace-kb/metrics/selfBleuNaive";
 import { selfRepetition } from "../../workspace-kb/metrics/selfRepetition";
@@ -54,9 +54,9 @@ function benchCorpus(docs: number, seed: number): string[] {
   const base = zipfCorpus({ docs, seed, sentences: true });
   const random = seededRandom(seed + 1000);
   return base.map((doc, i) => {
-    if (i === 0 || random() >= 0.03) return doc;
-    const words = base[randomInt(random, i)]!.split(" ");
-    words[randomInt(random, words.length)] = "edited";
+    if (i === 0 || random.next() >= 0.03) return doc;
+    const words = base[random.below(i)]!.split(" ");
+    words[random.below(words.length)] = "edited";
     return words.join(" ");
   });
 }

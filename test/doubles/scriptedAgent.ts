@@ -11,7 +11,7 @@ import { canonicalJson } from "../../agents/problems/canonicalJson";
 import { composeProposal } from "../../agents/problems/bank";
 import type { Problem, SolverView } from "../../agents/problems/problem";
 import { solverView } from "../../agents/problems/problem";
-import { seededRandom, type Random } from "../../agents/problems/random";
+import { seededRandom, type Random } from "../../workspace-kb/random";
 import type { Mode } from "../../agents/problems/schemas";
 import { validateProposal } from "../../agents/problems/validateProposal";
 import type { PureRunner } from "../../agents/sandbox/sandbox";

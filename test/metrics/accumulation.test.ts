@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { attractorStrength } from "../../workspace-kb/metrics/attractorStrength";
 import { heldOutGain, heldOutGainByGeneration, type EvaluationResult } from "../../workspace-kb/metrics/heldOutGain";
 import { citationStats } from "../../workspace-kb/metrics/noteCitations";
-import { seededRandom } from "../../workspace-kb/metrics/random";
+import { seededRandom } from "../../workspace-kb/random";
 import { ratchet } from "../../workspace-kb/metrics/ratchet";
 
 function run(problemId: string, seed: number, withKb: boolean, solved: boolean, generation = 1): EvaluationResult {
@@ -41,10 +41,10 @@ describe("cultural accumulation", () => {
     const random = seededRandom(17);
     const results: EvaluationResult[] = [];
     for (let p = 0; p < 300; p++) {
-      const difficulty = random();
+      const difficulty = random.next();
       for (let seed = 0; seed < 3; seed++) {
-        results.push(run(`p${p}`, seed, true, random() < Math.min(1, difficulty + 0.2)));
-        results.push(run(`p${p}`, seed, false, random() < difficulty));
+        results.push(run(`p${p}`, seed, true, random.next() < Math.min(1, difficulty + 0.2)));
+        results.push(run(`p${p}`, seed, false, random.next() < difficulty));
       }
     }
     results.push(run("orphan", 0, true, true));

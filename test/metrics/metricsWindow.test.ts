@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { computeMetrics, METRIC_KEYS } from "../../workspace-kb/metrics/computeMetrics";
 import { CulturePanel } from "../../workspace-kb/metrics/culturePanel";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
-import { seededRandom } from "../../workspace-kb/metrics/random";
+import { seededRandom } from "../../workspace-kb/random";
 import { vendiOfVectors } from "../../workspace-kb/metrics/vendi";
 import { zipfCorpus } from "./syntheticCorpus";
 
@@ -28,7 +28,7 @@ describe("the metrics panel window", () => {
   it("keeps Vendi on embeddings exact through rank-one additions and removals of the dual", () => {
     const random = seededRandom(4);
     const docs = Array.from({ length: 90 }, (_, i) => `document ${i}`);
-    const embeddings = docs.map(() => Array.from({ length: 12 }, () => random() - 0.5));
+    const embeddings = docs.map(() => Array.from({ length: 12 }, () => random.next() - 0.5));
     const window = new MetricsWindow({ size: 40, kernelSize: 10, rougePairs: 10 });
     let metrics = window.add(docs.slice(0, 30), embeddings.slice(0, 30));
     for (let at = 30; at < 90; at += 20) metrics = window.add(docs.slice(at, at + 20), embeddings.slice(at, at + 20));

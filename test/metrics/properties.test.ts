@@ -11,7 +11,7 @@ import { Vocabulary } from "../../workspace-kb/metrics/vocabulary";
 import { exactMatchClusters, semanticEntropyDiscrete } from "../../workspace-kb/metrics/semanticEntropy";
 import { ngramCosineKernel, unigramAndNgramKernels } from "../../workspace-kb/metrics/ngramKernel";
 import { PreparedCorpus } from "../../workspace-kb/metrics/preparedCorpus";
-import { randomInt, seededRandom } from "../../workspace-kb/metrics/random";
+import { seededRandom } from "../../workspace-kb/random";
 import { selfBleu, selfBleuPerDocument } from "../../workspace-kb/metrics/selfBleu";
 import { selfBleuNaivePerDocument } from "../../workspace-kb/metrics/selfBleuNaive";
 import { symmetricEigenvalues } from "../../workspace-kb/metrics/symmetricEigenvalues";
@@ -24,10 +24,10 @@ function awkwardCorpus(seed: number, docs: number): string[] {
   const random = seededRandom(seed);
   const base = zipfCorpus({ docs, seed, meanLength: 25, vocabulary: 60 });
   return base.map((doc, i) => {
-    const roll = random();
+    const roll = random.next();
     if (roll < 0.1) return "";
-    if (roll < 0.2) return doc.split(" ").slice(0, randomInt(random, 4)).join(" ");
-    if (roll < 0.35 && i > 0) return base[randomInt(random, i)]!;
+    if (roll < 0.2) return doc.split(" ").slice(0, random.below(4)).join(" ");
+    if (roll < 0.35 && i > 0) return base[random.below(i)]!;
     return doc;
   });
 }
@@ -89,7 +89,7 @@ describe("metric properties", () => {
   it("Vendi of embeddings through the d×d dual equals Vendi of the n×n kernel", () => {
     const random = seededRandom(3);
     for (const [n, d] of [[40, 8], [6, 30]] as const) {
-      const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => random() - 0.5));
+      const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => random.next() - 0.5));
       const unit = rows.map((r) => r.map((x) => x / Math.hypot(...r)));
       const kernel = unit.map((a) => unit.map((b) => a.reduce((s, x, i) => s + x * b[i]!, 0)));
       for (const q of [1, 2, "inf"] as const) {
@@ -102,7 +102,7 @@ describe("metric properties", () => {
   it("the eigenvalue routine agrees with ml-matrix's EVD on random symmetric matrices", () => {
     const random = seededRandom(9);
     for (const n of [1, 2, 5, 33]) {
-      const m = Matrix.from1DArray(n, n, Array.from({ length: n * n }, () => random() - 0.5));
+      const m = Matrix.from1DArray(n, n, Array.from({ length: n * n }, () => random.next() - 0.5));
       const sym = m.add(m.transpose());
       const expected = new EVD(sym, { assumeSymmetric: true }).realEigenvalues.slice().sort((a, b) => a - b);
       const actual = symmetricEigenvalues(Float64Array.from(sym.to1DArray()), n);
@@ -117,7 +117,7 @@ describe("metric properties", () => {
 
   it("the O(nd) mean pairwise cosine distance equals the average over all pairs", () => {
     const random = seededRandom(5);
-    const rows = Array.from({ length: 25 }, () => Array.from({ length: 6 }, () => random()));
+    const rows = Array.from({ length: 25 }, () => Array.from({ length: 6 }, () => random.next()));
     let sum = 0;
     for (let i = 0; i < rows.length; i++) {
       for (let j = 0; j < rows.length; j++) {
@@ -144,10 +144,10 @@ describe("metric properties", () => {
       const base = zipfCorpus({ docs: 150, seed, meanLength: 20, vocabulary: 400 });
       // Plant near-duplicates: copies with one or several words replaced, some crossing the 0.8 line.
       const corpus = base.map((doc, i) => {
-        if (i === 0 || random() < 0.6) return doc;
-        const words = base[randomInt(random, i)]!.split(" ");
-        const edits = randomInt(random, 4);
-        for (let e = 0; e < edits; e++) words[randomInt(random, words.length)] = `edit${e}`;
+        if (i === 0 || random.next() < 0.6) return doc;
+        const words = base[random.below(i)]!.split(" ");
+        const edits = random.below(4);
+        for (let e = 0; e < edits; e++) words[random.below(words.length)] = `edit${e}`;
         return words.join(" ");
       });
       const exact = nearDuplicateRateAllPairs(corpus);
@@ -182,8 +182,8 @@ describe("metric properties", () => {
     const random = seededRandom(12);
     const n = 5000;
     // Wide ranges, so every radix digit pass runs; many repeats, so ids are shared.
-    const hi = Int32Array.from({ length: n }, () => (random() < 0.5 ? randomInt(random, 30) : randomInt(random, 2 ** 30)));
-    const lo = Int32Array.from({ length: n }, () => (random() < 0.5 ? randomInt(random, 5) : randomInt(random, 2 ** 24)));
+    const hi = Int32Array.from({ length: n }, () => (random.next() < 0.5 ? random.below(30) : random.below(2 ** 30)));
+    const lo = Int32Array.from({ length: n }, () => (random.next() < 0.5 ? random.below(5) : random.below(2 ** 24)));
     const { ids, distinct } = internPairs(hi, lo);
     const byPair = new Map<string, number>();
     ids.forEach((id, i) => {
@@ -202,7 +202,7 @@ describe("metric properties", () => {
     const alphabet = ["a", "b", "ab", "A", "é", "日本", "😀", ".", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\ufeff", "\u200b", "\u0085"];
     const vocabulary = new Vocabulary();
     for (let k = 0; k < 3000; k++) {
-      const doc = Array.from({ length: randomInt(random, 12) }, () => alphabet[randomInt(random, alphabet.length)]!).join("");
+      const doc = Array.from({ length: random.below(12) }, () => alphabet[random.below(alphabet.length)]!).join("");
       const ids = vocabulary.encode(doc);
       assert.deepEqual(Array.from(ids, (id) => vocabulary.tokens[id]), tokenize(doc), JSON.stringify(doc));
     }

@@ -1,6 +1,6 @@
 // Seeded synthetic corpora with known truth for the metric tests and the benchmark: documents of ~80 words
 // drawn from a Zipfian vocabulary (rank r has weight 1/r^1.07, as word frequencies in English roughly do).
-import { randomInt, seededRandom, type Random } from "../../workspace-kb/metrics/random";
+import { seededRandom, type Random } from "../../workspace-kb/random";
 
 export interface ZipfCorpusOptions {
   docs: number;
@@ -27,9 +27,9 @@ export class ZipfWords {
     this.words = [];
     while (this.words.length < vocabulary) {
       // Frequent words short, rare words longer, as in natural text (about 4.5 letters a running word).
-      const length = 1 + Math.min(11, Math.floor(Math.log2(this.words.length + 2) / 1.6) + randomInt(random, 3));
+      const length = 1 + Math.min(11, Math.floor(Math.log2(this.words.length + 2) / 1.6) + random.below(3));
       let word = prefix;
-      for (let i = 0; i < length; i++) word += letters[randomInt(random, 26)];
+      for (let i = 0; i < length; i++) word += letters[random.below(26)];
       if (!seen.has(word)) {
         seen.add(word);
         this.words.push(word);
@@ -38,7 +38,7 @@ export class ZipfWords {
   }
 
   sample(random: Random): string {
-    const u = random();
+    const u = random.next();
     let lo = 0;
     let hi = this.cumulative.length - 1;
     while (lo < hi) {
@@ -55,13 +55,13 @@ export function zipfCorpus(options: ZipfCorpusOptions): string[] {
   const words = new ZipfWords(options.vocabulary ?? 20_000, random, options.wordPrefix);
   const meanLength = options.meanLength ?? 80;
   return Array.from({ length: options.docs }, () => {
-    const length = Math.max(1, meanLength - 20 + randomInt(random, 41));
+    const length = Math.max(1, meanLength - 20 + random.below(41));
     const tokens = Array.from({ length }, () => words.sample(random));
     if (options.sentences) {
       let sentenceStart = 0;
       tokens.forEach((token, i) => {
         if (i === sentenceStart) tokens[i] = token[0]!.toUpperCase() + token.slice(1);
-        if (i === tokens.length - 1 || (i - sentenceStart >= 7 && random() < 0.12)) {
+        if (i === tokens.length - 1 || (i - sentenceStart >= 7 && random.next() < 0.12)) {
           tokens[i] += ".";
           sentenceStart = i + 1;
         }
@@ -82,5 +82,5 @@ export function narrowingStream(diverseDocs: number, collapsedDocs: number, seed
 export function templatedStream(docs: number, seed: number): string[] {
   const random = seededRandom(seed);
   const content = zipfCorpus({ docs, seed: seed + 1, meanLength: 50 });
-  return content.map((body, i) => `Problem ${i} solved. Approach: ${body} Result: the answer is ${randomInt(random, 1000)}.`);
+  return content.map((body, i) => `Problem ${i} solved. Approach: ${body} Result: the answer is ${random.below(1000)}.`);
 }

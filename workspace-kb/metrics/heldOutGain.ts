@@ -1,7 +1,7 @@
 // Held-out gain G_k = solve rate of generation k's agents on the fixed held-out bank *with* the knowledge base
 // − the same agents, same seeds, *without* it (METRICS.md "Cultural accumulation"), with a 95% interval from
 // a seeded bootstrap that resamples problems (runs of one problem share its difficulty, so they move together).
-import { randomInt, seededRandom } from "./random";
+import { seededRandom } from "../random";
 
 export interface EvaluationResult {
   problemId: string;
@@ -77,7 +77,7 @@ export function heldOutGain(results: readonly EvaluationResult[], generation: nu
   const random = seededRandom(options.seed ?? 1);
   const gains = new Float64Array(rows.length === 0 ? 0 : resamples);
   for (let b = 0; b < gains.length; b++) {
-    const sample = Array.from({ length: rows.length }, () => rows[randomInt(random, rows.length)]!);
+    const sample = Array.from({ length: rows.length }, () => rows[random.below(rows.length)]!);
     const r = rates(sample);
     gains[b] = r.withKb - r.withoutKb;
   }

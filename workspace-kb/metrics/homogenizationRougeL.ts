@@ -4,7 +4,7 @@
 // n−1 partners, so this is the mean over unordered pairs — which a seeded uniform sample of pairs estimates
 // when the corpus has more pairs than `maxPairs` (the panel's form). NaN for fewer than two documents.
 import { prepare, type Corpus, type PreparedCorpus } from "./preparedCorpus";
-import { randomInt, seededRandom } from "./random";
+import { seededRandom } from "../random";
 
 export interface RougeLOptions {
   /** Above this many pairs, average a uniform sample of this many pairs instead of all of them. */
@@ -28,8 +28,8 @@ export function homogenizationRougeL(corpus: Corpus, options: RougeLOptions = {}
   }
   const random = seededRandom(options.seed ?? 1);
   for (let s = 0; s < maxPairs; s++) {
-    const i = randomInt(random, n);
-    let j = randomInt(random, n - 1);
+    const i = random.below(n);
+    let j = random.below(n - 1);
     if (j >= i) j++;
     sum += rougeLF1(docs(i), docs(j));
   }

@@ -11,7 +11,7 @@ import { nearDuplicateRate } from "./nearDuplicateRate";
 import { unigramAndNgramKernels } from "./ngramKernel";
 import { ngramDiversityScore } from "./ngramDiversityScore";
 import { PreparedCorpus } from "./preparedCorpus";
-import { randomInt, seededRandom, type Random } from "./random";
+import { seededRandom, type Random } from "../random";
 import { selfBleu } from "./selfBleu";
 import { selfRepetition } from "./selfRepetition";
 import { exactMatchClusters, semanticEntropyDiscrete } from "./semanticEntropy";
@@ -164,23 +164,23 @@ export class MetricsWindow {
     const pNew = 1 - pairsS / pairsAll;
     const drawFromN = (): [number, number] => {
       for (;;) {
-        const i = oldCount + randomInt(this.random, newCount);
-        let j = randomInt(this.random, total - 1);
+        const i = oldCount + this.random.below(newCount);
+        let j = this.random.below(total - 1);
         if (j >= i) j++;
         // A new–new pair can be drawn from either end; halve its chance so all pairs of N are equally likely.
-        if (j < oldCount || this.random() < 0.5) return [i, j];
+        if (j < oldCount || this.random.next() < 0.5) return [i, j];
       }
     };
     const drawFromS = (): [number, number] => {
-      const i = randomInt(this.random, oldCount);
-      let j = randomInt(this.random, oldCount - 1);
+      const i = this.random.below(oldCount);
+      let j = this.random.below(oldCount - 1);
       if (j >= i) j++;
       return [i, j];
     };
     const slots = this.rougeSlots.length === this.config.rougePairs ? this.rougeSlots : Array.from({ length: this.config.rougePairs }, () => undefined);
     this.rougeSlots = slots.map((slot) => {
       const stale = slot === undefined || slot.a < firstSerial || slot.b < firstSerial;
-      if (this.random() < pNew) return this.scorePair(drawFromN());
+      if (this.random.next() < pNew) return this.scorePair(drawFromN());
       if (stale) return this.scorePair(drawFromS());
       return slot;
     });
