@@ -1,11 +1,10 @@
 // `culture-lab metrics FILE`: the culture metrics of METRICS.md over a JSONL corpus, as a table or as one JSON
 // object keyed exactly by the METRICS.md keys.
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { computeMetrics, isMetricKey, METRIC_KEYS, metricForms, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
 import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
-import type { CliCommand } from "./command";
+import { parseCommandArgs, usageError, type CliCommand } from "./command";
 
 const help = `Usage: culture-lab metrics FILE [--json] [--metrics a,b,...] [--window N]
 
@@ -37,21 +36,13 @@ export const metricsCommand: CliCommand = {
   summary: "diversity and collapse metrics of a JSONL corpus (METRICS.md)",
   help,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { json: { type: "boolean" }, metrics: { type: "string" }, window: { type: "string" } },
-      });
-    } catch (error) {
-      io.err(`culture-lab metrics: ${(error as Error).message}\n\n${help}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    const usage = (message: string) => {
-      io.err(`culture-lab metrics: ${message}\n\n${help}`);
-      return 2;
+    const { values, positionals } = parseCommandArgs("metrics", {
+      args,
+      allowPositionals: true,
+      options: { json: { type: "boolean" }, metrics: { type: "string" }, window: { type: "string" } },
+    });
+    const usage = (message: string): never => {
+      throw usageError("metrics", message);
     };
     if (positionals.length !== 1) return usage(positionals.length === 0 ? "FILE is missing." : `one FILE expected, got ${positionals.length}.`);
     let keys: MetricKey[] = [...METRIC_KEYS];
