@@ -2,6 +2,7 @@
 // then sample token by token (llama.cpp batches this sequence's steps with every other agent's) until an
 // end-of-generation token, a stop text, the token limit or an abort.
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+import { CultureLabError } from "../../workspace-kb/errors";
 import type { Sampling } from "./runtimeConfig";
 import type { StepBarrier } from "./stepBarrier";
 
@@ -39,6 +40,13 @@ export interface GenerationOutcome {
 export async function generate(request: GenerationRequest): Promise<GenerationOutcome> {
   const { sequence, model, promptTokens, sampling, signal } = request;
   if (signal?.aborted) return { text: "", firstTokenAt: undefined, completionTokens: 0, promptTokensEvaluated: 0, stopReason: "aborted" };
+  if (promptTokens.length >= sequence.contextSize) {
+    throw new CultureLabError(
+      "prompt-too-long",
+      `the prompt is ${promptTokens.length} tokens; each agent's context holds ${sequence.contextSize}.`,
+      "Shorten the prompt (fewer notes in it) or raise the contextSize setting.",
+    );
+  }
 
   // Keep what the sequence already holds of this prompt; at least one token must be decoded to get logits.
   const held = sequence.contextTokens;

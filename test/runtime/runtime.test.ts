@@ -130,6 +130,12 @@ describe("the model runtime on the tiny model", function () {
     assert.equal(result.usage.completionTokens, 400);
   });
 
+  it("refuses a prompt longer than the agent's context with a message saying what to do", async () => {
+    const agent = await rt.agent({ id: "verbose", sampling: { maxTokens: 4 } });
+    await assert.rejects(agent.generateText("x".repeat(3000)), (e: unknown) => e instanceof CultureLabError && e.code === "prompt-too-long" && /contextSize/.test(e.hint ?? ""));
+    assert.ok((await agent.generateText("Short.")).ok, "the agent still works afterwards");
+  });
+
   it("accounts tokens, time and FLOPs per call, per agent and per session", async () => {
     const agent = await rt.agent({ id: "counted", sampling: { seed: 9, maxTokens: 10 } });
     const seen: number[] = [];
