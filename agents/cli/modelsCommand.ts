@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { discoverModels, usualModelFolders } from "../runtime/modelSources";
+import { discoverModels, usualModelFolders } from "../runtime/modelDiscovery";
 import { defaultModelsDir, RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
 import type { CliCommand } from "./command";
 

@@ -4,7 +4,8 @@
 import { NotificationType, RequestType } from "vscode-jsonrpc/node";
 import type { AccountingSnapshot, CallUsage } from "../runtime/accounting";
 import type { JsonSchema } from "../runtime/jsonOutput";
-import type { FoundModel, DownloadProgress } from "../runtime/modelSources";
+import type { FoundModel } from "../runtime/modelDiscovery";
+import type { DownloadProgress } from "../runtime/modelSources";
 import type { JsonResult, TextResult } from "../runtime/runtime";
 import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
 import type { SessionManifest } from "../runtime/sessionManifest";

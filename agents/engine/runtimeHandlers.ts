@@ -2,7 +2,7 @@
 // addressed by id, its call accounting streamed to the client as notifications.
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { discoverModels } from "../runtime/modelSources";
+import { discoverModels } from "../runtime/modelDiscovery";
 import { openRuntime } from "../runtime/runtime";
 import type { Runtime, RuntimeAgent } from "../runtime/runtime";
 import { defaultModelsDir } from "../runtime/runtimeConfig";

@@ -1,11 +1,11 @@
 // The door for model files: a GGUF is checked here (exists, magic, version, readable header, tensor data within
 // the file, an architecture this llama.cpp knows) before llama.cpp sees it, because llama.cpp may abort the
 // whole process on a bad file. Every failure is a CultureLabError that names the file.
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { GgufFileType, GgufInsights, readGgufFileInfo } from "node-llama-cpp";
 import type { GgufFileInfo, Llama } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { GGUF_MAGIC } from "../gguf/ggufFormat";
+import { hasGgufMagic } from "./modelDiscovery";
 
 export interface ModelFileInfo {
   path: string;
@@ -21,18 +21,6 @@ export interface ModelFileInfo {
 }
 
 const LOCAL_FILE_HINT = "Pass the path of a complete .gguf model file (run `culture-lab models` to list the ones found on this machine).";
-
-/** True when the file starts with the GGUF magic; used to spot GGUF blobs that have no .gguf name (Ollama). */
-export async function hasGgufMagic(path: string): Promise<boolean> {
-  const file = await open(path, "r");
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await file.read(head, 0, 4, 0);
-    return bytesRead === 4 && head.readUInt32LE(0) === GGUF_MAGIC;
-  } finally {
-    await file.close();
-  }
-}
 
 export async function inspectModelFile(path: string, llama: Llama): Promise<ModelFileInfo> {
   let size: number;
