@@ -31,6 +31,7 @@ function table(title: string, rows: GenerationSummary[], withModel: boolean): vo
       `${g.validProposals}/${g.proposals}`, g.notesWritten,
     ].join("\t"));
   }
+  console.log("(phase times add up concurrent calls, so a phase can exceed the wall time)");
   const wall = rows.reduce((s, g) => s + g.wallMs, 0);
   if (withModel) {
     const busy = rows.reduce((s, g) => s + g.modelBusyMs, 0);
@@ -40,7 +41,7 @@ function table(title: string, rows: GenerationSummary[], withModel: boolean): vo
   }
 }
 
-const config = parseLoopConfig({ generations: GENERATIONS, evaluation: { every: 2 }, runtime: { model: "tiny", allowDownload: false } }, "bench");
+const config = parseLoopConfig({ generations: GENERATIONS, evaluation: { every: 2 }, runtime: { model: "tiny", allowDownload: false, threads: 1 } }, "bench");
 const temp = mkdtempSync(join(tmpdir(), "cl-bench-loop-"));
 try {
   const runtime = await openRuntime(config.runtime);
