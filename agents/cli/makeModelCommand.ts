@@ -1,11 +1,10 @@
 // `culture-lab make-model`: writes a random-weight llama GGUF (the project's tiny test model, or stated larger
 // shapes for benchmarks) deterministically from a seed, since real weights cannot be downloaded everywhere.
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { BENCH_SPEC, TINY_SPEC, describeSpec, writeRandomLlama } from "../gguf/randomLlama";
 import type { RandomLlamaSpec } from "../gguf/randomLlama";
-import type { CliCommand } from "./command";
+import { parseCommandArgs, usageError, type CliCommand } from "./command";
 
 const presets: Record<string, RandomLlamaSpec> = { tiny: TINY_SPEC, bench: BENCH_SPEC };
 
@@ -42,28 +41,23 @@ export const makeModelCommand: CliCommand = {
 };
 
 function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        dim: { type: "string" },
-        layers: { type: "string" },
-        heads: { type: "string" },
-        "kv-heads": { type: "string" },
-        ffn: { type: "string" },
-        context: { type: "string" },
-        type: { type: "string" },
-        seed: { type: "string" },
-      },
-    });
-  } catch (error) {
-    throw new CultureLabError("bad-argument", (error as Error).message, "Run `culture-lab make-model --help` for the options.");
-  }
+  const parsed = parseCommandArgs("make-model", {
+    args,
+    allowPositionals: true,
+    options: {
+      dim: { type: "string" },
+      layers: { type: "string" },
+      heads: { type: "string" },
+      "kv-heads": { type: "string" },
+      ffn: { type: "string" },
+      context: { type: "string" },
+      type: { type: "string" },
+      seed: { type: "string" },
+    },
+  });
   const [presetName, out, ...extra] = parsed.positionals;
   if (presetName === undefined || out === undefined || extra.length > 0) {
-    throw new CultureLabError("bad-argument", "make-model takes a preset and an output path.", "Example: culture-lab make-model tiny tiny.gguf");
+    throw usageError("make-model", "make-model takes a preset and an output path, e.g. `culture-lab make-model tiny tiny.gguf`.");
   }
   const preset = presets[presetName];
   if (!preset) {

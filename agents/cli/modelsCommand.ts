@@ -1,11 +1,9 @@
 // `culture-lab models`: lists the GGUF models found in the usual places (this project's cache, node-llama-cpp's
 // models folder, LM Studio's, Ollama's blobs) so a user can pick one with --model, and names the recommended one.
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { CultureLabError } from "../../workspace-kb/errors";
 import { discoverModels, usualModelFolders } from "../runtime/modelDiscovery";
 import { defaultModelsDir, RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
-import type { CliCommand } from "./command";
+import { parseCommandArgs, type CliCommand } from "./command";
 
 const help = `Usage: culture-lab models [--dir DIR ...] [--json]
 
@@ -27,12 +25,7 @@ export const modelsCommand: CliCommand = {
   summary: "list GGUF models found on this machine (LM Studio, Ollama, node-llama-cpp, cache)",
   help,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: { dir: { type: "string", multiple: true }, json: { type: "boolean" } } }));
-    } catch (error) {
-      throw new CultureLabError("bad-argument", (error as Error).message, "Run `culture-lab models --help` for the options.");
-    }
+    const { values } = parseCommandArgs("models", { args, options: { dir: { type: "string", multiple: true }, json: { type: "boolean" } } });
     const found = await discoverModels(defaultModelsDir(), (values.dir ?? []).map((d) => resolve(io.cwd, d)));
     if (values.json) {
       io.out(JSON.stringify(found, null, 2));
