@@ -11,10 +11,18 @@ import { isSleepGeneration, sleep } from "./sleep";
 import { recordAttempt, solve, type SolveOutcome } from "./solve";
 import { writeNotes } from "./writeNotes";
 
+const REFUSED_KEPT = 50;
+
 export interface GenerationResult {
   summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "reuse" | "citationDepth" | "wallMs" | "modelBusyMs" | "phaseMs" | "completionTokens">;
   /** Learnability reward each proposer earned this generation. */
   rewards: Record<string, number>;
+  /**
+   * Refused proposals with their reason and what the check said (clipped), for the generation's record: the
+   * first REFUSED_KEPT of them, so the record stays within the knowledge base's size bound; `invalidReasons`
+   * counts them all, and every call is in calls.jsonl.
+   */
+  refused: Array<{ proposerId: string; reason: string; message: string }>;
 }
 
 export async function playGeneration(ctx: LoopContext, population: Population, generation: number): Promise<GenerationResult> {
@@ -69,5 +77,8 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
       archived,
     },
     rewards,
+    refused: proposals
+      .flatMap((p) => (p.invalidReason ? [{ proposerId: p.proposerId, reason: p.invalidReason, message: (p.invalidMessage ?? "").slice(0, 300) }] : []))
+      .slice(0, REFUSED_KEPT),
   };
 }

@@ -15,6 +15,8 @@ export interface ProposalOutcome {
   problemId?: string;
   problem?: Problem;
   invalidReason?: string;
+  /** What the validator or the model output check said, for the record. */
+  invalidMessage?: string;
   dreamt: boolean;
 }
 
@@ -48,9 +50,9 @@ async function draft(ctx: LoopContext, agent: LoopAgent, generation: number, mod
     facts: { mode, frontier, generation },
     temperature: dreamt ? dreaming.temperature : undefined,
   });
-  if (!reply.ok) return { proposerId: agent.id, invalidReason: reply.reason, dreamt };
+  if (!reply.ok) return { proposerId: agent.id, invalidReason: reply.reason, invalidMessage: reply.message, dreamt };
   const verdict = await timed(ctx, "verify", () => validateProposal(ctx.sandbox, reply.value));
-  if (!verdict.ok) return { proposerId: agent.id, invalidReason: verdict.reason, dreamt };
+  if (!verdict.ok) return { proposerId: agent.id, invalidReason: verdict.reason, invalidMessage: verdict.message, dreamt };
   return { proposerId: agent.id, problem: verdict.problem, dreamt };
 }
 
@@ -69,7 +71,7 @@ function store(ctx: LoopContext, outcome: ProposalOutcome, generation: number): 
     return { ...outcome, problemId: entry.id };
   } catch (error) {
     // A valid program whose examples are too large to store is refused like any other invalid proposal.
-    if (error instanceof CultureLabError) return { proposerId: outcome.proposerId, invalidReason: "too-large", dreamt: outcome.dreamt };
+    if (error instanceof CultureLabError) return { proposerId: outcome.proposerId, invalidReason: "too-large", invalidMessage: error.message, dreamt: outcome.dreamt };
     throw error;
   }
 }

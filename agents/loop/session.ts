@@ -137,7 +137,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         phaseMs: ctx.usage.phaseMs,
         wallMs: performance.now() - started,
       };
-      kb.recordGeneration({ generation, startedAt: generationStartedAt, endedAt: new Date().toISOString(), data: asJson({ runId, ...summary, rewards: played.rewards }) });
+      kb.recordGeneration({ generation, startedAt: generationStartedAt, endedAt: new Date().toISOString(), data: asJson({ runId, ...summary, rewards: played.rewards, refused: played.refused }) });
       if (Object.keys(metrics).length > 0) kb.recordMetrics({ generation, window: `notes-last-${config.notesWindow}`, values: finite(metrics) });
       if (probeMetrics) kb.recordMetrics({ generation, window: "probe", values: finite(probeMetrics) });
       await timed(ctx, "commit", async () => {

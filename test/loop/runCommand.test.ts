@@ -43,6 +43,9 @@ describe("culture-lab run on the tiny random model", function () {
       assert.equal(generations.length, 8);
       const reasons = generations.map((g) => (g.data as { invalidReasons: Record<string, number> }).invalidReasons);
       assert.ok(reasons.every((r) => Object.values(r).reduce((a, b) => a + b, 0) === 2), JSON.stringify(reasons));
+      const refused = generations.flatMap((g) => (g.data as { refused: Array<{ proposerId: string; reason: string; message: string }> }).refused);
+      assert.equal(refused.length, 16);
+      assert.ok(refused.every((r) => r.proposerId.startsWith("agent-") && r.reason.length > 0 && r.message.length > 0), JSON.stringify(refused[0]));
     } finally {
       await kb.close();
     }
