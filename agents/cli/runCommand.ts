@@ -57,6 +57,10 @@ export const runCommand: CliCommand = {
       const result = await engine.request(sessionRun, { workspaceDir, config, configSource, modelNamed }, stop.signal);
       io.out(`\nrun ${result.runId} finished; report: ${result.reportPath}`);
       return 0;
+    } catch (error) {
+      if (!stop.signal.aborted) throw error;
+      io.err("Stopped (Ctrl-C). Every finished generation is saved in the knowledge base; the one in progress was dropped.");
+      return 130;
     } finally {
       process.removeListener("SIGINT", onSigint);
       await engine.dispose();

@@ -13,6 +13,10 @@ import { registerSessionHandlers } from "./sessionHandlers";
 console.log = console.error;
 console.info = console.error;
 
+// Ctrl-C in a terminal reaches the whole process group. The engine's life belongs to its client, which
+// cancels what runs (a session then stops at its next call and releases the knowledge base) and then stops it.
+process.on("SIGINT", () => undefined);
+
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
 const handle = engineHandlers(connection);
