@@ -13,10 +13,11 @@ export function svgLineChart(title: string, series: Series[], size = { width: 52
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   if (all.length === 0) return `<figure><figcaption>${escapeHtml(title)}</figcaption><p class="empty">No data yet.</p></figure>`;
   const [xMin, xMax] = extent(all.map((p) => p.x));
-  // The y axis always includes zero, so a small change never looks like a cliff.
-  const [yMin, yMax] = extent([0, ...all.map((p) => p.y)]);
+  // The y axis always includes zero, so a small change never looks like a cliff; a flat series gets a unit range.
+  const [yMin, yTop] = extent([0, ...all.map((p) => p.y)]);
+  const yMax = yTop === yMin ? yMin + 1 : yTop;
   const sx = (x: number) => pad.left + ((x - xMin) / (xMax - xMin || 1)) * (size.width - pad.left - pad.right);
-  const sy = (y: number) => size.height - pad.bottom - ((y - yMin) / (yMax - yMin || 1)) * (size.height - pad.top - pad.bottom);
+  const sy = (y: number) => size.height - pad.bottom - ((y - yMin) / (yMax - yMin)) * (size.height - pad.top - pad.bottom);
   const lines = series.map((s, i) => {
     const colour = palette[i % palette.length];
     const pts = s.points.filter((p) => Number.isFinite(p.y));
