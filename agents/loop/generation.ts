@@ -50,7 +50,7 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
   }
 
   const statements = new Map<string, { mode: Mode; text: string }>(problems.map((t) => [t.problemId, { mode: t.problem.mode, text: ctx.kb.get(t.problemId)!.text }]));
-  const writing = await writeNotes(ctx, perSolver.map((s) => ({ ...s, statements })), generation);
+  const writing = await writeNotes(ctx, perSolver, statements, generation);
 
   let chapters = 0;
   let archived = 0;

@@ -8,25 +8,21 @@ import type { SolveOutcome } from "./solve";
 
 export interface WritingOutcome {
   written: number;
+  /** Refused by the novelty gate, or failed as model output (that failure is in calls.jsonl). */
   rejected: number;
-  /** Why notes were refused: "novelty", or the model output's failure. */
-  reasons: Record<string, number>;
 }
 
 export async function writeNotes(
   ctx: LoopContext,
-  writers: Array<{ agent: LoopAgent; outcomes: SolveOutcome[]; statements: Map<string, { mode: EpisodeFacts["mode"]; text: string }> }>,
+  writers: Array<{ agent: LoopAgent; outcomes: SolveOutcome[] }>,
+  statements: Map<string, { mode: EpisodeFacts["mode"]; text: string }>,
   generation: number,
 ): Promise<WritingOutcome> {
-  const result: WritingOutcome = { written: 0, rejected: 0, reasons: {} };
-  const reject = (reason: string) => {
-    result.rejected++;
-    result.reasons[reason] = (result.reasons[reason] ?? 0) + 1;
-  };
+  const result: WritingOutcome = { written: 0, rejected: 0 };
   const replies = await Promise.all(
     writers
       .filter((w) => w.outcomes.length > 0)
-      .map(async ({ agent, outcomes, statements }) => {
+      .map(async ({ agent, outcomes }) => {
         const episodes: EpisodeFacts[] = outcomes.map((o) => ({
           mode: statements.get(o.problemId)!.mode,
           statement: statements.get(o.problemId)!.text,
@@ -43,7 +39,7 @@ export async function writeNotes(
   // calls interleaved.
   for (const { agent, reply } of replies) {
     if (!reply.ok) {
-      reject(reply.reason);
+      result.rejected++;
       continue;
     }
     const value = reply.value as { title: string; text: string; cites: unknown };
@@ -51,7 +47,7 @@ export async function writeNotes(
     if (gate.enabled) {
       const similar = mostSimilarNote(ctx.kb, value.text);
       if (similar && similar.similarity >= gate.maxSimilarity) {
-        reject("novelty");
+        result.rejected++;
         continue;
       }
     }
