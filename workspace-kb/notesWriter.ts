@@ -3,6 +3,7 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicFile";
+import { withNotesFile } from "./notesFileMutex";
 import { NEW_HUMAN_PART, renderArchivePage, renderEntry, renderGenerated, userPart } from "./notesFile";
 import type { LinkFor, PageRef } from "./notesFile";
 import type { Entry } from "./schema";
@@ -24,6 +25,10 @@ export async function writeNotesFile(
     rendered.push(text);
   }
   const generated = renderGenerated({ entries: rendered, total: state.total, pages: state.pages });
+  await withNotesFile(path, () => replaceNotesFile(path, generated));
+}
+
+async function replaceNotesFile(path: string, generated: string): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
   for (let attempt = 0; ; attempt++) {
     const mine = await currentUserPart(path);

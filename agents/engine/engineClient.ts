@@ -139,8 +139,14 @@ export class EngineClient {
     });
     const channel = child.stdio[3] as Duplex;
     const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
+    const recentLines: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => this.options.onLog?.(line));
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        recentLines.push(line);
+        if (recentLines.length > 12) recentLines.shift();
+        this.options.onLog?.(line);
+      });
     }
 
     let running!: Running;
@@ -167,7 +173,18 @@ export class EngineClient {
     for (const [type, handler] of this.notificationHandlers) connection.onNotification(type, handler);
     connection.listen();
     this.running = running;
-    const hello: EngineInfo = await Promise.race([connection.sendRequest(engineHello, {}), death, spawnFailed]);
+    let hello: EngineInfo;
+    try {
+      hello = await Promise.race([connection.sendRequest(engineHello, {}), death, spawnFailed]);
+    } catch (error) {
+      if (error instanceof CultureLabError && error.code === "engine-start-failed") throw error;
+      // It died before answering: most often a broken install (a missing package or native library).
+      const exit = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, 2000, undefined))]);
+      const how = exit ? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`) : "stopped answering";
+      const said = recentLines.filter((line) => /error|cannot|not found/i.test(line)).slice(-2).join(" ");
+      throw new CultureLabError("engine-start-failed", `the engine process ${how} before it was ready${said ? `: ${said.trim()}` : ""}.`,
+        "The installation looks incomplete: reinstall Culture Lab (or run `npm install` in a checkout); the log has the engine's full output.", { cause: error });
+    }
     if (hello.pid !== child.pid) throw new CultureLabError("engine-start-failed", "the engine answered from an unexpected process.");
   }
 

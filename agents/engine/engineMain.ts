@@ -8,6 +8,7 @@ import { engineHandlers } from "./engineHandlers";
 import { engineHello, engineShutdown } from "./protocol";
 import { registerRuntimeHandlers } from "./runtimeHandlers";
 import { registerSessionHandlers } from "./sessionHandlers";
+import { registerWorkspaceHandlers } from "./workspaceHandlers";
 
 // Anything JS would print goes to stderr, which the client reads as a log.
 console.log = console.error;
@@ -22,10 +23,13 @@ const connection = createMessageConnection(new StreamMessageReader(channel), new
 const handle = engineHandlers(connection);
 
 const runtime = registerRuntimeHandlers(connection, handle);
-registerSessionHandlers(connection, handle);
+const sessions = registerSessionHandlers(connection, handle);
+registerWorkspaceHandlers(connection, handle, sessions);
 
 handle(engineHello, async () => ({ pid: process.pid, node: process.version, nodeLlamaCpp: await getModuleVersion() }));
 handle(engineShutdown, async () => {
+  // A running session is stopped first, so it releases the knowledge base's lock before the process goes.
+  await sessions.cancel();
   await runtime.dispose();
   // Answer first, then leave.
   setImmediate(() => process.exit(0));
@@ -34,6 +38,7 @@ handle(engineShutdown, async () => {
 
 // The client went away (closed the channel or died): free the models and exit.
 connection.onClose(async () => {
+  await sessions.cancel().catch(() => undefined);
   await runtime.dispose().catch(() => undefined);
   process.exit(0);
 });

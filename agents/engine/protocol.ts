@@ -70,3 +70,138 @@ export const sessionRun = new RequestType<SessionRunParams, SessionRunResult, En
 export const sessionGeneration = new NotificationType<GenerationSummary>("session/generation");
 /** A message the user must read (e.g. that the tiny model replaces an unreachable recommended one). */
 export const sessionNotice = new NotificationType<{ message: string }>("session/notice");
+
+// ── session control and status (the editor's status bar, tree view and Stop button) ─────────────────────────
+export type SessionState = "idle" | "starting" | "running" | "paused" | "stopping";
+export interface SessionStatus {
+  state: SessionState;
+  workspaceDir?: string;
+  runId?: string;
+  model?: string;
+  /** The generation in play (absolute number in the knowledge base) and the range this session plays. */
+  generation?: number;
+  firstGeneration?: number;
+  generations?: number;
+  /** Generations of this session already committed. */
+  generationsDone: number;
+  /** Model calls finished in this session, and their completion tokens. */
+  calls: number;
+  completionTokens: number;
+  /** Completion tokens per second over the last finished calls (wall time of the calls, not of the session). */
+  tokensPerSecond?: number;
+  collapseAlarm: boolean;
+  startedAt?: string;
+  /** When the engine last saw the session make progress (a call or a generation): a stalled run shows. */
+  lastEventAt?: string;
+}
+export interface AgentStatus {
+  id: string;
+  persona: string;
+  bornGeneration: number;
+  retiredGeneration?: number;
+  /** Model calls this session, by role (proposer, solver, writer, librarian, probe). */
+  roles: Record<string, number>;
+  completionTokens: number;
+  /** Play attempts in the whole knowledge base (held-out evaluation excluded) and how many were correct. */
+  attempts: number;
+  solved: number;
+  notesWritten: number;
+}
+export const sessionStatus = new RequestType<Record<string, never>, SessionStatus, EngineErrorData>("session/status");
+/** Sent on every change of state, after every generation and at most once a second while calls finish. */
+export const sessionStatusChanged = new NotificationType<SessionStatus>("session/statusChanged");
+/** Stops the running session after its current model calls; answers once nothing runs. */
+export const sessionCancel = new RequestType<Record<string, never>, { wasRunning: boolean }, EngineErrorData>("session/cancel");
+/** Holds every agent before its next model call until resumed. */
+export const sessionPause = new RequestType<Record<string, never>, SessionStatus, EngineErrorData>("session/pause");
+export const sessionResume = new RequestType<Record<string, never>, SessionStatus, EngineErrorData>("session/resume");
+export const sessionAgents = new RequestType<{ workspaceDir: string }, AgentStatus[], EngineErrorData>("session/agents");
+
+// ── the knowledge base, read-only (a running session keeps writing it) ────────────────────────────────────
+export interface EntryInfo {
+  id: string;
+  kind: "note" | "chapter" | "problem" | "human";
+  author: string;
+  generation: number;
+  title: string;
+  /** The text, cut at `maxChars` of the request when longer (`truncated` then says how much was cut). */
+  text: string;
+  truncated: number;
+  cites: string[];
+  createdAt: string;
+  archived: boolean;
+  /** Where a person reads it: NOTES.md or an archive page (absolute path), at the HTML anchor of this id. */
+  location: { file: string; anchor: string };
+}
+export interface KbStatusInfo {
+  folder: string;
+  exists: boolean;
+  entries: number;
+  byKind: Record<string, number>;
+  archived: number;
+  round: number;
+  generations: number;
+  /** The process writing it now, if any, and whether that process is alive on this host. */
+  writer?: { pid: number; host: string; startedAt: string; alive: boolean | "unknown" };
+}
+export const kbStatus = new RequestType<{ workspaceDir: string }, KbStatusInfo, EngineErrorData>("kb/status");
+export const kbNewest = new RequestType<{ workspaceDir: string; limit: number; kinds?: EntryInfo["kind"][]; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/newest");
+export const kbEntry = new RequestType<{ workspaceDir: string; id: string }, EntryInfo, EngineErrorData>("kb/entry");
+export const kbSearch = new RequestType<{ workspaceDir: string; query: string; k?: number; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/search");
+/** Appends a note to the "Human notes" section of NOTES.md; the next round of a session ingests it. */
+export const notesAddHuman = new RequestType<{ workspaceDir: string; title: string; text: string }, { notesPath: string; line: number }, EngineErrorData>("notes/addHuman");
+
+// ── run records ─────────────────────────────────────────────────────────────────────────────────────────────
+export interface RunInfo {
+  runId: string;
+  startedAt: string;
+  model: string;
+  /** Generations committed by this run. */
+  generations: number;
+  /** Planned generations, from the recorded configuration. */
+  plannedGenerations: number;
+  /** One line: accumulation, collapse, or neither, from the last evaluation and the alarms. */
+  verdict: string;
+  collapseAlarm: boolean;
+  reportPath?: string;
+  dir: string;
+}
+/** One agent in one generation of a run: its calls (from calls.jsonl) and play attempts (from the knowledge base). */
+export interface AgentGenerationInfo {
+  agentId: string;
+  generation: number;
+  /** Roles it played, in call order, each once. */
+  roles: string[];
+  calls: number;
+  completionTokens: number;
+  callMs: number;
+  /** Play attempts (held-out evaluation excluded) and how many were correct. */
+  attempts: number;
+  solved: number;
+}
+export interface RunDetail {
+  info: RunInfo;
+  config: unknown;
+  generations: GenerationSummary[];
+  agents: AgentGenerationInfo[];
+  /** Statements a reader must see first (e.g. that the tiny model's output is noise). */
+  caveats: string[];
+  calls: number;
+}
+export const runsList = new RequestType<{ workspaceDir: string }, RunInfo[], EngineErrorData>("runs/list");
+export const runsGet = new RequestType<{ workspaceDir: string; runId: string }, RunDetail, EngineErrorData>("runs/get");
+/** Writes calls.jsonl, generations.jsonl, series.csv and report.html of a run into `targetDir`. */
+export const runsExport = new RequestType<{ workspaceDir: string; runId: string; targetDir: string }, { files: string[] }, EngineErrorData>("runs/export");
+export interface ReplayResult {
+  diverged: boolean;
+  /** What was found, in words (first divergence, or none). */
+  message: string;
+  warnings: string[];
+  replayDir?: string;
+}
+/** Re-runs a recorded run in a temporary copy of the knowledge base as it was; cancel to stop it. */
+export const runsReplay = new RequestType<{ workspaceDir: string; runId: string; keep?: boolean }, ReplayResult, EngineErrorData>("runs/replay");
+
+// ── models ──────────────────────────────────────────────────────────────────────────────────────────────────
+/** Downloads (or finds) a model reference into the models folder; progress comes as runtime/downloadProgress. */
+export const modelsDownload = new RequestType<{ model: string; modelsDir?: string }, { path: string }, EngineErrorData>("models/download");

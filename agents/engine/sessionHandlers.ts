@@ -1,33 +1,71 @@
 // The engine's culture-loop sessions: `session/run` opens the configured model (with the offline fallback),
-// runs the loop on the workspace's knowledge base and streams each generation's figures to the client.
+// runs the loop on the workspace's knowledge base and streams each generation's figures to the client; the
+// session host answers status requests and takes cancel, pause and resume while it runs.
 import type { MessageConnection } from "vscode-jsonrpc/node";
+import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig } from "../loop/loopConfig";
 import { openSessionRuntime, runModelSession } from "../loop/modelSession";
 import type { EngineHandlers } from "./engineHandlers";
-import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun } from "./protocol";
+import {
+  runtimeDownloadProgress, sessionCancel, sessionGeneration, sessionNotice, sessionPause, sessionResume, sessionRun, sessionStatus,
+  sessionStatusChanged,
+} from "./protocol";
+import { SessionHost } from "./sessionHost";
 
-export function registerSessionHandlers(connection: MessageConnection, handle: EngineHandlers): void {
-  handle(sessionRun, async (params, signal) => {
+export function registerSessionHandlers(connection: MessageConnection, handle: EngineHandlers): SessionHost {
+  const host = new SessionHost((status) => void connection.sendNotification(sessionStatusChanged, status));
+
+  handle(sessionRun, async (params, clientSignal) => {
+    if (host.busy) {
+      throw new CultureLabError("session-running", `A session is already running in this engine (on ${host.current.workspaceDir}).`, "Stop it first, or wait for it to finish.");
+    }
     const config = parseLoopConfig(params.config, params.configSource);
-    const caveats: string[] = [];
-    const runtime = await openSessionRuntime(config, caveats, {
-      modelNamed: params.modelNamed,
-      signal,
-      onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
-      onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
-    });
+    const { signal, end } = host.begin(params.workspaceDir, clientSignal);
     try {
-      const result = await runModelSession({
-        workspaceDir: params.workspaceDir,
-        config,
-        runtime,
-        caveats,
+      const caveats: string[] = [];
+      const runtime = await openSessionRuntime(config, caveats, {
+        modelNamed: params.modelNamed,
         signal,
-        onGeneration: (summary) => void connection.sendNotification(sessionGeneration, summary),
+        onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
+        onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
       });
-      return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };
+      try {
+        const result = await runModelSession({
+          workspaceDir: params.workspaceDir,
+          config,
+          runtime,
+          caveats,
+          signal,
+          wrapAgents: (factory) => host.wrap(factory),
+          onStarted: (run) => host.started(run),
+          onGeneration: (summary) => {
+            host.generationDone(summary.generation, summary.collapseAlarm);
+            void connection.sendNotification(sessionGeneration, summary);
+          },
+        });
+        return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };
+      } finally {
+        await runtime.dispose();
+      }
+    } catch (error) {
+      // Stopped by session/cancel (not by the client cancelling this request): say so plainly.
+      if (signal.aborted && !clientSignal.aborted) {
+        throw new CultureLabError("cancelled", "The session was stopped. Every finished generation is saved in the knowledge base; the one in progress was dropped.");
+      }
+      throw error;
     } finally {
-      await runtime.dispose();
+      end();
     }
   });
+  handle(sessionStatus, async () => host.current);
+  handle(sessionCancel, async () => ({ wasRunning: await host.cancel() }));
+  handle(sessionPause, async () => {
+    host.pause();
+    return host.current;
+  });
+  handle(sessionResume, async () => {
+    host.resume();
+    return host.current;
+  });
+  return host;
 }

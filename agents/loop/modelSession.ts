@@ -6,7 +6,8 @@ import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
 import type { LoopConfig } from "./loopConfig";
 import { modelAgentFactory } from "./modelAgent";
-import { runSession, type SessionResult } from "./session";
+import type { AgentFactory } from "./agentPort";
+import { runSession, type SessionOptions, type SessionResult } from "./session";
 
 export interface ModelSessionOptions {
   workspaceDir: string;
@@ -14,7 +15,10 @@ export interface ModelSessionOptions {
   runtime: Runtime;
   caveats?: string[];
   signal?: AbortSignal;
+  onStarted?: SessionOptions["onStarted"];
   onGeneration?: (summary: GenerationSummary) => void;
+  /** Wraps each agent, e.g. to pause it between calls or count its calls (the engine's session host does). */
+  wrapAgents?: (factory: AgentFactory) => AgentFactory;
 }
 
 export function runModelSession(options: ModelSessionOptions): Promise<SessionResult> {
@@ -22,9 +26,10 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
   return runSession({
     workspaceDir: options.workspaceDir,
     config,
-    agents: modelAgentFactory(runtime, config.sampling),
+    agents: (options.wrapAgents ?? ((f) => f))(modelAgentFactory(runtime, config.sampling)),
     caveats: options.caveats,
     signal: options.signal,
+    onStarted: options.onStarted,
     onGeneration: options.onGeneration,
     describeModel: async () => {
       const manifest = await runtime.manifest();

@@ -30,6 +30,8 @@ export interface SessionOptions {
   describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string> } }>;
   caveats?: string[];
   signal?: AbortSignal;
+  /** Once the run's record exists: its id and the generations it will play. */
+  onStarted?: (run: { runId: string; firstGeneration: number; generations: number; model: string }) => void;
   onGeneration?: (summary: GenerationSummary) => void;
 }
 
@@ -76,6 +78,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       lastUsed: lastUseOf(kb),
       usage: newUsage(),
     };
+    options.onStarted?.({ runId, firstGeneration: first, generations: config.generations, model: model.name });
 
     const notesWindow = new MetricsWindow({ size: config.notesWindow, kernelSize: config.notesWindow, seed: config.seed });
     // Chapters consolidate notes and so repeat them by design: the diversity window holds notes only.
