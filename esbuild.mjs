@@ -30,5 +30,7 @@ for (const t of targets.filter((t) => existsSync(t.entry))) {
         .join("\n"),
     },
     logLevel: "warning",
+    // engineClient.ts reads import.meta.url only when __filename is missing, which a CommonJS bundle never is.
+    logOverride: t.format === "cjs" ? { "empty-import-meta": "silent" } : {},
   });
 }

@@ -6,77 +6,77 @@ import { RuntimeConfigSchema, SamplingSchema } from "../runtime/runtimeConfig";
 
 const noveltyGate = z
   .object({
-    enabled: z.boolean().default(false),
+    enabled: z.boolean().default(false).describe("Reject a note that is a near-duplicate of an existing one."),
     /** A note whose word-3-shingle Jaccard similarity to an existing note is ≥ this is rejected. */
-    maxSimilarity: z.number().gt(0).lte(1).default(0.8),
+    maxSimilarity: z.number().gt(0).lte(1).default(0.8).describe("A note whose word-3-shingle Jaccard similarity to an existing note is at least this is rejected."),
   })
   .prefault({});
 
 const dreaming = z
   .object({
     /** Share of proposals sampled at high temperature from random seed words, to inject entropy. */
-    share: z.number().min(0).max(1).default(0),
-    temperature: z.number().min(0).max(5).default(1.5),
+    share: z.number().min(0).max(1).default(0).describe("Share of proposals sampled at high temperature from random seed words (\"dreaming\"), to inject entropy."),
+    temperature: z.number().min(0).max(5).default(1.5).describe("Sampling temperature of dreaming proposals."),
   })
   .prefault({});
 
 const externalText = z
   .object({
     /** JSONL file of documents (strings or objects with `text`) mixed into what solvers read. */
-    path: z.string().optional(),
-    fraction: z.number().min(0).max(1).default(0),
+    path: z.string().optional().describe("JSONL file of documents (strings or objects with `text`), relative to the workspace, mixed into what solvers read."),
+    fraction: z.number().min(0).max(1).default(0).describe("Share of retrieved texts replaced by external documents; above 0 needs a path."),
   })
   .refine((e) => e.fraction === 0 || e.path !== undefined, { message: "a fraction above 0 needs the path of a JSONL corpus", path: ["path"] })
   .prefault({});
 
 export const loopConfigSchema = z
   .object({
-    seed: z.number().int().min(0).default(1),
+    seed: z.number().int().min(0).default(1).describe("Seed of the whole session: agents' sampling seeds, the held-out bank and every random choice derive from it."),
     /** The model and how it runs (threads, GPU, context); shared by every agent. */
     runtime: RuntimeConfigSchema.prefault({}),
     /** Sampling settings of every agent; each agent's seed is derived from `seed` and its index. */
     sampling: SamplingSchema.omit({ seed: true }).prefault({}),
-    generations: z.number().int().min(1).max(10_000).default(6),
+    generations: z.number().int().min(1).max(10_000).default(6).describe("Generations a session plays."),
     population: z
       .object({
-        size: z.number().int().min(2).max(64).default(4),
+        size: z.number().int().min(2).max(64).default(4).describe("Agents in the population."),
         /** How many of the population propose each generation; the rest solve. Roles rotate. */
-        proposers: z.number().int().min(1).default(1),
+        proposers: z.number().int().min(1).default(1).describe("How many of the population propose problems each generation (roles rotate); must be fewer than the population."),
       })
       .prefault({}),
-    problemsPerProposer: z.number().int().min(1).max(100).default(2),
+    problemsPerProposer: z.number().int().min(1).max(100).default(2).describe("Problems each proposer writes per generation."),
     /** Whether solvers retrieve from the knowledge base. Off gives the control condition. */
-    knowledgeBaseAccess: z.boolean().default(true),
-    retrievalK: z.number().int().min(0).max(64).default(4),
+    knowledgeBaseAccess: z.boolean().default(true).describe("Whether solvers retrieve from the knowledge base; off gives the control condition."),
+    retrievalK: z.number().int().min(0).max(64).default(4).describe("Entries a solver retrieves per problem."),
     /** How many recent problems (with solve rates) proposers are shown as the frontier. */
-    frontierSize: z.number().int().min(0).max(50).default(6),
+    frontierSize: z.number().int().min(0).max(50).default(6).describe("Recent problems (with solve rates) shown to proposers as the frontier."),
     sleep: z
       .object({
         /** A librarian consolidates notes into book chapters every this many generations; 0 = never. */
-        every: z.number().int().min(0).default(3),
+        every: z.number().int().min(0).default(3).describe("A librarian consolidates notes into book chapters every this many generations; 0 = never."),
         /** Notes neither retrieved nor cited for this many generations are archived ("forgotten"). */
-        forgetAfter: z.number().int().min(1).default(4),
+        forgetAfter: z.number().int().min(1).default(4).describe("Notes neither retrieved nor cited for this many generations are archived (forgotten, not deleted)."),
       })
       .prefault({}),
     turnover: z
       .object({
         /** Every this many generations, `fraction` of the agents retire and fresh ones replace them; 0 = never. */
-        every: z.number().int().min(0).default(0),
-        fraction: z.number().gt(0).max(1).default(0.5),
+        every: z.number().int().min(0).default(0).describe("Every this many generations the oldest agents retire and fresh ones inherit only the knowledge base; 0 = never."),
+        fraction: z.number().gt(0).max(1).default(0.5).describe("Share of the population that retires at each turnover."),
       })
       .prefault({}),
     evaluation: z
       .object({
         /** Evaluate on the held-out bank (with and without the knowledge base) every this many generations. */
-        every: z.number().int().min(1).default(2),
-        heldOutProblems: z.number().int().min(1).max(1000).default(12),
-        probePrompts: z.array(z.string().min(1)).min(1).default(["Tell me a joke.", "Invent a short puzzle."]),
-        probeSamples: z.number().int().min(1).max(100).default(3),
+        every: z.number().int().min(1).default(2).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
+        heldOutProblems: z.number().int().min(1).max(1000).default(12).describe("Size of the held-out bank, rounded up to a multiple of 5 (equal numbers per difficulty level)."),
+        probePrompts: z.array(z.string().min(1)).min(1).default(["Tell me a joke.", "Invent a short puzzle."]).describe("Fixed open prompts of the collapse probe."),
+        probeSamples: z.number().int().min(1).max(100).default(3).describe("Answers each agent gives to each probe prompt."),
       })
       .prefault({}),
     interventions: z.object({ noveltyGate, dreaming, externalText }).prefault({}),
     /** Diversity metrics are computed over the most recent this-many notes (equal windows compare; chapters repeat notes by design). */
-    notesWindow: z.number().int().min(4).max(5000).default(24),
+    notesWindow: z.number().int().min(4).max(5000).default(24).describe("Diversity metrics are computed over the newest this-many notes."),
   })
   .refine((c) => c.population.proposers < c.population.size, {
     message: "population.proposers must be smaller than population.size (someone has to solve)",

@@ -16,16 +16,16 @@ export const defaultModelsDir = (): string =>
 export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M";
 
 export const SamplingSchema = z.object({
-  temperature: z.number().min(0).max(5).default(0.8),
-  topP: z.number().gt(0).max(1).default(0.95),
-  topK: z.number().int().min(0).default(40),
-  minP: z.number().min(0).max(1).default(0),
-  repeatPenalty: z.number().min(1).max(3).default(1),
+  temperature: z.number().min(0).max(5).default(0.8).describe("Sampling temperature."),
+  topP: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling: keep the smallest set of tokens whose probabilities add up to this."),
+  topK: z.number().int().min(0).default(40).describe("Sample among the K most likely tokens; 0 = all."),
+  minP: z.number().min(0).max(1).default(0).describe("Drop tokens less likely than this share of the most likely one."),
+  repeatPenalty: z.number().min(1).max(3).default(1).describe("Penalty on repeating recent tokens; 1 = none."),
   /** Seeds the agent's sampler; the call number is mixed in, so a session replays exactly. */
   seed: z.number().int().min(0).max(0xffffffff).default(0),
-  maxTokens: z.number().int().min(1).max(1 << 16).default(256),
+  maxTokens: z.number().int().min(1).max(1 << 16).default(256).describe("Most tokens one answer may have."),
   /** Generate past end-of-generation tokens (like llama.cpp's --ignore-eos): fixed-length runs for benchmarks. */
-  ignoreEos: z.boolean().default(false),
+  ignoreEos: z.boolean().default(false).describe("Generate past end-of-generation tokens (fixed-length runs for benchmarks)."),
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
 
@@ -45,20 +45,20 @@ export const RuntimeConfigSchema = z.object({
    * A model reference: a path to a .gguf file, "tiny" (the project's generated test model), or an
    * `hf:<user>/<repo>[:quant]` URI downloaded into `modelsDir`.
    */
-  model: z.string().min(1).default(RECOMMENDED_MODEL),
-  modelsDir: z.string().min(1).default(defaultModelsDir()),
+  model: z.string().min(1).default(RECOMMENDED_MODEL).describe("The model: a path to a .gguf file, \"tiny\" (the project's random-weight test model: noise output), or hf:<user>/<repo>:<quant> (downloaded once)."),
+  modelsDir: z.string().min(1).default(defaultModelsDir()).describe("Where generated and downloaded models are kept (default: ~/.cache/culture-lab/models)."),
   /** CPU threads for decoding. node-llama-cpp's own default oversubscribes small machines. */
-  threads: z.number().int().min(1).default(() => availableParallelism()),
+  threads: z.number().int().min(1).default(() => availableParallelism()).describe("CPU threads for decoding (default: the machine's available parallelism). On a busy machine fewer can be much faster."),
   /** GPU offload: "auto" uses one when available, false forces the CPU. */
-  gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto"),
+  gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto").describe("GPU offload: \"auto\" uses one when available, false forces the CPU."),
   /** Tokens of context each agent gets (prompt + answer). */
-  contextSize: z.number().int().min(64).default(2048),
+  contextSize: z.number().int().min(64).default(2048).describe("Tokens of context each agent gets (prompt and answer)."),
   /** Agents that share one context and are decoded in one batch; more agents open another context. */
-  agentsPerContext: z.number().int().min(1).max(64).default(8),
+  agentsPerContext: z.number().int().min(1).max(64).default(8).describe("Agents decoded together in one batch of a shared context."),
   /** Largest number of tokens llama.cpp decodes in one step. */
-  batchSize: z.number().int().min(1).default(512),
+  batchSize: z.number().int().min(1).default(512).describe("Most tokens llama.cpp decodes in one step."),
   /** Allow `hf:` downloads. Off means a missing model fails at once with a hint to use a local file. */
-  allowDownload: z.boolean().default(true),
+  allowDownload: z.boolean().default(true).describe("Allow hf: downloads; off makes a missing model fail at once with a hint to use a local file."),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;

@@ -1,0 +1,296 @@
+// What each "Culture Lab: …" command does. Commands that start a model, run generated code or write files are
+// refused in an untrusted workspace with the reason (commandTable.ts); every failure is a message with what to do.
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import * as vscode from "vscode";
+import { modelsDownload, modelsList, notesAddHuman, runsExport, runsList, runsReplay } from "../agents/engine/protocol";
+import type { EntryInfo, RunInfo } from "../agents/engine/protocol";
+import { RECOMMENDED_MODEL } from "../agents/runtime/runtimeConfig";
+import { CultureLabError } from "../workspace-kb/errors";
+import { COMMANDS, trustRefusal, type CommandId } from "./commandTable";
+import type { CultureTree } from "./cultureTree";
+import type { EngineHost } from "./engineHost";
+import { describeError } from "./errorText";
+import { MetricsPanelHost } from "./metricsPanelHost";
+import { configFromSettings, isObject, mergeConfig, type ConfigObject } from "./sessionConfig";
+import type { SessionController } from "./sessionController";
+import { SESSION_PRESETS } from "./sessionPresets";
+import { SETTINGS_PREFIX } from "./settingsContribution";
+
+export interface CommandContext {
+  engine: EngineHost;
+  sessions: SessionController;
+  tree: CultureTree;
+  log: vscode.LogOutputChannel;
+  workspaceDir: () => string | undefined;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, c: CommandContext): vscode.Disposable {
+  const panel = new MetricsPanelHost(context, c);
+  const handlers: Record<CommandId, (...args: never[]) => Promise<unknown> | unknown> = {
+    "cultureLab.startSession": () => startSession(c),
+    "cultureLab.stopSession": async () => {
+      if (!(await c.sessions.stop())) void vscode.window.showInformationMessage("Culture Lab: no session is running.");
+    },
+    "cultureLab.pauseSession": () => c.sessions.pause(),
+    "cultureLab.resumeSession": () => c.sessions.resume(),
+    "cultureLab.openNotes": () => openNotes(c),
+    "cultureLab.addHumanNote": () => addHumanNote(c),
+    "cultureLab.showPanel": () => panel.show(),
+    "cultureLab.selectModel": async () => {
+      const model = await chooseModel(c);
+      if (model) await saveModel(c, model);
+    },
+    "cultureLab.downloadModel": () => downloadRecommended(c),
+    "cultureLab.openReport": (runId?: string) => openReport(c, runId),
+    "cultureLab.replayRun": (runId?: string) => replay(c, runId),
+    "cultureLab.exportRun": (runId?: string) => exportRun(c, runId),
+    "cultureLab.showLog": () => c.log.show(),
+    "cultureLab.restartEngine": async () => {
+      await c.engine.restart();
+      c.tree.refresh();
+    },
+    "cultureLab.refresh": () => c.tree.refresh(),
+    "cultureLab.openEntry": (entry: EntryInfo) => openEntry(entry),
+  };
+  for (const spec of COMMANDS) {
+    const handler = handlers[spec.id] as (...args: unknown[]) => Promise<unknown> | unknown;
+    context.subscriptions.push(
+      vscode.commands.registerCommand(spec.id, async (...args: unknown[]) => {
+        const refusal = trustRefusal(spec.id, vscode.workspace.isTrusted);
+        if (refusal) {
+          c.log.warn(refusal);
+          void vscode.window.showWarningMessage(`Culture Lab: ${refusal}`);
+          return;
+        }
+        try {
+          return await handler(...args);
+        } catch (error) {
+          const text = describeError(error);
+          c.log.error(`${spec.title}: ${text}${error instanceof CultureLabError ? "" : `\n${(error as Error)?.stack ?? ""}`}`);
+          void vscode.window.showErrorMessage(`Culture Lab: ${text}`, "Open Log").then((a) => a && c.log.show());
+        }
+      }),
+    );
+  }
+  return panel;
+}
+
+function needWorkspace(c: CommandContext): string {
+  const dir = c.workspaceDir();
+  if (!dir) throw new CultureLabError("no-workspace", "Culture Lab works in a folder: its knowledge base lives in the folder's .culture/.", "Open a folder (File → Open Folder…) and try again.");
+  return dir;
+}
+
+/** The `cultureLab.*` values the user set (workspace folder over workspace over user); unset ones are left to the engine. */
+function userSettings(): ConfigObject {
+  const settings = vscode.workspace.getConfiguration(SETTINGS_PREFIX);
+  return configFromSettings((path) => {
+    const i = settings.inspect(path);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  });
+}
+
+async function startSession(c: CommandContext): Promise<void> {
+  const workspaceDir = needWorkspace(c);
+  if (c.sessions.isRunning) {
+    void vscode.window.showInformationMessage("Culture Lab: a session is already running. Stop it first (Culture Lab: Stop Session).");
+    return;
+  }
+  type Choice = { preset?: (typeof SESSION_PRESETS)[number]; file?: true };
+  const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & Choice>(
+    [
+      ...SESSION_PRESETS.map((preset) => ({ label: preset.label, description: presetSummary(preset.config), detail: preset.detail, preset })),
+      { label: "Session file…", detail: "A JSON configuration of your own (every field optional; see the README's Configuration).", file: true as const },
+    ],
+    { title: "Culture Lab: start a session", placeHolder: "Pick a preset (laid over your cultureLab.* settings) or a session file" },
+  );
+  if (!picked) return;
+  const settings = userSettings();
+  let config: ConfigObject;
+  let source: string;
+  let label: string;
+  if (picked.file) {
+    const uris = await vscode.window.showOpenDialog({ title: "Session configuration", canSelectMany: false, filters: { JSON: ["json"] }, defaultUri: vscode.Uri.file(workspaceDir) });
+    if (!uris?.[0]) return;
+    const path = uris[0].fsPath;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(path, "utf8"));
+    } catch (error) {
+      throw new CultureLabError("config-unreadable", `Cannot read the session file ${path}: ${(error as Error).message}`, "It must be one JSON object; every field is optional.");
+    }
+    if (!isObject(parsed)) throw new CultureLabError("config-invalid", `The session file ${path} is not a JSON object.`, "Write one object, e.g. {\"generations\": 3}.");
+    config = mergeConfig(settings, parsed);
+    source = `${path} (over your cultureLab.* settings)`;
+    label = basename(path);
+  } else {
+    config = mergeConfig(settings, picked.preset!.config);
+    source = `the preset "${picked.preset!.label}" and your cultureLab.* settings`;
+    label = picked.preset!.label;
+  }
+  const runtime = isObject(config.runtime) ? config.runtime : {};
+  if (typeof runtime.model !== "string") {
+    const model = await chooseModel(c);
+    if (!model) return;
+    await saveModel(c, model);
+    config = mergeConfig(config, { runtime: { model } });
+  }
+  const confirm = await vscode.window.showQuickPick(
+    [
+      { label: "$(play) Start", detail: JSON.stringify(config), start: true },
+      { label: "$(close) Cancel", detail: "Nothing is started.", start: false },
+    ],
+    { title: `Culture Lab: start "${label}" with this configuration?`, placeHolder: "The configuration is shown below; unset fields take the documented defaults" },
+  );
+  if (!confirm?.start) return;
+  c.sessions.start({ workspaceDir, config, configSource: source, modelNamed: true, label });
+}
+
+function presetSummary(config: ConfigObject): string {
+  const text = JSON.stringify(config);
+  return text === "{}" ? "the defaults" : text.length > 90 ? `${text.slice(0, 90)}…` : text;
+}
+
+async function chooseModel(c: CommandContext): Promise<string | undefined> {
+  const found = await c.engine.request(modelsList, {}).catch((error: unknown) => {
+    c.log.warn(`Listing local models failed: ${describeError(error)}`);
+    return [];
+  });
+  type Item = vscode.QuickPickItem & { model?: string; browse?: true };
+  const items: Item[] = [
+    ...found.map((m) => ({ label: m.name, description: `${(m.sizeBytes / 1e9).toFixed(2)} GB · ${m.source}`, detail: m.path, model: m.path })),
+    { label: "tiny", description: "the project's random-weight test model", detail: "Noise output, no download: tests the machinery, not learning.", model: "tiny" },
+    { label: "Recommended: Qwen2.5 1.5B Instruct Q4_K_M", description: "about 1 GB, downloaded once", detail: RECOMMENDED_MODEL, model: RECOMMENDED_MODEL },
+    { label: "Browse for a .gguf file…", browse: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: "Culture Lab: choose the model", placeHolder: "GGUF files found on this machine, the test model, or the recommended one" });
+  if (!picked) return undefined;
+  if (!picked.browse) return picked.model;
+  const uris = await vscode.window.showOpenDialog({ title: "A GGUF model file", canSelectMany: false, filters: { GGUF: ["gguf"] } });
+  return uris?.[0]?.fsPath;
+}
+
+async function saveModel(c: CommandContext, model: string): Promise<void> {
+  await vscode.workspace.getConfiguration(SETTINGS_PREFIX).update("runtime.model", model, vscode.ConfigurationTarget.Global);
+  c.log.info(`Model set to ${model} (user setting cultureLab.runtime.model).`);
+}
+
+async function downloadRecommended(c: CommandContext): Promise<void> {
+  const path = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: "Culture Lab: downloading the recommended model", cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      let last = 0;
+      const listener = (p: { downloadedBytes: number; totalBytes: number }) => {
+        const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
+        if (percent > last) progress.report({ increment: percent - last, message: `${percent}%` });
+        last = Math.max(last, percent);
+      };
+      c.sessions.onDownload = listener;
+      try {
+        return (await c.engine.request(modelsDownload, { model: RECOMMENDED_MODEL }, abort.signal)).path;
+      } finally {
+        c.sessions.onDownload = undefined;
+      }
+    },
+  );
+  void vscode.window.showInformationMessage(`Culture Lab: the recommended model is at ${path}.`);
+}
+
+async function openNotes(c: CommandContext): Promise<void> {
+  const path = join(needWorkspace(c), ".culture", "NOTES.md");
+  try {
+    await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false });
+  } catch {
+    throw new CultureLabError("notes-missing", `There is no ${path} yet.`, "Start a session or add a human note (Culture Lab: Add Human Note…) to create it.");
+  }
+}
+
+async function addHumanNote(c: CommandContext): Promise<void> {
+  const workspaceDir = needWorkspace(c);
+  const title = await vscode.window.showInputBox({ title: "Culture Lab: a note for the agents (1/2)", prompt: "Title", placeHolder: "e.g. Sort before you search", validateInput: (v) => (v.trim() === "" ? "A note needs a title." : undefined) });
+  if (title === undefined) return;
+  const text = await vscode.window.showInputBox({ title: "Culture Lab: a note for the agents (2/2)", prompt: "Text (for a longer note, write it in NOTES.md under ## Human notes)", placeHolder: "What the agents should know" });
+  if (text === undefined) return;
+  const { notesPath, line } = await c.engine.request(notesAddHuman, { workspaceDir, title, text });
+  c.log.info(`Human note "${title}" added to ${notesPath} at line ${line}.`);
+  const action = await vscode.window.showInformationMessage(`Culture Lab: note "${title}" added. The next round of a session takes it in as an entry by "human".`, "Open Notes");
+  if (action === "Open Notes") await revealLine(notesPath, line - 1);
+}
+
+async function pickRun(c: CommandContext, purpose: string, filter: (run: RunInfo) => boolean = () => true): Promise<RunInfo | undefined> {
+  const runs = (await c.engine.request(runsList, { workspaceDir: needWorkspace(c) })).filter(filter);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage("Culture Lab: no runs in this workspace yet. Start a session first.");
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((run) => ({ label: run.runId, description: `${run.model} · ${run.generations}/${run.plannedGenerations} generations`, detail: run.verdict, run })),
+    { title: `Culture Lab: ${purpose}`, placeHolder: "Newest first" },
+  );
+  return picked?.run;
+}
+
+async function findRun(c: CommandContext, runId: string | undefined, purpose: string, filter?: (run: RunInfo) => boolean): Promise<RunInfo | undefined> {
+  if (typeof runId !== "string") return pickRun(c, purpose, filter);
+  const run = (await c.engine.request(runsList, { workspaceDir: needWorkspace(c) })).find((r) => r.runId === runId);
+  if (!run) throw new CultureLabError("run-missing", `No run '${runId}' in this workspace.`, "Pick one from the Runs list.");
+  return run;
+}
+
+async function openReport(c: CommandContext, runId?: string): Promise<void> {
+  const run = await findRun(c, runId, "open a run's report", (r) => r.reportPath !== undefined);
+  if (!run) return;
+  if (!run.reportPath) throw new CultureLabError("report-missing", `Run ${run.runId} has no report (it was stopped before its end).`, "Export Run… writes one rebuilt from its records.");
+  const html = await readFile(run.reportPath, "utf8");
+  // The report is a self-contained page with its own strict CSP and no scripts.
+  const view = vscode.window.createWebviewPanel("cultureLab.report", `Report ${run.runId}`, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
+  view.webview.html = html;
+}
+
+async function replay(c: CommandContext, runId?: string): Promise<void> {
+  const run = await findRun(c, runId, "replay a run");
+  if (!run) return;
+  if (c.sessions.isRunning) throw new CultureLabError("session-running", "A session is running; replay loads the model too.", "Stop the session or wait for it to finish.");
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Culture Lab: replaying ${run.runId}`, cancellable: true },
+    (_progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return c.engine.request(runsReplay, { workspaceDir: needWorkspace(c), runId: run.runId }, abort.signal);
+    },
+  );
+  for (const warning of result.warnings) c.log.warn(warning);
+  c.log.info(`Replay of ${run.runId}: ${result.message}`);
+  const show = result.diverged ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`Culture Lab: replay of ${run.runId}: ${result.message.split("\n")[0]}`, "Open Log").then((a) => a && c.log.show());
+}
+
+async function exportRun(c: CommandContext, runId?: string): Promise<void> {
+  const run = await findRun(c, runId, "export a run");
+  if (!run) return;
+  const target = await vscode.window.showOpenDialog({ title: `Export ${run.runId} into…`, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(needWorkspace(c)) });
+  if (!target?.[0]) return;
+  const { files } = await c.engine.request(runsExport, { workspaceDir: needWorkspace(c), runId: run.runId, targetDir: target[0].fsPath });
+  c.log.info(`Exported ${run.runId}: ${files.join(", ")}`);
+  void vscode.window.showInformationMessage(`Culture Lab: exported ${files.length} files of ${run.runId} (calls and generations as JSONL, every series as CSV, the report) to ${target[0].fsPath}.`);
+}
+
+async function openEntry(entry: EntryInfo): Promise<void> {
+  let line = 0;
+  try {
+    const text = await readFile(entry.location.file, "utf8");
+    const at = text.indexOf(`id="${entry.location.anchor}"`);
+    if (at !== -1) line = text.slice(0, at).split("\n").length; // the heading is on the line after the anchor
+  } catch {
+    throw new CultureLabError("notes-missing", `${entry.location.file} is missing.`, "Run `culture-lab kb rebuild` in the workspace to write the notes files again.");
+  }
+  await revealLine(entry.location.file, line);
+}
+
+async function revealLine(path: string, line: number): Promise<void> {
+  const position = new vscode.Position(Math.max(0, line), 0);
+  await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false, selection: new vscode.Range(position, position) });
+}

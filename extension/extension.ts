@@ -1,0 +1,65 @@
+// Culture Lab in VS Code: thin glue between the editor and the engine process. Commands, the tree view, the
+// status bar and the log live here; everything that reads or writes the knowledge base, loads a model or runs
+// generated code happens in the engine, reached only through agents/engine/protocol.ts.
+import * as vscode from "vscode";
+import { EngineHost } from "./engineHost";
+import { registerCommands } from "./commands";
+import { CultureTree } from "./cultureTree";
+import { SessionController } from "./sessionController";
+import { statusView } from "./statusText";
+
+let shutdown: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel("Culture Lab", { log: true });
+  const engine = new EngineHost(log);
+  const sessions = new SessionController(engine, log);
+  const workspaceDir = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const tree = new CultureTree(engine, workspaceDir);
+  const view = vscode.window.createTreeView("cultureLab.tree", { treeDataProvider: tree, showCollapseAll: true });
+
+  const status = vscode.window.createStatusBarItem("status", vscode.StatusBarAlignment.Left, 50);
+  status.name = "Culture Lab";
+  status.command = "cultureLab.showPanel";
+  const showStatus = () => {
+    const v = statusView(sessions.current);
+    status.text = v.text;
+    status.tooltip = v.tooltip;
+    status.backgroundColor = v.warning ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
+    status.show();
+  };
+  showStatus();
+
+  sessions.onStatus((s) => {
+    showStatus();
+    tree.setStatus(s);
+    void vscode.commands.executeCommand("setContext", "cultureLab.sessionRunning", s.state !== "idle");
+  });
+  sessions.onGeneration(() => tree.refreshSoon());
+  sessions.onEnded(() => {
+    showStatus();
+    tree.refresh();
+  });
+
+  const panel = registerCommands(context, { engine, sessions, tree, log, workspaceDir });
+  context.subscriptions.push(
+    log, view, tree, status, sessions, panel,
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    vscode.workspace.onDidChangeWorkspaceFolders(async () => {
+      // The session belongs to the folder it was started on.
+      await sessions.stop();
+      await engine.stop();
+      tree.refresh();
+    }),
+  );
+  shutdown = async () => {
+    await sessions.stop().catch(() => undefined);
+    await engine.dispose();
+  };
+  log.info(`Culture Lab activated in ${(performance.now() - started).toFixed(1)} ms (activate() time).`);
+}
+
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+}
