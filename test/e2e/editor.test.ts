@@ -1,0 +1,237 @@
+// Culture Lab in a real VS Code (code-server, driven through Chromium), tried as a new user would: start a
+// session from the palette with the tiny model and a short preset, watch the status bar count generations, find
+// the run in the tree, open the shared notes, add a human note and see it become an entry by "human", stop a
+// session and see no engine process left, open the report. Nothing but loopback may be contacted.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startCodeServer, type CodeServer } from "./codeServer";
+import { ensureEditor } from "./editorInstall";
+import { answer, pick, runCommand, statusItem, treeRow, waitForWorkbench, webview } from "./workbench";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; publisher: string; version: string };
+const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+const STATUS_ID = `${EXTENSION_ID}.status`;
+const VSIX = join(ROOT, `${manifest.name}-linux-x64-${manifest.version}.vsix`);
+/** Hosts a page may contact besides loopback: code-server's own extension-gallery query, which fails offline. */
+const ALLOWED_REMOTE_HOSTS = new Set(["open-vsx.org"]);
+
+describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(15 * 60_000);
+  let scratch: string;
+  let workspace: string;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let shots: string;
+  const remoteRequests: string[] = [];
+  let shot = 0;
+  /** Errors the extension wrote to its log: a failing session fails the test at once, with the reason. */
+  const loggedErrors = (): string[] => {
+    const log = server && findFile(join(server.userDataDir, "logs"), (path) => path.endsWith("Culture Lab.log"));
+    return log ? readFileSync(log, "utf8").split("\n").filter((line) => line.includes("[error]")) : [];
+  };
+  const screenshot = async (name: string) => {
+    await page.screenshot({ path: join(shots, `${String(++shot).padStart(2, "0")}-${name}.png`) });
+  };
+
+  before(async function () {
+    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` first (npm test does).`);
+    if (!existsSync("/usr/bin/chromium")) throw new Error("Debian's Chromium is needed: `sudo apt-get install -y chromium`.");
+    const editor = ensureEditor((line) => console.log(`      ${line}`));
+    scratch = mkdtempSync(join(tmpdir(), "cl-e2e-"));
+    shots = join(scratch, "screenshots");
+    mkdirSync(shots);
+    console.log(`      screenshots: ${shots}`);
+    workspace = join(scratch, "workspace");
+    mkdirSync(workspace);
+    writeFileSync(join(workspace, "README.md"), "# A project someone is working on\n");
+    server = await startCodeServer({
+      editor,
+      root: join(scratch, "editor"),
+      vsix: VSIX,
+      settings: {
+        "workbench.startupEditor": "none",
+        "workbench.colorTheme": "Default Dark Modern",
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "chat.disableAIFeatures": true,
+        "security.workspace.trust.enabled": false,
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "update.mode": "none",
+        "telemetry.telemetryLevel": "off",
+        // The tiny model is 64 wide: one thread is fastest, and two stall on a busy machine.
+        "cultureLab.runtime.threads": 1,
+        "cultureLab.sampling.maxTokens": 48,
+        "cultureLab.generations": 2000,
+        "cultureLab.evaluation.heldOutProblems": 5,
+      },
+    });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    context.on("request", (request) => {
+      const url = new URL(request.url());
+      if (!/^(https?|wss?):$/.test(url.protocol)) return;
+      if (url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]") return;
+      if (ALLOWED_REMOTE_HOSTS.has(url.hostname)) return;
+      remoteRequests.push(request.url());
+    });
+    page = await context.newPage();
+    await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+    await waitForWorkbench(page);
+  });
+
+  after(async function () {
+    if (this.currentTest?.state === "failed" && page) await screenshot("failure").catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    if (this.currentTest?.state !== "failed") rmSync(join(scratch, "editor"), { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      await screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
+      console.log(`      code-server said:\n${server?.output.slice(-30).join("\n")}`);
+    }
+  });
+
+  it("starts a Quick look session from the palette with the tiny model, and the status bar counts its generations", async () => {
+    await runCommand(page, "Culture Lab: Start Session…");
+    await pick(page, "Quick look");
+    // No model is set yet: the extension asks for one.
+    await pick(page, "the project's random-weight test model");
+    await screenshot("confirm-configuration");
+    await pick(page, /Start/);
+    const status = statusItem(page, STATUS_ID);
+    await status.waitFor({ state: "visible", timeout: 60_000 });
+    const seen = new Set<string>();
+    const deadline = Date.now() + 8 * 60_000;
+    while (Date.now() < deadline) {
+      const text = (await status.innerText().catch(() => "")).replace(/\s+/g, " ");
+      const m = /gen (\d+)\/3/.exec(text);
+      if (m) seen.add(m[1]!);
+      if (seen.size >= 2 && /Culture Lab$/.test(text.trim())) break;
+      if (seen.has("3") && seen.size >= 2) break;
+      assert.deepEqual(loggedErrors(), []);
+      await page.waitForTimeout(200);
+    }
+    await screenshot("session-running");
+    assert.ok(seen.size >= 2, `the status bar showed generations ${[...seen].join(", ") || "none"} of 3`);
+  });
+
+  it("shows the finished run in the Culture Lab tree with its verdict", async () => {
+    await waitForRunRecord(workspace, 3);
+    await page.locator('.activitybar [aria-label^="Culture Lab"]').first().click();
+    await treeRow(page, /\d{8}T\d{6}-[0-9a-f]{6}/).first().waitFor({ timeout: 180_000 });
+    const row = (await treeRow(page, /\d{8}T\d{6}-[0-9a-f]{6}/).first().innerText()).replace(/\s+/g, " ");
+    assert.match(row, /3\/3 gen/);
+    assert.match(row, /no measurable effect|accumulating|hurt|collapse/);
+    await screenshot("tree-with-run");
+  });
+
+  it("opens the shared notes file", async () => {
+    await runCommand(page, "Culture Lab: Open Shared Notes");
+    await page.locator(".tabs-container .tab", { hasText: "NOTES.md" }).waitFor({ timeout: 30_000 });
+    await page.locator(".monaco-editor .view-lines", { hasText: "Human notes" }).first().waitFor({ timeout: 30_000 });
+    await screenshot("notes-open");
+  });
+
+  it("adds a human note through the command, and the next round takes it in as an entry by human", async () => {
+    await runCommand(page, "Culture Lab: Add Human Note…");
+    await answer(page, "Sort before you search", "(1/2)");
+    await answer(page, "A sorted list lets you stop early; check the order of the output first.", "(2/2)");
+    const notesPath = join(workspace, ".culture", "NOTES.md");
+    const userPart = () => (existsSync(notesPath) ? readFileSync(notesPath, "utf8").split("<!-- culture-lab:generated")[0]! : "");
+    await until(() => /### Sort before you search/.test(userPart()), 60_000);
+    assert.match(userPart(), /### Sort before you search\n\nA sorted list lets you stop early/);
+    // A second session (the Standard preset: the user's settings, 2,000 generations) ingests it at its first round.
+    await runCommand(page, "Culture Lab: Start Session…");
+    await pick(page, "Standard");
+    await pick(page, /Start/);
+    const deadline = Date.now() + 5 * 60_000;
+    let generated = "";
+    while (Date.now() < deadline) {
+      generated = readFileSync(notesPath, "utf8").split("<!-- culture-lab:generated")[1] ?? "";
+      if (/### Sort before you search\n\n\*\*human note\*\* · by `human`/.test(generated)) break;
+      assert.deepEqual(loggedErrors(), []);
+      await page.waitForTimeout(500);
+    }
+    assert.match(generated, /### Sort before you search\n\n\*\*human note\*\* · by `human`/, "the note appears as an entry by human below the generated marker");
+    await treeRow(page, "Sort before you search").first().waitFor({ timeout: 60_000 });
+    await screenshot("human-note-entry");
+  });
+
+  it("stops the running session, leaving no engine process and no lock", async () => {
+    const status = statusItem(page, STATUS_ID);
+    await page.waitForFunction((id) => /gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 120_000 });
+    assert.ok(enginePids(scratch).length > 0, "an engine runs during the session");
+    await runCommand(page, "Culture Lab: Stop Session");
+    await page.waitForFunction((id) => !/gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 120_000 });
+    // The engine stops a few seconds after its last request (the tree reads the runs once more after a session).
+    const deadline = Date.now() + 60_000;
+    while (enginePids(scratch).length > 0 && Date.now() < deadline) await page.waitForTimeout(250);
+    assert.deepEqual(enginePids(scratch), [], "no engine process is left after Stop Session");
+    assert.equal(existsSync(join(workspace, ".culture", "session.owner.json")), false, "the knowledge base's lock is released");
+    assert.match(await status.innerText(), /Culture Lab/);
+    await screenshot("stopped");
+  });
+
+  it("opens a run's report", async () => {
+    await runCommand(page, "Culture Lab: Open Run Report");
+    await pick(page, /\d{8}T\d{6}-[0-9a-f]{6}/);
+    const report = webview(page, EXTENSION_ID);
+    await report.locator("h1", { hasText: "Culture Lab — run" }).waitFor({ timeout: 60_000 });
+    assert.match(await report.locator("body").innerText(), /Verdict/);
+    await screenshot("report");
+  });
+
+  it("activated in under 50 ms, wrote it to its log, and contacted nothing but loopback", async () => {
+    const log = findFile(join(server!.userDataDir, "logs"), (path) => path.endsWith("Culture Lab.log"));
+    assert.ok(log, "the Culture Lab log file exists");
+    const m = /activated in ([\d.]+) ms/.exec(readFileSync(log, "utf8"));
+    assert.ok(m, "the log records activate()'s time");
+    console.log(`      activate(): ${m[1]} ms`);
+    assert.ok(Number(m[1]) < 50, `activate() took ${m[1]} ms`);
+    assert.deepEqual(remoteRequests, [], "requests to hosts other than loopback");
+  });
+});
+
+/** Engine processes started by an installed Culture Lab (its dist/engine.mjs), from the process table. */
+function enginePids(scratch: string): number[] {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return out.split("\n").filter((line) => line.includes(scratch) && /\/dist\/engine\.mjs/.test(line)).map((line) => Number.parseInt(line.trim(), 10));
+}
+
+async function waitForRunRecord(workspace: string, generations: number): Promise<void> {
+  const runs = join(workspace, ".culture", "runs");
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    if (existsSync(runs) && readdirSync(runs).some((run) => existsSync(join(runs, run, "report.html")))) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no run with ${generations} generations and a report appeared in ${runs}`);
+}
+
+async function until(condition: () => boolean, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+}
+
+function findFile(dir: string, match: (path: string) => boolean): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      const found = findFile(path, match);
+      if (found) return found;
+    } else if (match(path)) return path;
+  }
+  return undefined;
+}

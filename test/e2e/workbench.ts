@@ -1,0 +1,79 @@
+// Driving VS Code's workbench as a person does: the command palette (F1), quick picks and input boxes, the
+// status bar, the activity bar and tree rows. Selectors are VS Code's own (its test/automation uses the same).
+import type { Frame, FrameLocator, Locator, Page } from "playwright-core";
+
+const QUICK_INPUT = ".quick-input-widget";
+const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
+const QUICK_ROW = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 90_000 });
+  await page.locator(".statusbar").waitFor({ state: "visible", timeout: 60_000 });
+}
+
+/**
+ * F1, then "> Category: Title", then Enter on the matching row. Until the workbench has read the extension's
+ * manifest the command is not listed, so the palette is opened again until it is (a busy machine is slow).
+ */
+export async function runCommand(page: Page, title: string, timeout = 180_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    const input = page.locator(QUICK_INPUT_BOX);
+    await input.waitFor({ state: "visible", timeout: 30_000 });
+    await input.fill(`>${title}`);
+    try {
+      await page.locator(QUICK_ROW, { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await input.press("Enter");
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
+/** Picks the quick-pick row whose text contains `text` (waits for the pick to appear). */
+export async function pick(page: Page, text: string | RegExp, timeout = 60_000): Promise<void> {
+  const row = page.locator(QUICK_ROW, { hasText: text }).first();
+  await row.waitFor({ state: "visible", timeout });
+  await row.click();
+}
+
+/**
+ * Types into the open input box (an input box, or a quick pick's filter) and presses Enter. `title` names the box
+ * expected: one box replaces another in the same element, so typing before it is there goes to the old one.
+ */
+export async function answer(page: Page, text: string, title?: string | RegExp): Promise<void> {
+  if (title !== undefined) await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ state: "visible", timeout: 60_000 });
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.waitFor({ state: "visible", timeout: 20_000 });
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+export function quickInputTitle(page: Page): Locator {
+  return page.locator(`${QUICK_INPUT} .quick-input-title`);
+}
+
+export function statusItem(page: Page, id: string): Locator {
+  return page.locator(`[id="${id}"]`);
+}
+
+/** A row of a tree in the side bar (notifications are list rows too, elsewhere). */
+export function treeRow(page: Page, text: string | RegExp): Locator {
+  return page.locator('[id="workbench.parts.sidebar"] .monaco-list-row', { hasText: text });
+}
+
+/** A webview's page: the outer iframe of the extension, then its #active-frame. */
+export function webview(page: Page, extensionId: string): FrameLocator {
+  return page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`).frameLocator("#active-frame");
+}
+
+export function frameUrls(page: Page): string[] {
+  return page.frames().map((f: Frame) => f.url());
+}
+
+export async function notificationText(page: Page): Promise<string> {
+  return (await page.locator(".notifications-toasts .notification-toast").allInnerTexts()).join("\n");
+}
