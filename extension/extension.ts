@@ -12,6 +12,7 @@ let shutdown: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const log = vscode.window.createOutputChannel("Culture Lab", { log: true });
   const engine = new EngineHost(log);
   const sessions = new SessionController(engine, log);
@@ -57,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): void {
     await sessions.stop().catch(() => undefined);
     await engine.dispose();
   };
-  log.info(`Culture Lab activated in ${(performance.now() - started).toFixed(1)} ms (activate() time).`);
+  const cpu = process.cpuUsage(cpuAtStart);
+  log.info(`Culture Lab activated in ${(performance.now() - started).toFixed(1)} ms (activate() wall time; ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms of CPU).`);
 }
 
 export async function deactivate(): Promise<void> {

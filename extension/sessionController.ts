@@ -106,6 +106,11 @@ export class SessionController implements vscode.Disposable {
     )).then(() => {
       this.running = undefined;
       release();
+      // A dead engine sends no last status: the session is over either way.
+      if (this.status && this.status.state !== "idle") {
+        this.status = { ...this.status, state: "idle" };
+        this.statusEmitter.fire(this.status);
+      }
     });
   }
 

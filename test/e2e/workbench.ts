@@ -33,11 +33,24 @@ export async function runCommand(page: Page, title: string, timeout = 180_000): 
   }
 }
 
-/** Picks the quick-pick row whose text contains `text` (waits for the pick to appear). */
+/**
+ * Picks the quick-pick row whose text contains `text` (waits for the pick to appear) with the keyboard, as a
+ * person at the palette would: a mouse click can land on a hover card of the row under the pointer.
+ */
 export async function pick(page: Page, text: string | RegExp, timeout = 60_000): Promise<void> {
   const row = page.locator(QUICK_ROW, { hasText: text }).first();
   await row.waitFor({ state: "visible", timeout });
-  await row.click();
+  const rows = await page.locator(QUICK_ROW).count();
+  for (let step = 0; step <= rows + 1; step++) {
+    const focused = page.locator(`${QUICK_ROW}.focused`).first();
+    const label = (await focused.count()) > 0 ? await focused.innerText() : "";
+    if (typeof text === "string" ? label.toLowerCase().includes(text.toLowerCase()) : text.test(label)) {
+      await page.keyboard.press("Enter");
+      return;
+    }
+    await page.keyboard.press("ArrowDown");
+  }
+  throw new Error(`no quick-pick row matching ${String(text)} could be focused`);
 }
 
 /**
