@@ -382,8 +382,8 @@ export class KnowledgeBase {
         "Close and reopen the knowledge base; every round that was reported committed is on disk.", { cause: this.broken });
     }
     if (this.lock?.compromised) {
-      throw new CultureLabError("kb-lock-lost", `The session lock on ${this.paths.folder} was lost: ${this.lock.compromised.message}`,
-        "Another process may be writing; close this session and reopen.");
+      throw new CultureLabError("kb-lock-lost", `This session no longer holds the lock on ${this.paths.folder}: ${this.lock.compromised.message}. Nothing more was written.`,
+        "Another process may be writing to the knowledge base: close this session, check with `culture-lab kb status`, and start again.");
     }
   }
 
@@ -404,6 +404,8 @@ export class KnowledgeBase {
     this.assertWritable();
     const begun = performance.now();
     const humanNotesIngested = await this.ingestHumanNotes();
+    // Another writer may have taken the lock (a shared folder, a racing takeover): then not one byte is written.
+    await this.lock?.verify();
 
     // From here to the first write, everything the round puts on disk is taken from the state synchronously,
     // so changes staged while the files are being written belong to the next round, not half to this one.
