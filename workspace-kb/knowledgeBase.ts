@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readAttemptChunk, writeAttemptChunk } from "./attemptChunk";
 import { checkpointDb } from "./checkpointFile";
-import { EventAppender, readEvents, repairTornTail } from "./eventLog";
+import { EventAppender, readCommitBefore, readEvents, repairTornTail, terminateLastLine } from "./eventLog";
 import type { TornTail } from "./eventLog";
 import { CultureLabError } from "./errors";
 import { HeadIndex } from "./headIndex";
@@ -111,9 +111,10 @@ export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: O
 }
 
 /**
- * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. The old kb.json and segments are
- * first moved aside as `kb.json.bak-<time>` and `segments.bak-<time>`; only the archive pages, which are
- * renderings of the segments, are replaced without a copy.
+ * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. They are built in a new folder
+ * (.culture/rebuild-<time>) and swapped in only when the whole log was read; the old ones are kept as
+ * `kb.json.bak-<time>`, `segments.bak-<time>` and `notes.bak-<time>`. If the log cannot be read, nothing
+ * outside that folder was changed, and the error says so.
  */
 export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<{ kb: KnowledgeBase; backups: string[] }> {
   const paths = kbPaths(workspaceDir, options.folder);
@@ -122,21 +123,46 @@ export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOp
   }
   const lock = await acquireSessionLock(paths.folder);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const stagingDir = join(paths.folder, `rebuild-${stamp}`);
   const backups: string[] = [];
   try {
-    for (const path of [paths.kbJson, paths.segments]) {
+    // Earlier rebuilds that stopped half way left only their own folders; the lock holder clears them.
+    for (const name of await readdir(paths.folder)) if (/^rebuild-[\dTZ-]+$/.test(name)) await rm(join(paths.folder, name), { recursive: true, force: true });
+    let staged: KnowledgeBase;
+    try {
+      staged = await KnowledgeBase.open(workspaceDir, options, "write", lock, { stagingDir });
+    } catch (error) {
+      await rm(stagingDir, { recursive: true, force: true });
+      if (!(error instanceof CultureLabError)) throw error;
+      throw new CultureLabError(error.code, `kb rebuild stopped, and nothing was changed (kb.json, segments/ and notes/ are as they were): ${error.message}`, error.hint, { cause: error });
+    }
+    await staged.closeKeepingLock();
+    // Swap: the old checkpoint goes first, so a crash part way leaves no kb.json (the log is replayed in full)
+    // or the new one, never an old checkpoint beside new segments.
+    for (const path of [paths.kbJson, paths.segments, paths.pages]) {
       if (await exists(path)) {
         await rename(path, `${path}.bak-${stamp}`);
         backups.push(`${path}.bak-${stamp}`);
       }
     }
-    await rm(paths.pages, { recursive: true, force: true }); // rendered from the segments, rebuilt below
+    if (await exists(join(stagingDir, "segments"))) await rename(join(stagingDir, "segments"), paths.segments);
+    if (await exists(join(stagingDir, "notes"))) await rename(join(stagingDir, "notes"), paths.pages);
+    await rename(join(stagingDir, "kb.json"), paths.kbJson);
+    await rm(stagingDir, { recursive: true, force: true });
   } catch (error) {
     await lock.release();
     throw error;
   }
-  const kb = await KnowledgeBase.open(workspaceDir, options, "write", lock);
+  // NOTES.md is rewritten in place, below the user's part, from the new checkpoint.
+  const kb = await KnowledgeBase.open(workspaceDir, options, "write", lock, { rewriteNotes: true });
   return { kb, backups };
+}
+
+/** How KnowledgeBase.open is used by rebuildKnowledgeBase: build into a staging folder, or rewrite NOTES.md. */
+interface OpenInternals {
+  /** Write kb.json, segments and pages (and a scratch NOTES.md) here; read events.jsonl where it is, never append. */
+  stagingDir?: string;
+  rewriteNotes?: boolean;
 }
 
 export class KnowledgeBase {
@@ -174,11 +200,17 @@ export class KnowledgeBase {
     private readonly segmentSize: number,
     private readonly attemptChunkSize: number,
     private readonly lock: SessionLock | undefined,
+    private readonly staging = false,
+    private readonly rewriteNotes = false,
   ) {}
 
   /** @internal — use openKnowledgeBase / openKnowledgeBaseReadOnly / rebuildKnowledgeBase. */
-  static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock): Promise<KnowledgeBase> {
-    const paths = kbPaths(workspaceDir, options.folder);
+  static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock, internals: OpenInternals = {}): Promise<KnowledgeBase> {
+    const real = kbPaths(workspaceDir, options.folder);
+    const { stagingDir } = internals;
+    const paths = stagingDir
+      ? { ...real, kbJson: join(stagingDir, "kb.json"), notes: join(stagingDir, "NOTES.md"), segments: join(stagingDir, "segments"), pages: join(stagingDir, "notes") }
+      : real;
     const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
     if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > MAX_SEGMENT_ENTRIES / 2) {
       throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to ${MAX_SEGMENT_ENTRIES / 2}, not ${segmentSize}.`, "Fix the option.");
@@ -188,18 +220,18 @@ export class KnowledgeBase {
       throw new CultureLabError("kb-bad-option", `attemptChunkSize must be a positive integer, not ${attemptChunk}.`, "Fix the option.");
     }
     options.signal?.throwIfAborted();
-    if (mode === "write") await mkdir(paths.folder, { recursive: true });
+    if (mode === "write") await mkdir(stagingDir ?? paths.folder, { recursive: true });
     else if (!(await exists(paths.folder))) {
       throw new CultureLabError("kb-missing", `There is no knowledge base at ${paths.folder}.`, "Start a session in this workspace first, or check the `folder` setting.");
     }
     const lock = mode === "write" ? (heldLock ?? (await acquireSessionLock(paths.folder))) : undefined;
-    const kb = new KnowledgeBase(paths, mode, segmentSize, attemptChunk, lock);
+    const kb = new KnowledgeBase(paths, mode, segmentSize, attemptChunk, lock, stagingDir !== undefined, internals.rewriteNotes);
     try {
       await kb.load(options.signal);
       return kb;
     } catch (error) {
       await kb.appender?.close();
-      await lock?.release();
+      if (!stagingDir) await lock?.release(); // a rebuild keeps its lock until it has cleaned up
       throw error;
     }
   }
@@ -209,10 +241,11 @@ export class KnowledgeBase {
     await db.read();
     const checkpoint = db.data;
     signal?.throwIfAborted();
+    await this.checkCheckpoint(checkpoint);
     this.restore(checkpoint);
-    const read = await readEvents(this.paths.events, checkpoint.eventsOffset);
+    const read = await readEvents(this.paths.events, checkpoint.eventsOffset, checkpoint.seq);
     signal?.throwIfAborted();
-    const events = read.events.filter((event) => event.seq > checkpoint.seq);
+    const events = read.events;
     for (const event of events) {
       this.apply(event);
       // Writers seal at round boundaries, as commitRound does, so a long replay (rebuild) stays in segments.
@@ -220,13 +253,58 @@ export class KnowledgeBase {
     }
     this.report = { replayedEvents: events.length };
     this.eventsOffset = read.endOffset;
-    if (read.torn) this.report.tornTail = this.mode === "write" ? await repairTornTail(this.paths.events, read.torn) : read.torn;
+    if (read.torn) this.report.tornTail = this.mode === "write" && !this.staging ? await repairTornTail(this.paths.events, read.torn) : read.torn;
+    if (read.unterminated && this.mode === "write") await terminateLastLine(this.paths.events);
     if (this.mode === "write") {
       await removeTempFiles([this.paths.folder, this.paths.segments, this.paths.pages]);
-      this.appender = await EventAppender.open(this.paths.events);
+      if (!this.staging) this.appender = await EventAppender.open(this.paths.events);
       if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.checkpointSnapshot().write();
-      if (events.length > 0 || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
+      if (events.length > 0 || this.rewriteNotes || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
     }
+  }
+
+  /**
+   * A checkpoint is trusted only where it agrees with itself (segments, head and counters add up) and with
+   * the log (the commit line it was built up to carries the same sequence number, round and counters).
+   */
+  private async checkCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    const disagree = (what: string) =>
+      new CultureLabError("kb-checkpoint-mismatch", `${this.paths.kbJson} disagrees with ${what}; it cannot be trusted, and nothing was written.`,
+        "Run `culture-lab kb rebuild` to rebuild it from events.jsonl (the current file is kept as a backup).");
+    let sealed = 0;
+    for (const ref of checkpoint.segments) {
+      if (ref.firstEntry !== sealed || ref.lastEntry - ref.firstEntry + 1 !== ref.count) {
+        throw disagree(`itself: segment ${ref.name} covers entries ${ref.firstEntry}–${ref.lastEntry} (${ref.count}), but ${sealed} entries come before it`);
+      }
+      sealed += ref.count;
+    }
+    checkpoint.head.forEach((entry, i) => {
+      const expected = `${KIND_LETTER[entry.kind]}-${(sealed + i).toString(36)}`;
+      if (entry.id !== expected) throw disagree(`itself: head entry ${i} is ${entry.id}, where ${expected} was due`);
+    });
+    if (checkpoint.entryCount !== sealed + checkpoint.head.length) {
+      throw disagree(`itself: entryCount is ${checkpoint.entryCount}, but its segments and head hold ${sealed + checkpoint.head.length} entries`);
+    }
+    const attempts = checkpoint.attemptChunks.reduce((sum, chunk) => sum + chunk.count, 0) + checkpoint.attempts.length;
+    if (checkpoint.attemptCount !== attempts) {
+      throw disagree(`itself: attemptCount is ${checkpoint.attemptCount}, but it and its chunks hold ${attempts} attempts`);
+    }
+    if (checkpoint.eventsOffset === 0) {
+      if (checkpoint.seq !== 0 || checkpoint.round !== 0) throw disagree(`the log: it is at round ${checkpoint.round} but claims no event of events.jsonl`);
+      return;
+    }
+    const commit = await readCommitBefore(this.paths.events, checkpoint.eventsOffset);
+    if (!commit) return; // a missing or short log is reported, with what to do, by readEvents
+    const where = `${this.paths.events} (the commit line ending at byte ${checkpoint.eventsOffset})`;
+    const mismatch = (field: string, mine: number, logs: number | undefined) =>
+      logs !== undefined && mine !== logs ? `${field} ${mine}, the log ${logs}` : undefined;
+    const problems = [
+      mismatch("seq", checkpoint.seq, commit.seq),
+      mismatch("round", checkpoint.round, commit.round),
+      mismatch("entryCount", checkpoint.entryCount, commit.entries),
+      mismatch("attemptCount", checkpoint.attemptCount, commit.attempts),
+    ].filter(Boolean);
+    if (problems.length > 0) throw disagree(`${where}: kb.json says ${problems.join("; ")}`);
   }
 
   private restore(checkpoint: Checkpoint): void {
@@ -287,10 +365,16 @@ export class KnowledgeBase {
         }
         break;
       }
-      case "attempt":
+      case "attempt": {
+        const expected = `a-${this.attemptCount.toString(36)}`;
+        if (event.attempt.id !== expected) {
+          throw new CultureLabError("kb-events-corrupt", `${this.paths.events}: attempt ${event.attempt.id} is out of sequence (expected ${expected}).`,
+            "The log was edited or damaged; restore events.jsonl from a backup.");
+        }
         this.attemptHead.push(event.attempt);
         this.attemptCount++;
         break;
+      }
       case "agent":
         this.agentMap.set(event.agent.id, event.agent);
         break;
@@ -304,6 +388,11 @@ export class KnowledgeBase {
         this.humanIngested.add(event.hash);
         break;
       case "commit":
+        if ((event.entries !== undefined && event.entries !== this.entryCount) || (event.attempts !== undefined && event.attempts !== this.attemptCount)) {
+          throw new CultureLabError("kb-events-corrupt",
+            `${this.paths.events}: the commit of round ${event.round} counts ${event.entries} entries and ${event.attempts} attempts; the events before it make ${this.entryCount} and ${this.attemptCount}.`,
+            "Events were removed or edited: restore events.jsonl from a backup.");
+        }
         this.committedRound = event.round;
         break;
     }
@@ -416,7 +505,9 @@ export class KnowledgeBase {
     const lines: string[] = [];
     let seq = firstSeq;
     for (const event of events) lines.push(serializeEvent({ seq: seq++, ...event } as KbEvent));
-    const commit: KbEvent = { seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION };
+    const commit: KbEvent = {
+      seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION, entries: this.entryCount, attempts: this.attemptCount,
+    };
     lines.push(JSON.stringify(commit));
     const appended = `${lines.join("\n")}\n`;
     this.apply(commit);
@@ -668,6 +759,13 @@ export class KnowledgeBase {
   metrics(filter: { generation?: number; window?: string } = {}): MetricSnapshot[] {
     return this.metricList.filter((m) =>
       (filter.generation === undefined || m.generation === filter.generation) && (filter.window === undefined || m.window === filter.window));
+  }
+
+  /** A rebuild's staged base: done, but the lock stays with the rebuild. */
+  async closeKeepingLock(): Promise<void> {
+    this.closed = true;
+    await this.committing;
+    await this.appender?.close();
   }
 
   /** Releases the lock and the log handle. Staged changes not committed are dropped, and the count says so. */
