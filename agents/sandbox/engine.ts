@@ -8,7 +8,8 @@
 import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten";
 import { HARNESS_SOURCE } from "./harness";
-import { DEFAULT_LIMITS } from "./limits";
+import { nestingDepth } from "../../workspace-kb/boundedJson";
+import { DEFAULT_LIMITS, OUTPUT_NESTING } from "./limits";
 import type { SandboxLimits } from "./limits";
 import type { FailureReason, Json, RunOutcome } from "./outcome";
 
@@ -180,6 +181,13 @@ export class SandboxEngine {
 
 function toOutcome(line: Line, started: number): RunOutcome {
   const ms = performance.now() - started;
-  if (line.reason === "ok") return { ok: true, value: JSON.parse(line.text) as Json, ms };
+  if (line.reason === "ok") {
+    // Measured before anything walks it: deeper results crash recursive code (zod, JSON.stringify) downstream.
+    const depth = nestingDepth(line.text);
+    if (depth > OUTPUT_NESTING) {
+      return { ok: false, reason: "output-too-large", message: `the result nests ${depth} levels deep; the limit is ${OUTPUT_NESTING}`, ms };
+    }
+    return { ok: true, value: JSON.parse(line.text) as Json, ms };
+  }
   return { ok: false, reason: line.reason, message: line.text, ms };
 }

@@ -50,6 +50,8 @@ describe("validating a proposal", () => {
     ["a program that never halts on one input", proposal("induction", "function f(x){ while (x > 2) {} return x }", [[1], [2], [3]]), "timeout"],
     ["a program that returns NaN", proposal("deduction", "function f(x){ return x / 0 - x / 0 }", [[1]]), "not-json"],
     ["a program that prints megabytes", proposal("deduction", "function f(){ return 'z'.repeat(1 << 21) }", [[]]), "output-too-large"],
+    ["a program whose result nests 1,500 levels deep", proposal("deduction", "function f(){ let v = []; for (let i = 0; i < 1500; i++) v = [v]; return v }", [[]]), "output-too-large"],
+    ["a program whose result nests 33 levels deep", proposal("deduction", "function f(){ let v = 0; for (let i = 0; i < 33; i++) v = [v]; return v }", [[]]), "output-too-large"],
     ["a program that asks for randomness", proposal("abduction", "function f(){ return Math.random() > 0.5 }", [[]]), "threw"],
     ["a deduction with two inputs", proposal("deduction", "const f = x => x", [[1], [2]]), "input-count"],
     ["an induction with one input", proposal("induction", "const f = x => x", [[1]]), "input-count"],
