@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { JsonValue } from "../../workspace-kb/boundedJson";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { openKnowledgeBase, openKnowledgeBaseReadOnly, rebuildKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { note, tempWorkspace } from "./tempWorkspace";
 
-const nested = (depth: number): unknown => {
-  let value: unknown = 0;
+const nested = (depth: number): JsonValue => {
+  let value: JsonValue = 0;
   for (let i = 0; i < depth; i++) value = [value];
   return value;
 };
