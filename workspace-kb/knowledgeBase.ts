@@ -11,6 +11,7 @@ import type { TornTail } from "./eventLog";
 import { CultureLabError } from "./errors";
 import { HeadIndex } from "./headIndex";
 import { parseHumanNotes } from "./humanNotes";
+import type { RefusedNote } from "./humanNotes";
 import type { IndexPart } from "./indexPart";
 import { userPart } from "./notesFile";
 import { prepareArchivePage, writeNotesFile } from "./notesWriter";
@@ -63,6 +64,8 @@ export interface RoundReceipt {
   entryIds: string[];
   events: number;
   humanNotesIngested: number;
+  /** Human notes not taken this round (not UTF-8, too long, hidden by an unclosed comment), and why. */
+  humanNotesRefused: RefusedNote[];
   /** Segments sealed by this round. */
   sealed: string[];
   /**
@@ -183,6 +186,8 @@ export class KnowledgeBase {
   private readonly generationMap = new Map<number, Generation>();
   private readonly metricList: MetricSnapshot[] = [];
   private readonly humanIngested = new Set<string>();
+  /** Human notes the last round could not take, with the reason (shown in NOTES.md and the receipt). */
+  private humanRefused: RefusedNote[] = [];
   private staged: StagedEvent[] = [];
   private eventsOffset = 0;
   private appender: EventAppender | undefined;
@@ -533,6 +538,7 @@ export class KnowledgeBase {
         entryIds: events.flatMap((event) => (event.type === "entry" ? [event.entry.id] : [])),
         events: events.length,
         humanNotesIngested,
+        humanNotesRefused: this.humanRefused,
         sealed: seal.names,
         timings: { prepare: started - begun, events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
       };
@@ -544,15 +550,18 @@ export class KnowledgeBase {
 
   /** Stages every note in NOTES.md's "Human notes" section that was not ingested before. */
   private async ingestHumanNotes(): Promise<number> {
-    let content: string;
+    let content: Buffer;
     try {
-      content = await readFile(this.paths.notes, "utf8");
+      content = await readFile(this.paths.notes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
       throw error;
     }
     let count = 0;
-    for (const note of parseHumanNotes(userPart(content))) {
+    const { notes, refused } = parseHumanNotes(userPart(content));
+    // Refused notes are not marked ingested: fixed, they are taken at the next round. Until then NOTES.md says why.
+    this.humanRefused = refused;
+    for (const note of notes) {
       if (this.humanIngested.has(note.hash)) continue;
       this.addEntry({ kind: "human", author: "human", generation: this.maxGeneration, title: note.title, text: note.text, tags: ["human"] });
       this.stage({ type: "human-ingested", hash: note.hash });
@@ -626,7 +635,7 @@ export class KnowledgeBase {
       this.recentSealed ??= last.segment.readAll().map((entry) => this.withMark(entry));
       shown = [...this.recentSealed.slice(-missing), ...shown];
     }
-    const state = { shown, total: this.entryCount, pages: this.segments.map((s) => s.ref), cache: this.renderCache };
+    const state = { shown, total: this.entryCount, pages: this.segments.map((s) => s.ref), cache: this.renderCache, refused: this.humanRefused };
     return { write: () => writeNotesFile(this.paths.notes, (id) => this.linkFor(id), state) };
   }
 
