@@ -75,4 +75,31 @@ describe("validating a proposal", () => {
     const verdict = await validateProposal(new DriftingSandboxDouble(), proposal("deduction", "const f = () => 1", [[]]));
     assert.equal(!verdict.ok && verdict.reason, "non-deterministic");
   });
+
+  it("refuses as a problem a program that keeps a counter between calls", async () => {
+    const verdict = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "", inputs: [[1], [2], [3], [4]],
+      program: "let calls = 0; function f(x){ calls++; return x * calls }",
+    }));
+    assert.equal(verdict.ok ? "accepted" : verdict.reason, "non-deterministic");
+    assert.match(!verdict.ok ? verdict.message : "", /input 2 .*called alone.*keeps state between calls/);
+  });
+
+  it("refuses as a problem a program that patches Object.prototype.toJSON on its first call", async () => {
+    const verdict = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "", inputs: [[1], [2], [3]],
+      // State kept in a prototype, not a variable: the first call patches, later calls see the patch.
+      program: "function f(x){ const seen = typeof Object.prototype.toJSON === 'function'; Object.prototype.toJSON = function(){ return 'patched' }; return seen ? { x } : x }",
+    }));
+    assert.equal(verdict.ok ? "accepted" : verdict.reason, "non-deterministic");
+  });
+
+  it("still accepts a pure induction program and a deduction program that uses a constant table", async () => {
+    const induction = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "squares", inputs: [[1], [2], [3], [4]], program: "const table = [0, 1, 4, 9, 16]; function f(x){ return table[x] }",
+    }));
+    assert.equal(induction.ok, true, induction.ok ? "" : induction.message);
+    const deduction = await validateProposal(sandbox, JSON.stringify({ mode: "deduction", hint: "", inputs: [[3]], program: "let calls = 0; function f(x){ calls++; return x * calls }" }));
+    assert.equal(deduction.ok, true, "with one input a counter cannot show, and does no harm");
+  });
 });
