@@ -10,6 +10,7 @@ import { EventAppender, readCommitBefore, readEvents, repairTornTail, terminateL
 import type { TornTail } from "./eventLog";
 import { CultureLabError } from "./errors";
 import { HeadIndex } from "./headIndex";
+import { fromOsError, translatingOsErrors } from "./osError";
 import { parseHumanNotes } from "./humanNotes";
 import type { RefusedNote } from "./humanNotes";
 import type { IndexPart } from "./indexPart";
@@ -105,12 +106,12 @@ export function kbPaths(workspaceDir: string, folder = ".culture"): KbPaths {
 
 /** Opens the workspace's knowledge base for writing, taking the single-writer lock. */
 export async function openKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
-  return KnowledgeBase.open(workspaceDir, options, "write");
+  return translatingOsErrors(() => KnowledgeBase.open(workspaceDir, options, "write"));
 }
 
 /** Opens a snapshot for reading (panel, `kb status`): no lock, no writes; a tail being appended reads as torn. */
 export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
-  return KnowledgeBase.open(workspaceDir, options, "read");
+  return translatingOsErrors(() => KnowledgeBase.open(workspaceDir, options, "read"));
 }
 
 /**
@@ -120,6 +121,10 @@ export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: O
  * outside that folder was changed, and the error says so.
  */
 export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<{ kb: KnowledgeBase; backups: string[] }> {
+  return translatingOsErrors(() => rebuild(workspaceDir, options));
+}
+
+async function rebuild(workspaceDir: string, options: OpenOptions): Promise<{ kb: KnowledgeBase; backups: string[] }> {
   const paths = kbPaths(workspaceDir, options.folder);
   if (!(await exists(paths.events))) {
     throw new CultureLabError("kb-events-missing", `There is no ${paths.events} to rebuild from.`, "Check the workspace folder and the `folder` setting.");
@@ -521,14 +526,18 @@ export class KnowledgeBase {
     const checkpoint = this.checkpointSnapshot();
     const notes = this.notesSnapshot();
 
+    let writing = this.paths.events; // named in the message if the disk refuses
     try {
       const started = performance.now();
       await this.appender!.append(appended);
       const afterEvents = performance.now();
+      writing = this.paths.segments;
       await Promise.all(seal.writes.map((write) => write()));
       const afterSeal = performance.now();
+      writing = this.paths.kbJson;
       await checkpoint.write();
       const afterKb = performance.now();
+      writing = this.paths.notes;
       await notes.write();
       const done = performance.now();
       return {
@@ -543,8 +552,10 @@ export class KnowledgeBase {
         timings: { prepare: started - begun, events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
       };
     } catch (error) {
-      this.broken = error as Error;
-      throw error;
+      // A full or read-only disk: the rounds before this one are intact, and the message says which file failed.
+      const translated = fromOsError(error, writing) ?? (error as Error);
+      this.broken = translated;
+      throw translated;
     }
   }
 
