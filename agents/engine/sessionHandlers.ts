@@ -24,6 +24,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
         caveats,
         signal,
         onGeneration: (summary) => void connection.sendNotification(sessionGeneration, summary),
+        onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
       });
       return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };
     } finally {

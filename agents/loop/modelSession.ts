@@ -15,6 +15,8 @@ export interface ModelSessionOptions {
   caveats?: string[];
   signal?: AbortSignal;
   onGeneration?: (summary: GenerationSummary) => void;
+  /** Plain-language messages the user must see (e.g. a human note the knowledge base could not take). */
+  onNotice?: (message: string) => void;
 }
 
 export function runModelSession(options: ModelSessionOptions): Promise<SessionResult> {
@@ -26,6 +28,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
     caveats: options.caveats,
     signal: options.signal,
     onGeneration: options.onGeneration,
+    onNotice: options.onNotice,
     describeModel: async () => {
       const manifest = await runtime.manifest();
       const model = manifest.models[0];
