@@ -28,7 +28,10 @@ Options (override the preset):
   --ffn N        feed-forward width
   --context N    context length written into the metadata
   --type T       f32 or f16
-  --seed N       weights seed; the same seed writes the same bytes`;
+  --seed N       weights seed; the same seed writes the same bytes
+
+Sizes that would make a file over 16 GB, or larger than the free space, are refused before anything is
+written, and OUT.gguf is only ever created or replaced as a regular file (never a device, pipe or folder).`;
 
 export const makeModelCommand: CliCommand = {
   name: "make-model",
