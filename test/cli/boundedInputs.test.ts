@@ -62,4 +62,18 @@ describe("commands with unbounded inputs", () => {
     assert.deepEqual(readdirSync(dir).sort(), ["a-folder.gguf", "model-pipe"], "no partial file was left");
     assert.ok(!existsSync(join(dir, "a-folder.gguf", "x")));
   });
+
+  it("run and check-proposal refuse a device, a pipe or a workspace that is a file before reading or starting anything", async () => {
+    const config = await cli("run", "--workspace", dir, "--config", "/dev/zero");
+    assert.equal(config.code, 1);
+    assert.match(config.stderr, /Cannot read the configuration \/dev\/zero: it is not a regular file/);
+    writeFileSync(join(dir, "file-not-folder"), "");
+    const workspace = await cli("run", "--workspace", join(dir, "file-not-folder"));
+    assert.equal(workspace.code, 1);
+    assert.match(workspace.stderr, /file-not-folder is a file, not a folder/);
+    spawnSync("mkfifo", [join(dir, "proposal-pipe")]);
+    const proposal = await cli("check-proposal", join(dir, "proposal-pipe"));
+    assert.equal(proposal.code, 1);
+    assert.match(proposal.stderr, /Cannot read the proposal .*proposal-pipe: it is not a regular file/);
+  });
 });
