@@ -141,8 +141,9 @@ async function rebuild(workspaceDir: string, options: OpenOptions): Promise<{ kb
       staged = await KnowledgeBase.open(workspaceDir, options, "write", lock, { stagingDir });
     } catch (error) {
       await rm(stagingDir, { recursive: true, force: true });
-      if (!(error instanceof CultureLabError)) throw error;
-      throw new CultureLabError(error.code, `kb rebuild stopped, and nothing was changed (kb.json, segments/ and notes/ are as they were): ${error.message}`, error.hint, { cause: error });
+      const known = error instanceof CultureLabError ? error : fromOsError(error);
+      if (!known) throw error;
+      throw new CultureLabError(known.code, `kb rebuild stopped, and nothing was changed (kb.json, segments/ and notes/ are as they were): ${known.message}`, known.hint, { cause: error });
     }
     await staged.closeKeepingLock();
     // Swap: the old checkpoint goes first, so a crash part way leaves no kb.json (the log is replayed in full)
@@ -304,7 +305,12 @@ export class KnowledgeBase {
       return;
     }
     const commit = await readCommitBefore(this.paths.events, checkpoint.eventsOffset);
-    if (!commit) return; // a missing or short log is reported, with what to do, by readEvents
+    if (!commit) {
+      // A missing or short log is reported, with what to do, by readEvents; otherwise the position is wrong.
+      const size = await stat(this.paths.events).then((info) => info.size, () => undefined);
+      if (size === undefined || size < checkpoint.eventsOffset - 1) return;
+      throw disagree(`${this.paths.events}: no commit line ends at byte ${checkpoint.eventsOffset}, where kb.json says its last round ends`);
+    }
     const where = `${this.paths.events} (the commit line ending at byte ${checkpoint.eventsOffset})`;
     const mismatch = (field: string, mine: number, logs: number | undefined) =>
       logs !== undefined && mine !== logs ? `${field} ${mine}, the log ${logs}` : undefined;
@@ -313,6 +319,10 @@ export class KnowledgeBase {
       mismatch("round", checkpoint.round, commit.round),
       mismatch("entryCount", checkpoint.entryCount, commit.entries),
       mismatch("attemptCount", checkpoint.attemptCount, commit.attempts),
+      mismatch("agents", checkpoint.agents.length, commit.agents),
+      mismatch("generations", checkpoint.generations.length, commit.generations),
+      mismatch("metrics", checkpoint.metrics.length, commit.metrics),
+      mismatch("archive marks", Object.keys(checkpoint.archivedSealed).length + checkpoint.head.filter((entry) => entry.archived).length, commit.archived),
     ].filter(Boolean);
     if (problems.length > 0) throw disagree(`${where}: kb.json says ${problems.join("; ")}`);
   }
@@ -348,6 +358,14 @@ export class KnowledgeBase {
   private noteGeneration(generation: Generation): void {
     this.generationMap.set(generation.generation, generation);
     this.maxGeneration = Math.max(this.maxGeneration, generation.generation);
+  }
+
+  /** What each commit line counts, so a checkpoint or a replay that lost a record is noticed. */
+  private counts(): { entries: number; attempts: number; agents: number; generations: number; metrics: number; archived: number } {
+    return {
+      entries: this.entryCount, attempts: this.attemptCount, agents: this.agentMap.size, generations: this.generationMap.size,
+      metrics: this.metricList.length, archived: this.archived.size,
+    };
   }
 
   /** Applies one event to the in-memory state (replayed from the log, or staged by a mutator). */
@@ -397,14 +415,17 @@ export class KnowledgeBase {
       case "human-ingested":
         this.humanIngested.add(event.hash);
         break;
-      case "commit":
-        if ((event.entries !== undefined && event.entries !== this.entryCount) || (event.attempts !== undefined && event.attempts !== this.attemptCount)) {
+      case "commit": {
+        const counts = this.counts();
+        const off = (Object.keys(counts) as (keyof typeof counts)[]).filter((key) => event[key] !== undefined && event[key] !== counts[key]);
+        if (off.length > 0) {
           throw new CultureLabError("kb-events-corrupt",
-            `${this.paths.events}: the commit of round ${event.round} counts ${event.entries} entries and ${event.attempts} attempts; the events before it make ${this.entryCount} and ${this.attemptCount}.`,
+            `${this.paths.events}: the commit of round ${event.round} counts ${off.map((key) => `${event[key]} ${key}`).join(", ")}; the events before it make ${off.map((key) => counts[key]).join(", ")}.`,
             "Events were removed or edited: restore events.jsonl from a backup.");
         }
         this.committedRound = event.round;
         break;
+      }
     }
     if ("seq" in event) this.seq = event.seq;
   }
@@ -516,7 +537,7 @@ export class KnowledgeBase {
     let seq = firstSeq;
     for (const event of events) lines.push(serializeEvent({ seq: seq++, ...event } as KbEvent));
     const commit: KbEvent = {
-      seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION, entries: this.entryCount, attempts: this.attemptCount,
+      seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION, ...this.counts(),
     };
     lines.push(JSON.stringify(commit));
     const appended = `${lines.join("\n")}\n`;

@@ -157,9 +157,13 @@ export const EventSchema = z.discriminatedUnion("type", [
     round: z.number().int().min(1),
     at: isoTime,
     schemaVersion: z.number().int(),
-    /** Entries and attempts made so far, so a checkpoint can be checked against the log (absent in older logs). */
+    /** What the base holds after this round, so a checkpoint or a replay can be checked (absent in older logs). */
     entries: z.number().int().min(0).optional(),
     attempts: z.number().int().min(0).optional(),
+    agents: z.number().int().min(0).optional(),
+    generations: z.number().int().min(0).optional(),
+    metrics: z.number().int().min(0).optional(),
+    archived: z.number().int().min(0).optional(),
   }),
 ]);
 /** An event as the code sees it (entries with number[] embeddings); serializeEvent gives the stored line. */

@@ -80,6 +80,32 @@ describe("the knowledge base's checkpoint and log checks", () => {
     await rejectsWith(openKnowledgeBaseReadOnly(ws.dir, { segmentSize: 2 }), "kb-checkpoint-mismatch", /attemptCount 2, the log 3/);
   });
 
+  it("refuses a kb.json that lost a generation record or an agent, which the log still has", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    kb.upsertAgent({ id: "agent-1", persona: "p", seed: 1, model: "m", bornGeneration: 0 });
+    kb.recordGeneration({ generation: 0, startedAt: new Date().toISOString() });
+    kb.recordGeneration({ generation: 1, startedAt: new Date().toISOString() });
+    await kb.commitRound();
+    await kb.close();
+    const checkpoint = JSON.parse(readFileSync(kbJson, "utf8"));
+    checkpoint.generations.shift();
+    writeFileSync(kbJson, JSON.stringify(checkpoint));
+    await rejectsWith(openKnowledgeBaseReadOnly(ws.dir), "kb-checkpoint-mismatch", /generations 1, the log 2/);
+    checkpoint.agents = [];
+    writeFileSync(kbJson, JSON.stringify(checkpoint));
+    await rejectsWith(openKnowledgeBaseReadOnly(ws.dir), "kb-checkpoint-mismatch", /agents 0, the log 1/);
+  });
+
+  it("refuses a kb.json whose log position falls inside a line, and never cuts the log there", async () => {
+    await threeRounds();
+    const log = readFileSync(events);
+    const checkpoint = JSON.parse(readFileSync(kbJson, "utf8"));
+    checkpoint.eventsOffset -= 20;
+    writeFileSync(kbJson, JSON.stringify(checkpoint));
+    await rejectsWith(openKnowledgeBase(ws.dir, { segmentSize: 2 }), "kb-checkpoint-mismatch", /no commit line ends at byte/);
+    assert.deepEqual(readFileSync(events), log, "the log is whole, nothing was moved aside as torn");
+  });
+
   it("refuses a log whose committed attempt has a garbled sequence number, and rebuild stops without dropping it", async () => {
     await threeRounds();
     const lines = readFileSync(events, "utf8").split("\n");
