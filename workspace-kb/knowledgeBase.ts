@@ -4,7 +4,7 @@
 // rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
 import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readAttemptChunk, writeAttemptChunk } from "./attemptChunk";
+import { prepareAttemptChunk, readAttemptChunk } from "./attemptChunk";
 import { checkpointDb } from "./checkpointFile";
 import { EventAppender, readCommitBefore, readEvents, repairTornTail, terminateLastLine } from "./eventLog";
 import type { TornTail } from "./eventLog";
@@ -187,7 +187,7 @@ export class KnowledgeBase {
   /** Attempts still in kb.json; older ones are in sealed chunks, read when first asked for. */
   private attemptHead: Attempt[] = [];
   private attemptCount = 0;
-  private readonly attemptChunks: { name: string; count: number; loaded?: Attempt[] }[] = [];
+  private readonly attemptChunks: { name: string; count: number; crc?: number; loaded?: Attempt[] }[] = [];
   private readonly agentMap = new Map<string, Agent>();
   private readonly generationMap = new Map<number, Generation>();
   private readonly metricList: MetricSnapshot[] = [];
@@ -625,9 +625,10 @@ export class KnowledgeBase {
     if (this.attemptHead.length >= this.attemptChunkSize) {
       const name = segmentName(this.attemptChunks.length);
       const attempts = this.attemptHead;
-      this.attemptChunks.push({ name, count: attempts.length, loaded: attempts });
+      const chunk = prepareAttemptChunk(this.paths.segments, name, attempts);
+      this.attemptChunks.push({ name, count: attempts.length, crc: chunk.crc, loaded: attempts });
       this.attemptHead = [];
-      writes.push(() => writeAttemptChunk(this.paths.segments, name, attempts));
+      writes.push(chunk.write);
       names.push(`attempts-${name}`);
     }
     return { names, writes };
@@ -649,7 +650,7 @@ export class KnowledgeBase {
       archivedSealed,
       attempts: [...this.attemptHead],
       attemptCount: this.attemptCount,
-      attemptChunks: this.attemptChunks.map(({ name, count }) => ({ name, count })),
+      attemptChunks: this.attemptChunks.map(({ name, count, crc }) => (crc === undefined ? { name, count } : { name, count, crc })),
       agents: [...this.agentMap.values()],
       generations: [...this.generationMap.values()],
       metrics: [...this.metricList],
@@ -779,7 +780,7 @@ export class KnowledgeBase {
   attempts(filter: { problemId?: string; agentId?: string; generation?: number } = {}): Attempt[] {
     const all: Attempt[] = [];
     for (const chunk of this.attemptChunks) {
-      chunk.loaded ??= readAttemptChunk(this.paths.segments, chunk.name, chunk.count);
+      chunk.loaded ??= readAttemptChunk(this.paths.segments, chunk.name, chunk.count, chunk.crc);
       all.push(...chunk.loaded);
     }
     all.push(...this.attemptHead);

@@ -198,7 +198,8 @@ export const CheckpointSchema = z.object({
   /** Attempts not yet sealed into an attempts chunk. */
   attempts: z.array(AttemptSchema),
   attemptCount: z.number().int().min(0),
-  attemptChunks: z.array(z.object({ name: z.string().regex(/^\d{6}$/), count: z.number().int().min(1) })),
+  /** `crc`: CRC-32 of the chunk file (absent for chunks sealed before checksums). */
+  attemptChunks: z.array(z.object({ name: z.string().regex(/^\d{6}$/), count: z.number().int().min(1), crc: z.number().int().min(0).optional() })),
   agents: z.array(AgentSchema),
   generations: z.array(GenerationSchema),
   metrics: z.array(MetricSnapshotSchema),

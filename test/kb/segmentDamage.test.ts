@@ -86,4 +86,15 @@ describe("damaged segment files", () => {
     assert.throws(() => kb.get(ids[4]!), isDamage("kb-segment-corrupt"));
     assert.throws(() => kb.search({ vector: [1, 5, 0.5] }), isDamage("kb-segment-corrupt"));
   });
+
+  it("reports a sealed attempts chunk changed in place as damage instead of returning the changed attempts", async () => {
+    const kb = await openKnowledgeBase(ws.dir, { segmentSize: 4, attemptChunkSize: 2 });
+    for (const answer of ["41", "42", "43"]) kb.recordAttempt({ problemId: "p-1", agentId: "agent-1", generation: 0, answer, correct: answer === "42" });
+    await kb.commitRound();
+    await kb.close();
+    const path = join(segments, "attempts-000000.jsonl");
+    writeFileSync(path, readFileSync(path, "utf8").replace('"answer":"41","correct":false', '"answer":"42","correct":true '));
+    const reader = await openKnowledgeBaseReadOnly(ws.dir, { segmentSize: 4, attemptChunkSize: 2 });
+    assert.throws(() => reader.attempts(), isDamage("kb-segment-corrupt"));
+  });
 });
