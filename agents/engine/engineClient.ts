@@ -122,7 +122,7 @@ export class EngineClient {
         const pid = running.child.pid;
         reject(new CultureLabError("engine-not-responding",
           `the engine process ${pid} has sent nothing for ${Math.round((now - running.lastHeard) / 1000)} s: it is suspended (Ctrl-Z, SIGSTOP, a sleeping machine) or stuck.`,
-          `If it was suspended, resume it with \`kill -CONT ${pid}\` and run again; otherwise stop it with \`kill -9 ${pid}\`. Every round the knowledge base reported committed is on disk.`));
+          `If you suspended it, resume it with \`kill -CONT ${pid}\`; if it is stuck, stop it with \`kill -9 ${pid}\` (culture-lab run stops it when it gives up). Every round the knowledge base reported committed is on disk, so running again continues from there.`));
       }, every);
     });
     promise.catch(() => undefined);
