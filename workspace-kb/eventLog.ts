@@ -3,6 +3,7 @@
 import { open, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { CultureLabError } from "./errors";
+import { translatingOsErrors } from "./osError";
 import { EventSchema } from "./schema";
 import type { KbEvent } from "./schema";
 
@@ -130,6 +131,10 @@ export async function terminateLastLine(path: string): Promise<void> {
 }
 
 async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
+  return translatingOsErrors(() => readRangeOf(path, offset, length), path);
+}
+
+async function readRangeOf(path: string, offset: number, length: number): Promise<Buffer> {
   const handle = await open(path, "r");
   try {
     const buffer = Buffer.alloc(length);

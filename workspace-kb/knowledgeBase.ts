@@ -587,7 +587,7 @@ export class KnowledgeBase {
       content = await readFile(this.paths.notes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
-      throw error;
+      throw fromOsError(error, this.paths.notes) ?? error;
     }
     let count = 0;
     const { notes, refused } = parseHumanNotes(userPart(content));

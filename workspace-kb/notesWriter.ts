@@ -3,6 +3,7 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicFile";
+import { fromOsError } from "./osError";
 import { NEW_HUMAN_PART, renderArchivePage, renderEntry, renderGenerated, userPart } from "./notesFile";
 import type { LinkFor, PageRef } from "./notesFile";
 import type { RefusedNote } from "./humanNotes";
@@ -54,7 +55,7 @@ async function currentUserPart(path: string): Promise<Buffer | undefined> {
     return userPart(await readFile(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    throw fromOsError(error, path) ?? error;
   }
 }
 

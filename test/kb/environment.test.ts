@@ -56,6 +56,20 @@ describe("environment errors at the knowledge base's doors", () => {
     assert.match(stderr, /kb\.json.*a folder where a file was expected/);
   });
 
+  it("a NOTES.md or events.jsonl that is a folder is refused naming it", async () => {
+    const notes = join(ws.dir, ".culture", "NOTES.md");
+    mkdirSync(notes, { recursive: true });
+    const kb = await openKnowledgeBase(ws.dir); // NOTES.md is first read at the round's commit
+    await refusedNaming(kb.commitRound(), notes, /a folder where a file was expected/);
+    await kb.close();
+    rmSync(notes, { recursive: true });
+    rmSync(join(ws.dir, ".culture", "events.jsonl"), { force: true });
+    rmSync(join(ws.dir, ".culture", "kb.json"), { force: true });
+    const events = join(ws.dir, ".culture", "events.jsonl");
+    mkdirSync(events);
+    await refusedNaming(openKnowledgeBaseReadOnly(ws.dir), events, /a folder where a file was expected/);
+  });
+
   it("a workspace that is a file is refused naming it", async () => {
     const file = join(ws.dir, "workspace.txt");
     writeFileSync(file, "");
