@@ -5,8 +5,9 @@
 import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { prepareAttemptChunk, readAttemptChunk } from "./attemptChunk";
+import { checkCheckpoint } from "./checkpointCheck";
 import { checkpointDb } from "./checkpointFile";
-import { EventAppender, readCommitBefore, readEvents, repairTornTail, terminateLastLine } from "./eventLog";
+import { EventAppender, readEvents, repairTornTail, terminateLastLine } from "./eventLog";
 import type { TornTail } from "./eventLog";
 import { CultureLabError } from "./errors";
 import { HeadIndex } from "./headIndex";
@@ -252,7 +253,7 @@ export class KnowledgeBase {
     await db.read();
     const checkpoint = db.data;
     signal?.throwIfAborted();
-    await this.checkCheckpoint(checkpoint);
+    await checkCheckpoint(checkpoint, this.paths.kbJson, this.paths.events);
     this.restore(checkpoint);
     const read = await readEvents(this.paths.events, checkpoint.eventsOffset, checkpoint.seq);
     signal?.throwIfAborted();
@@ -272,59 +273,6 @@ export class KnowledgeBase {
       if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.checkpointSnapshot().write();
       if (events.length > 0 || this.rewriteNotes || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
     }
-  }
-
-  /**
-   * A checkpoint is trusted only where it agrees with itself (segments, head and counters add up) and with
-   * the log (the commit line it was built up to carries the same sequence number, round and counters).
-   */
-  private async checkCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    const disagree = (what: string) =>
-      new CultureLabError("kb-checkpoint-mismatch", `${this.paths.kbJson} disagrees with ${what}; it cannot be trusted, and nothing was written.`,
-        "Run `culture-lab kb rebuild` to rebuild it from events.jsonl (the current file is kept as a backup).");
-    let sealed = 0;
-    for (const ref of checkpoint.segments) {
-      if (ref.firstEntry !== sealed || ref.lastEntry - ref.firstEntry + 1 !== ref.count) {
-        throw disagree(`itself: segment ${ref.name} covers entries ${ref.firstEntry}–${ref.lastEntry} (${ref.count}), but ${sealed} entries come before it`);
-      }
-      sealed += ref.count;
-    }
-    checkpoint.head.forEach((entry, i) => {
-      const expected = `${KIND_LETTER[entry.kind]}-${(sealed + i).toString(36)}`;
-      if (entry.id !== expected) throw disagree(`itself: head entry ${i} is ${entry.id}, where ${expected} was due`);
-    });
-    if (checkpoint.entryCount !== sealed + checkpoint.head.length) {
-      throw disagree(`itself: entryCount is ${checkpoint.entryCount}, but its segments and head hold ${sealed + checkpoint.head.length} entries`);
-    }
-    const attempts = checkpoint.attemptChunks.reduce((sum, chunk) => sum + chunk.count, 0) + checkpoint.attempts.length;
-    if (checkpoint.attemptCount !== attempts) {
-      throw disagree(`itself: attemptCount is ${checkpoint.attemptCount}, but it and its chunks hold ${attempts} attempts`);
-    }
-    if (checkpoint.eventsOffset === 0) {
-      if (checkpoint.seq !== 0 || checkpoint.round !== 0) throw disagree(`the log: it is at round ${checkpoint.round} but claims no event of events.jsonl`);
-      return;
-    }
-    const commit = await readCommitBefore(this.paths.events, checkpoint.eventsOffset);
-    if (!commit) {
-      // A missing or short log is reported, with what to do, by readEvents; otherwise the position is wrong.
-      const size = await stat(this.paths.events).then((info) => info.size, () => undefined);
-      if (size === undefined || size < checkpoint.eventsOffset - 1) return;
-      throw disagree(`${this.paths.events}: no commit line ends at byte ${checkpoint.eventsOffset}, where kb.json says its last round ends`);
-    }
-    const where = `${this.paths.events} (the commit line ending at byte ${checkpoint.eventsOffset})`;
-    const mismatch = (field: string, mine: number, logs: number | undefined) =>
-      logs !== undefined && mine !== logs ? `${field} ${mine}, the log ${logs}` : undefined;
-    const problems = [
-      mismatch("seq", checkpoint.seq, commit.seq),
-      mismatch("round", checkpoint.round, commit.round),
-      mismatch("entryCount", checkpoint.entryCount, commit.entries),
-      mismatch("attemptCount", checkpoint.attemptCount, commit.attempts),
-      mismatch("agents", checkpoint.agents.length, commit.agents),
-      mismatch("generations", checkpoint.generations.length, commit.generations),
-      mismatch("metrics", checkpoint.metrics.length, commit.metrics),
-      mismatch("archive marks", Object.keys(checkpoint.archivedSealed).length + checkpoint.head.filter((entry) => entry.archived).length, commit.archived),
-    ].filter(Boolean);
-    if (problems.length > 0) throw disagree(`${where}: kb.json says ${problems.join("; ")}`);
   }
 
   private restore(checkpoint: Checkpoint): void {
