@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
 import { AttemptSchema } from "./schema";
@@ -12,21 +13,32 @@ export function attemptChunkPath(dir: string, name: string): string {
   return join(dir, `attempts-${name}.jsonl`);
 }
 
-export async function writeAttemptChunk(dir: string, name: string, attempts: readonly Attempt[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(attemptChunkPath(dir, name), attempts.map((attempt) => `${JSON.stringify(attempt)}\n`).join(""));
+/** The chunk's bytes now, with their CRC-32 (kept in kb.json), and the write that puts them on disk. */
+export function prepareAttemptChunk(dir: string, name: string, attempts: readonly Attempt[]): { crc: number; write(): Promise<void> } {
+  const bytes = Buffer.from(attempts.map((attempt) => `${JSON.stringify(attempt)}\n`).join(""), "utf8");
+  return {
+    crc: crc32(bytes),
+    async write() {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(attemptChunkPath(dir, name), bytes);
+    },
+  };
 }
 
-export function readAttemptChunk(dir: string, name: string, expectedCount: number): Attempt[] {
+/** Reads a sealed chunk; `crc` (absent for chunks sealed before checksums) must match its bytes. */
+export function readAttemptChunk(dir: string, name: string, expectedCount: number, crc?: number): Attempt[] {
   const path = attemptChunkPath(dir, name);
   const damaged = (why: string, cause?: unknown) =>
     new CultureLabError("kb-segment-corrupt", `${path} ${why}.`, "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause });
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
-    throw damaged("cannot be read", error);
+    throw new CultureLabError("kb-segment-missing", `${path} cannot be read: ${(error as Error).message}.`,
+      "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
   }
+  if (crc !== undefined && crc32(bytes) !== crc) throw damaged("is damaged: its checksum does not match the one kb.json keeps");
+  const text = bytes.toString("utf8");
   const lines = text.split("\n").filter((line) => line.length > 0);
   if (lines.length !== expectedCount) throw damaged(`holds ${lines.length} attempts; kb.json expects ${expectedCount}`);
   return lines.map((line) => {

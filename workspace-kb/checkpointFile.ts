@@ -5,6 +5,7 @@ import { Low } from "lowdb";
 import type { Adapter } from "lowdb";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
+import { fromOsError } from "./osError";
 import { CheckpointSchema, SCHEMA_VERSION, emptyCheckpoint, toStoredEntry } from "./schema";
 import type { Checkpoint, StoredEntry } from "./schema";
 
@@ -19,7 +20,7 @@ export class CheckpointFile implements Adapter<Checkpoint> {
       text = await readFile(this.path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
+      throw fromOsError(error, this.path) ?? error;
     }
     let json: unknown;
     try {

@@ -4,13 +4,16 @@
 // rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
 import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readAttemptChunk, writeAttemptChunk } from "./attemptChunk";
+import { prepareAttemptChunk, readAttemptChunk } from "./attemptChunk";
+import { checkCheckpoint } from "./checkpointCheck";
 import { checkpointDb } from "./checkpointFile";
-import { EventAppender, readEvents, repairTornTail } from "./eventLog";
+import { EventAppender, readEvents, repairTornTail, terminateLastLine } from "./eventLog";
 import type { TornTail } from "./eventLog";
 import { CultureLabError } from "./errors";
 import { HeadIndex } from "./headIndex";
+import { fromOsError, translatingOsErrors } from "./osError";
 import { parseHumanNotes } from "./humanNotes";
+import type { RefusedNote } from "./humanNotes";
 import type { IndexPart } from "./indexPart";
 import { userPart } from "./notesFile";
 import { prepareArchivePage, writeNotesFile } from "./notesWriter";
@@ -63,6 +66,8 @@ export interface RoundReceipt {
   entryIds: string[];
   events: number;
   humanNotesIngested: number;
+  /** Human notes not taken this round (not UTF-8, too long, hidden by an unclosed comment), and why. */
+  humanNotesRefused: RefusedNote[];
   /** Segments sealed by this round. */
   sealed: string[];
   /**
@@ -102,41 +107,72 @@ export function kbPaths(workspaceDir: string, folder = ".culture"): KbPaths {
 
 /** Opens the workspace's knowledge base for writing, taking the single-writer lock. */
 export async function openKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
-  return KnowledgeBase.open(workspaceDir, options, "write");
+  return translatingOsErrors(() => KnowledgeBase.open(workspaceDir, options, "write"));
 }
 
 /** Opens a snapshot for reading (panel, `kb status`): no lock, no writes; a tail being appended reads as torn. */
 export async function openKnowledgeBaseReadOnly(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
-  return KnowledgeBase.open(workspaceDir, options, "read");
+  return translatingOsErrors(() => KnowledgeBase.open(workspaceDir, options, "read"));
 }
 
 /**
- * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. The old kb.json and segments are
- * first moved aside as `kb.json.bak-<time>` and `segments.bak-<time>`; only the archive pages, which are
- * renderings of the segments, are replaced without a copy.
+ * Rebuilds kb.json, the segments and the notes pages from events.jsonl alone. They are built in a new folder
+ * (.culture/rebuild-<time>) and swapped in only when the whole log was read; the old ones are kept as
+ * `kb.json.bak-<time>`, `segments.bak-<time>` and `notes.bak-<time>`. If the log cannot be read, nothing
+ * outside that folder was changed, and the error says so.
  */
 export async function rebuildKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<{ kb: KnowledgeBase; backups: string[] }> {
+  return translatingOsErrors(() => rebuild(workspaceDir, options));
+}
+
+async function rebuild(workspaceDir: string, options: OpenOptions): Promise<{ kb: KnowledgeBase; backups: string[] }> {
   const paths = kbPaths(workspaceDir, options.folder);
   if (!(await exists(paths.events))) {
     throw new CultureLabError("kb-events-missing", `There is no ${paths.events} to rebuild from.`, "Check the workspace folder and the `folder` setting.");
   }
   const lock = await acquireSessionLock(paths.folder);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const stagingDir = join(paths.folder, `rebuild-${stamp}`);
   const backups: string[] = [];
   try {
-    for (const path of [paths.kbJson, paths.segments]) {
+    // Earlier rebuilds that stopped half way left only their own folders; the lock holder clears them.
+    for (const name of await readdir(paths.folder)) if (/^rebuild-[\dTZ-]+$/.test(name)) await rm(join(paths.folder, name), { recursive: true, force: true });
+    let staged: KnowledgeBase;
+    try {
+      staged = await KnowledgeBase.open(workspaceDir, options, "write", lock, { stagingDir });
+    } catch (error) {
+      await rm(stagingDir, { recursive: true, force: true });
+      const known = error instanceof CultureLabError ? error : fromOsError(error);
+      if (!known) throw error;
+      throw new CultureLabError(known.code, `kb rebuild stopped, and nothing was changed (kb.json, segments/ and notes/ are as they were): ${known.message}`, known.hint, { cause: error });
+    }
+    await staged.closeKeepingLock();
+    // Swap: the old checkpoint goes first, so a crash part way leaves no kb.json (the log is replayed in full)
+    // or the new one, never an old checkpoint beside new segments.
+    for (const path of [paths.kbJson, paths.segments, paths.pages]) {
       if (await exists(path)) {
         await rename(path, `${path}.bak-${stamp}`);
         backups.push(`${path}.bak-${stamp}`);
       }
     }
-    await rm(paths.pages, { recursive: true, force: true }); // rendered from the segments, rebuilt below
+    if (await exists(join(stagingDir, "segments"))) await rename(join(stagingDir, "segments"), paths.segments);
+    if (await exists(join(stagingDir, "notes"))) await rename(join(stagingDir, "notes"), paths.pages);
+    await rename(join(stagingDir, "kb.json"), paths.kbJson);
+    await rm(stagingDir, { recursive: true, force: true });
   } catch (error) {
     await lock.release();
     throw error;
   }
-  const kb = await KnowledgeBase.open(workspaceDir, options, "write", lock);
+  // NOTES.md is rewritten in place, below the user's part, from the new checkpoint.
+  const kb = await KnowledgeBase.open(workspaceDir, options, "write", lock, { rewriteNotes: true });
   return { kb, backups };
+}
+
+/** How KnowledgeBase.open is used by rebuildKnowledgeBase: build into a staging folder, or rewrite NOTES.md. */
+interface OpenInternals {
+  /** Write kb.json, segments and pages (and a scratch NOTES.md) here; read events.jsonl where it is, never append. */
+  stagingDir?: string;
+  rewriteNotes?: boolean;
 }
 
 export class KnowledgeBase {
@@ -152,11 +188,13 @@ export class KnowledgeBase {
   /** Attempts still in kb.json; older ones are in sealed chunks, read when first asked for. */
   private attemptHead: Attempt[] = [];
   private attemptCount = 0;
-  private readonly attemptChunks: { name: string; count: number; loaded?: Attempt[] }[] = [];
+  private readonly attemptChunks: { name: string; count: number; crc?: number; loaded?: Attempt[] }[] = [];
   private readonly agentMap = new Map<string, Agent>();
   private readonly generationMap = new Map<number, Generation>();
   private readonly metricList: MetricSnapshot[] = [];
   private readonly humanIngested = new Set<string>();
+  /** Human notes the last round could not take, with the reason (shown in NOTES.md and the receipt). */
+  private humanRefused: RefusedNote[] = [];
   private staged: StagedEvent[] = [];
   private eventsOffset = 0;
   private appender: EventAppender | undefined;
@@ -174,11 +212,17 @@ export class KnowledgeBase {
     private readonly segmentSize: number,
     private readonly attemptChunkSize: number,
     private readonly lock: SessionLock | undefined,
+    private readonly staging = false,
+    private readonly rewriteNotes = false,
   ) {}
 
   /** @internal — use openKnowledgeBase / openKnowledgeBaseReadOnly / rebuildKnowledgeBase. */
-  static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock): Promise<KnowledgeBase> {
-    const paths = kbPaths(workspaceDir, options.folder);
+  static async open(workspaceDir: string, options: OpenOptions, mode: "write" | "read", heldLock?: SessionLock, internals: OpenInternals = {}): Promise<KnowledgeBase> {
+    const real = kbPaths(workspaceDir, options.folder);
+    const { stagingDir } = internals;
+    const paths = stagingDir
+      ? { ...real, kbJson: join(stagingDir, "kb.json"), notes: join(stagingDir, "NOTES.md"), segments: join(stagingDir, "segments"), pages: join(stagingDir, "notes") }
+      : real;
     const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
     if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > MAX_SEGMENT_ENTRIES / 2) {
       throw new CultureLabError("kb-bad-option", `segmentSize must be an integer from 1 to ${MAX_SEGMENT_ENTRIES / 2}, not ${segmentSize}.`, "Fix the option.");
@@ -188,18 +232,18 @@ export class KnowledgeBase {
       throw new CultureLabError("kb-bad-option", `attemptChunkSize must be a positive integer, not ${attemptChunk}.`, "Fix the option.");
     }
     options.signal?.throwIfAborted();
-    if (mode === "write") await mkdir(paths.folder, { recursive: true });
+    if (mode === "write") await mkdir(stagingDir ?? paths.folder, { recursive: true });
     else if (!(await exists(paths.folder))) {
       throw new CultureLabError("kb-missing", `There is no knowledge base at ${paths.folder}.`, "Start a session in this workspace first, or check the `folder` setting.");
     }
     const lock = mode === "write" ? (heldLock ?? (await acquireSessionLock(paths.folder))) : undefined;
-    const kb = new KnowledgeBase(paths, mode, segmentSize, attemptChunk, lock);
+    const kb = new KnowledgeBase(paths, mode, segmentSize, attemptChunk, lock, stagingDir !== undefined, internals.rewriteNotes);
     try {
       await kb.load(options.signal);
       return kb;
     } catch (error) {
       await kb.appender?.close();
-      await lock?.release();
+      if (!stagingDir) await lock?.release(); // a rebuild keeps its lock until it has cleaned up
       throw error;
     }
   }
@@ -209,10 +253,11 @@ export class KnowledgeBase {
     await db.read();
     const checkpoint = db.data;
     signal?.throwIfAborted();
+    await checkCheckpoint(checkpoint, this.paths.kbJson, this.paths.events);
     this.restore(checkpoint);
-    const read = await readEvents(this.paths.events, checkpoint.eventsOffset);
+    const read = await readEvents(this.paths.events, checkpoint.eventsOffset, checkpoint.seq);
     signal?.throwIfAborted();
-    const events = read.events.filter((event) => event.seq > checkpoint.seq);
+    const events = read.events;
     for (const event of events) {
       this.apply(event);
       // Writers seal at round boundaries, as commitRound does, so a long replay (rebuild) stays in segments.
@@ -220,12 +265,13 @@ export class KnowledgeBase {
     }
     this.report = { replayedEvents: events.length };
     this.eventsOffset = read.endOffset;
-    if (read.torn) this.report.tornTail = this.mode === "write" ? await repairTornTail(this.paths.events, read.torn) : read.torn;
+    if (read.torn) this.report.tornTail = this.mode === "write" && !this.staging ? await repairTornTail(this.paths.events, read.torn) : read.torn;
+    if (read.unterminated && this.mode === "write") await terminateLastLine(this.paths.events);
     if (this.mode === "write") {
       await removeTempFiles([this.paths.folder, this.paths.segments, this.paths.pages]);
-      this.appender = await EventAppender.open(this.paths.events);
+      if (!this.staging) this.appender = await EventAppender.open(this.paths.events);
       if (events.length > 0 || !(await exists(this.paths.kbJson))) await this.checkpointSnapshot().write();
-      if (events.length > 0 || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
+      if (events.length > 0 || this.rewriteNotes || !(await exists(this.paths.notes))) await this.notesSnapshot().write();
     }
   }
 
@@ -262,6 +308,14 @@ export class KnowledgeBase {
     this.maxGeneration = Math.max(this.maxGeneration, generation.generation);
   }
 
+  /** What each commit line counts, so a checkpoint or a replay that lost a record is noticed. */
+  private counts(): { entries: number; attempts: number; agents: number; generations: number; metrics: number; archived: number } {
+    return {
+      entries: this.entryCount, attempts: this.attemptCount, agents: this.agentMap.size, generations: this.generationMap.size,
+      metrics: this.metricList.length, archived: this.archived.size,
+    };
+  }
+
   /** Applies one event to the in-memory state (replayed from the log, or staged by a mutator). */
   private apply(event: KbEvent | StagedEvent): void {
     switch (event.type) {
@@ -287,10 +341,16 @@ export class KnowledgeBase {
         }
         break;
       }
-      case "attempt":
+      case "attempt": {
+        const expected = `a-${this.attemptCount.toString(36)}`;
+        if (event.attempt.id !== expected) {
+          throw new CultureLabError("kb-events-corrupt", `${this.paths.events}: attempt ${event.attempt.id} is out of sequence (expected ${expected}).`,
+            "The log was edited or damaged; restore events.jsonl from a backup.");
+        }
         this.attemptHead.push(event.attempt);
         this.attemptCount++;
         break;
+      }
       case "agent":
         this.agentMap.set(event.agent.id, event.agent);
         break;
@@ -303,9 +363,17 @@ export class KnowledgeBase {
       case "human-ingested":
         this.humanIngested.add(event.hash);
         break;
-      case "commit":
+      case "commit": {
+        const counts = this.counts();
+        const off = (Object.keys(counts) as (keyof typeof counts)[]).filter((key) => event[key] !== undefined && event[key] !== counts[key]);
+        if (off.length > 0) {
+          throw new CultureLabError("kb-events-corrupt",
+            `${this.paths.events}: the commit of round ${event.round} counts ${off.map((key) => `${event[key]} ${key}`).join(", ")}; the events before it make ${off.map((key) => counts[key]).join(", ")}.`,
+            "Events were removed or edited: restore events.jsonl from a backup.");
+        }
         this.committedRound = event.round;
         break;
+      }
     }
     if ("seq" in event) this.seq = event.seq;
   }
@@ -382,8 +450,8 @@ export class KnowledgeBase {
         "Close and reopen the knowledge base; every round that was reported committed is on disk.", { cause: this.broken });
     }
     if (this.lock?.compromised) {
-      throw new CultureLabError("kb-lock-lost", `The session lock on ${this.paths.folder} was lost: ${this.lock.compromised.message}`,
-        "Another process may be writing; close this session and reopen.");
+      throw new CultureLabError("kb-lock-lost", `This session no longer holds the lock on ${this.paths.folder}: ${this.lock.compromised.message}. Nothing more was written.`,
+        "Another process may be writing to the knowledge base: close this session, check with `culture-lab kb status`, and start again.");
     }
   }
 
@@ -404,6 +472,8 @@ export class KnowledgeBase {
     this.assertWritable();
     const begun = performance.now();
     const humanNotesIngested = await this.ingestHumanNotes();
+    // Another writer may have taken the lock (a shared folder, a racing takeover): then not one byte is written.
+    await this.lock?.verify();
 
     // From here to the first write, everything the round puts on disk is taken from the state synchronously,
     // so changes staged while the files are being written belong to the next round, not half to this one.
@@ -414,7 +484,9 @@ export class KnowledgeBase {
     const lines: string[] = [];
     let seq = firstSeq;
     for (const event of events) lines.push(serializeEvent({ seq: seq++, ...event } as KbEvent));
-    const commit: KbEvent = { seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION };
+    const commit: KbEvent = {
+      seq, type: "commit", round, at: new Date().toISOString(), schemaVersion: SCHEMA_VERSION, ...this.counts(),
+    };
     lines.push(JSON.stringify(commit));
     const appended = `${lines.join("\n")}\n`;
     this.apply(commit);
@@ -423,14 +495,18 @@ export class KnowledgeBase {
     const checkpoint = this.checkpointSnapshot();
     const notes = this.notesSnapshot();
 
+    let writing = this.paths.events; // named in the message if the disk refuses
     try {
       const started = performance.now();
       await this.appender!.append(appended);
       const afterEvents = performance.now();
+      writing = this.paths.segments;
       await Promise.all(seal.writes.map((write) => write()));
       const afterSeal = performance.now();
+      writing = this.paths.kbJson;
       await checkpoint.write();
       const afterKb = performance.now();
+      writing = this.paths.notes;
       await notes.write();
       const done = performance.now();
       return {
@@ -440,26 +516,32 @@ export class KnowledgeBase {
         entryIds: events.flatMap((event) => (event.type === "entry" ? [event.entry.id] : [])),
         events: events.length,
         humanNotesIngested,
+        humanNotesRefused: this.humanRefused,
         sealed: seal.names,
         timings: { prepare: started - begun, events: afterEvents - started, seal: afterSeal - afterEvents, kbJson: afterKb - afterSeal, notes: done - afterKb },
       };
     } catch (error) {
-      this.broken = error as Error;
-      throw error;
+      // A full or read-only disk: the rounds before this one are intact, and the message says which file failed.
+      const translated = fromOsError(error, writing) ?? (error as Error);
+      this.broken = translated;
+      throw translated;
     }
   }
 
   /** Stages every note in NOTES.md's "Human notes" section that was not ingested before. */
   private async ingestHumanNotes(): Promise<number> {
-    let content: string;
+    let content: Buffer;
     try {
-      content = await readFile(this.paths.notes, "utf8");
+      content = await readFile(this.paths.notes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
-      throw error;
+      throw fromOsError(error, this.paths.notes) ?? error;
     }
     let count = 0;
-    for (const note of parseHumanNotes(userPart(content))) {
+    const { notes, refused } = parseHumanNotes(userPart(content));
+    // Refused notes are not marked ingested: fixed, they are taken at the next round. Until then NOTES.md says why.
+    this.humanRefused = refused;
+    for (const note of notes) {
       if (this.humanIngested.has(note.hash)) continue;
       this.addEntry({ kind: "human", author: "human", generation: this.maxGeneration, title: note.title, text: note.text, tags: ["human"] });
       this.stage({ type: "human-ingested", hash: note.hash });
@@ -491,9 +573,10 @@ export class KnowledgeBase {
     if (this.attemptHead.length >= this.attemptChunkSize) {
       const name = segmentName(this.attemptChunks.length);
       const attempts = this.attemptHead;
-      this.attemptChunks.push({ name, count: attempts.length, loaded: attempts });
+      const chunk = prepareAttemptChunk(this.paths.segments, name, attempts);
+      this.attemptChunks.push({ name, count: attempts.length, crc: chunk.crc, loaded: attempts });
       this.attemptHead = [];
-      writes.push(() => writeAttemptChunk(this.paths.segments, name, attempts));
+      writes.push(chunk.write);
       names.push(`attempts-${name}`);
     }
     return { names, writes };
@@ -515,7 +598,7 @@ export class KnowledgeBase {
       archivedSealed,
       attempts: [...this.attemptHead],
       attemptCount: this.attemptCount,
-      attemptChunks: this.attemptChunks.map(({ name, count }) => ({ name, count })),
+      attemptChunks: this.attemptChunks.map(({ name, count, crc }) => (crc === undefined ? { name, count } : { name, count, crc })),
       agents: [...this.agentMap.values()],
       generations: [...this.generationMap.values()],
       metrics: [...this.metricList],
@@ -533,7 +616,7 @@ export class KnowledgeBase {
       this.recentSealed ??= last.segment.readAll().map((entry) => this.withMark(entry));
       shown = [...this.recentSealed.slice(-missing), ...shown];
     }
-    const state = { shown, total: this.entryCount, pages: this.segments.map((s) => s.ref), cache: this.renderCache };
+    const state = { shown, total: this.entryCount, pages: this.segments.map((s) => s.ref), cache: this.renderCache, refused: this.humanRefused };
     return { write: () => writeNotesFile(this.paths.notes, (id) => this.linkFor(id), state) };
   }
 
@@ -645,7 +728,7 @@ export class KnowledgeBase {
   attempts(filter: { problemId?: string; agentId?: string; generation?: number } = {}): Attempt[] {
     const all: Attempt[] = [];
     for (const chunk of this.attemptChunks) {
-      chunk.loaded ??= readAttemptChunk(this.paths.segments, chunk.name, chunk.count);
+      chunk.loaded ??= readAttemptChunk(this.paths.segments, chunk.name, chunk.count, chunk.crc);
       all.push(...chunk.loaded);
     }
     all.push(...this.attemptHead);
@@ -666,6 +749,13 @@ export class KnowledgeBase {
   metrics(filter: { generation?: number; window?: string } = {}): MetricSnapshot[] {
     return this.metricList.filter((m) =>
       (filter.generation === undefined || m.generation === filter.generation) && (filter.window === undefined || m.window === filter.window));
+  }
+
+  /** A rebuild's staged base: done, but the lock stays with the rebuild. */
+  async closeKeepingLock(): Promise<void> {
+    this.closed = true;
+    await this.committing;
+    await this.appender?.close();
   }
 
   /** Releases the lock and the log handle. Staged changes not committed are dropped, and the count says so. */

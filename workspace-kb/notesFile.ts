@@ -20,11 +20,23 @@ export const NEW_HUMAN_PART = `# Culture Lab notes
 
 `;
 
-/** Splits a NOTES.md into the user's part and the generated part. Without a marker, all of it is the user's. */
-export function userPart(content: string): string {
-  const at = content.indexOf(GENERATED_MARKER);
-  if (at === -1) return content.endsWith("\n") || content.length === 0 ? content : `${content}\n`;
-  return content.slice(0, at);
+const MARKER_BYTES = Buffer.from(GENERATED_MARKER, "utf8");
+
+/**
+ * The user's part of a NOTES.md, as the bytes they wrote (whatever the encoding): everything before the last
+ * line that is exactly the marker. The generated part never holds that line (agent text is escaped), so a
+ * note that quotes the marker stays the user's. Without a marker all of it is the user's, given a final
+ * newline if it lacks one so the marker starts a line of its own.
+ */
+export function userPart(content: Uint8Array): Buffer {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  for (let at = bytes.lastIndexOf(MARKER_BYTES); at !== -1; at = at === 0 ? -1 : bytes.lastIndexOf(MARKER_BYTES, at - 1)) {
+    const after = at + MARKER_BYTES.length;
+    const startsLine = at === 0 || bytes[at - 1] === 10;
+    const endsLine = after === bytes.length || bytes[after] === 10 || (bytes[after] === 13 && bytes[after + 1] === 10);
+    if (startsLine && endsLine) return bytes.subarray(0, at);
+  }
+  return bytes.length === 0 || bytes[bytes.length - 1] === 10 ? bytes : Buffer.concat([bytes, Buffer.from("\n")]);
 }
 
 /** Where an entry's anchor lives, relative to the page being rendered. */
@@ -65,9 +77,17 @@ export function renderGenerated(options: {
   entries: readonly string[];
   total: number;
   pages: readonly PageRef[];
+  /** Human notes the last round could not take: said here, where the user writes them. */
+  refused?: readonly { line: number; title: string; reason: string }[];
 }): string {
-  const { entries, total, pages } = options;
-  const lines = [GENERATED_MARKER, "", "## Agent notes", ""];
+  const { entries, total, pages, refused = [] } = options;
+  const lines = [GENERATED_MARKER, ""];
+  if (refused.length > 0) {
+    lines.push("## Human notes not taken", "", "These notes above were not given to the agents; fix them and they are taken at the next round:", "");
+    for (const note of refused) lines.push(`- line ${note.line}, “${inlineText(note.title)}”: ${inlineText(note.reason)}.`);
+    lines.push("");
+  }
+  lines.push("## Agent notes", "");
   lines.push(`${total} entries in the knowledge base; the ${entries.length} newest are below, newest first.`);
   if (pages.length > 0) {
     lines.push("", "Older entries, one page per sealed segment:", "");

@@ -4,8 +4,10 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicFile";
 import { withNotesFile } from "./notesFileMutex";
+import { fromOsError } from "./osError";
 import { NEW_HUMAN_PART, renderArchivePage, renderEntry, renderGenerated, userPart } from "./notesFile";
 import type { LinkFor, PageRef } from "./notesFile";
+import type { RefusedNote } from "./humanNotes";
 import type { Entry } from "./schema";
 
 /**
@@ -15,7 +17,7 @@ import type { Entry } from "./schema";
 export async function writeNotesFile(
   path: string,
   linkFor: LinkFor,
-  state: { shown: readonly Entry[]; total: number; pages: readonly PageRef[]; cache: WeakMap<Entry, string> },
+  state: { shown: readonly Entry[]; total: number; pages: readonly PageRef[]; cache: WeakMap<Entry, string>; refused?: readonly RefusedNote[] },
 ): Promise<void> {
   const rendered: string[] = [];
   for (let i = state.shown.length - 1; i >= 0; i--) {
@@ -24,23 +26,25 @@ export async function writeNotesFile(
     if (text === undefined) state.cache.set(entry, (text = renderEntry(entry, linkFor)));
     rendered.push(text);
   }
-  const generated = renderGenerated({ entries: rendered, total: state.total, pages: state.pages });
+  const generated = renderGenerated({ entries: rendered, total: state.total, pages: state.pages, refused: state.refused ?? [] });
   await withNotesFile(path, () => replaceNotesFile(path, generated));
 }
 
 async function replaceNotesFile(path: string, generated: string): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
+  const generatedBytes = Buffer.from(generated, "utf8");
   for (let attempt = 0; ; attempt++) {
     const mine = await currentUserPart(path);
     const handle = await open(temp, "w");
     try {
-      await handle.writeFile(`${mine ?? NEW_HUMAN_PART}${generated}`);
+      await handle.writeFile(Buffer.concat([mine ?? Buffer.from(NEW_HUMAN_PART, "utf8"), generatedBytes]));
       await handle.sync();
     } finally {
       await handle.close();
     }
     // The user may have saved meanwhile; their text wins, so render again around it.
-    if ((await currentUserPart(path)) === mine || attempt === 5) break;
+    const now = await currentUserPart(path);
+    if ((now === undefined ? mine === undefined : mine !== undefined && now.equals(mine)) || attempt === 5) break;
   }
   try {
     await rename(temp, path);
@@ -50,12 +54,13 @@ async function replaceNotesFile(path: string, generated: string): Promise<void> 
   }
 }
 
-async function currentUserPart(path: string): Promise<string | undefined> {
+/** The user's part as bytes: never decoded and encoded again, so bytes that are not UTF-8 survive. */
+async function currentUserPart(path: string): Promise<Buffer | undefined> {
   try {
-    return userPart(await readFile(path, "utf8"));
+    return userPart(await readFile(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    throw fromOsError(error, path) ?? error;
   }
 }
 

@@ -1,6 +1,8 @@
 // The shapes of everything the knowledge base stores, checked with zod wherever they enter: from callers (the
 // door for model output), from events.jsonl and from kb.json (the doors for files on disk).
 import { z } from "zod";
+import { MAX_DATA_DEPTH, jsonProblem } from "./boundedJson";
+import type { JsonValue } from "./boundedJson";
 
 /** Bumped when kb.json or events.jsonl change shape; an unknown version is refused, never overwritten. */
 export const SCHEMA_VERSION = 1;
@@ -29,9 +31,15 @@ const agentName = z
 const isoTime = z.iso.datetime({ offset: true });
 const generation = z.number().int().min(0);
 
-/** Kind-specific payload (e.g. a problem's program), any JSON up to LIMITS.dataBytes once serialised. */
-const boundedJson = z.json().refine((value) => JSON.stringify(value).length <= LIMITS.dataBytes, {
-  message: `data must serialise to at most ${LIMITS.dataBytes} bytes`,
+/**
+ * Kind-specific payload (e.g. a problem's program): plain JSON nested at most MAX_DATA_DEPTH levels and at most
+ * LIMITS.dataBytes once serialised. Checked without recursion (z.json() recurses, and a value nested 1,500
+ * levels deep overflowed the stack), here at the door and again for every record read back from disk.
+ */
+const boundedJson = z.custom<JsonValue>().superRefine((value, ctx) => {
+  const problem = jsonProblem(value, MAX_DATA_DEPTH);
+  if (problem) ctx.addIssue({ code: "custom", message: `data must be plain JSON nested at most ${MAX_DATA_DEPTH} levels; ${problem}` });
+  else if (JSON.stringify(value).length > LIMITS.dataBytes) ctx.addIssue({ code: "custom", message: `data must serialise to at most ${LIMITS.dataBytes} bytes` });
 });
 
 /** What a caller hands in; the store adds id and createdAt. */
@@ -149,6 +157,13 @@ export const EventSchema = z.discriminatedUnion("type", [
     round: z.number().int().min(1),
     at: isoTime,
     schemaVersion: z.number().int(),
+    /** What the base holds after this round, so a checkpoint or a replay can be checked (absent in older logs). */
+    entries: z.number().int().min(0).optional(),
+    attempts: z.number().int().min(0).optional(),
+    agents: z.number().int().min(0).optional(),
+    generations: z.number().int().min(0).optional(),
+    metrics: z.number().int().min(0).optional(),
+    archived: z.number().int().min(0).optional(),
   }),
 ]);
 /** An event as the code sees it (entries with number[] embeddings); serializeEvent gives the stored line. */
@@ -183,7 +198,8 @@ export const CheckpointSchema = z.object({
   /** Attempts not yet sealed into an attempts chunk. */
   attempts: z.array(AttemptSchema),
   attemptCount: z.number().int().min(0),
-  attemptChunks: z.array(z.object({ name: z.string().regex(/^\d{6}$/), count: z.number().int().min(1) })),
+  /** `crc`: CRC-32 of the chunk file (absent for chunks sealed before checksums). */
+  attemptChunks: z.array(z.object({ name: z.string().regex(/^\d{6}$/), count: z.number().int().min(1), crc: z.number().int().min(0).optional() })),
   agents: z.array(AgentSchema),
   generations: z.array(GenerationSchema),
   metrics: z.array(MetricSnapshotSchema),

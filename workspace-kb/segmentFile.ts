@@ -2,9 +2,12 @@
 // entries, one a line), NNNNNN.idx (BM25 postings and per-document columns as typed arrays) and, when the
 // entries have embeddings, NNNNNN.vec (float32 norms, then vectors). Opening a big knowledge base reads only the
 // compact .idx files; entry texts are read when asked for, vectors on the first similarity search.
+// Damage is reported as damage, with the rebuild command: the .idx carries a CRC-32 of its sections (checked
+// on open), one per .jsonl line (checked when the line is read) and one of the .vec (checked when it is read).
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { writeFileAtomic } from "./atomicFile";
 import { CultureLabError } from "./errors";
 import type { HeadIndex } from "./headIndex";
@@ -12,16 +15,23 @@ import type { IndexPart, Postings } from "./indexPart";
 import { ENTRY_KINDS, KIND_LETTERS, StoredEntrySchema, encodeEmbedding } from "./schema";
 import type { Entry } from "./schema";
 
-const MAGIC = "CLSEG1\n";
+/** Version 2 adds the checksums; version 1 segments (written before them) are still read, unchecked. */
+const MAGIC = "CLSEG2\n";
+const MAGIC_V1 = "CLSEG1\n";
+const REBUILD_HINT = "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.";
 
 type SectionName =
-  | "kinds" | "generations" | "lengths" | "lineStarts" | "termBytes" | "termOffsets" | "termStarts" | "postDocs" | "postTfs";
+  | "kinds" | "generations" | "lengths" | "lineStarts" | "termBytes" | "termOffsets" | "termStarts" | "postDocs" | "postTfs" | "lineSums";
 
 
 interface Header {
   count: number;
   totalLength: number;
   dim: number;
+  /** CRC-32 of everything after the header (version 2). */
+  crc?: number;
+  /** CRC-32 of the .vec file, when there is one (version 2). */
+  vecCrc?: number;
   sections: Record<SectionName, [offset: number, length: number]>;
 }
 
@@ -89,6 +99,8 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     vec[doc] = head.vector(doc)?.norm ?? 0;
   });
 
+  const lineSums = Uint32Array.from(lines, (line) => crc32(line));
+  const vecBytes = bytes(vec);
   const sections: Record<SectionName, Uint8Array> = {
     kinds: Uint8Array.from(head.entries, (entry) => ENTRY_KINDS.indexOf(entry.kind)),
     generations: bytes(Int32Array.from(head.entries, (entry) => entry.generation)),
@@ -99,8 +111,9 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     termStarts: bytes(termStarts),
     postDocs: bytes(postDocs),
     postTfs: bytes(postTfs),
+    lineSums: bytes(lineSums),
   };
-  const idx = encode({ count, totalLength: head.totalLength, dim }, sections);
+  const idx = encode({ count, totalLength: head.totalLength, dim, ...(dim > 0 ? { vecCrc: crc32(vecBytes) } : {}) }, sections);
 
   const segment = new Segment(join(dir, name), firstEntry, decode(idx, join(dir, `${name}.idx`)), jsonl, vec);
   return {
@@ -108,7 +121,7 @@ export function buildSegment(dir: string, name: string, firstEntry: number, head
     async write() {
       await mkdir(dir, { recursive: true });
       const files = [writeFileAtomic(join(dir, `${name}.jsonl`), jsonl), writeFileAtomic(join(dir, `${name}.idx`), idx)];
-      if (dim > 0) files.push(writeFileAtomic(join(dir, `${name}.vec`), bytes(vec)));
+      if (dim > 0) files.push(writeFileAtomic(join(dir, `${name}.vec`), vecBytes));
       await Promise.all(files);
       segment.written();
     },
@@ -121,8 +134,7 @@ export function loadSegment(dir: string, name: string, firstEntry: number, expec
   try {
     file = readFileSync(path);
   } catch (error) {
-    throw new CultureLabError("kb-segment-missing", `Cannot read segment ${path}: ${(error as Error).message}`,
-      "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
+    throw new CultureLabError("kb-segment-missing", `Cannot read segment ${path}: ${(error as Error).message}`, REBUILD_HINT, { cause: error });
   }
   const decoded = decode(file, path);
   if (decoded.header.count !== expectedCount) {
@@ -143,6 +155,8 @@ interface Decoded {
   termStarts: Uint32Array;
   postDocs: Uint16Array;
   postTfs: Uint16Array;
+  /** CRC-32 of each .jsonl line; undefined in version 1 segments. */
+  lineSums?: Uint32Array;
 }
 
 export class Segment implements IndexPart {
@@ -224,30 +238,24 @@ export class Segment implements IndexPart {
     }
     const norm = new Float32Array(1);
     const values = new Float32Array(dim);
-    const fd = openSync(`${this.base}.vec`, "r");
-    try {
-      readSync(fd, new Uint8Array(norm.buffer), 0, 4, doc * 4);
-      if (norm[0] === 0) return undefined;
-      readSync(fd, new Uint8Array(values.buffer), 0, dim * 4, (this.count + doc * dim) * 4);
-    } finally {
-      closeSync(fd);
-    }
+    const path = `${this.base}.vec`;
+    readAt(path, new Uint8Array(norm.buffer), doc * 4);
+    if (norm[0] === 0) return undefined;
+    readAt(path, new Uint8Array(values.buffer), (this.count + doc * dim) * 4);
+    // One vector read alone cannot be checked against the file's CRC; its stored norm checks it instead.
+    let sum = 0;
+    for (const x of values) sum += x * x;
+    if (!(Math.abs(Math.sqrt(sum) - norm[0]!) <= 1e-3 * norm[0]! + 1e-6)) throw segmentDamage(path, `the vector of entry ${this.id(doc)} does not match its stored norm`);
     return Array.from(values);
   }
 
   private readVec(): Float32Array {
     const path = `${this.base}.vec`;
-    let file: Buffer;
-    try {
-      file = readFileSync(path);
-    } catch (error) {
-      throw new CultureLabError("kb-segment-missing", `Cannot read vectors ${path}: ${(error as Error).message}`,
-        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
-    }
+    const file = readWhole(path);
     if (file.byteLength !== this.count * (this.d.header.dim + 1) * 4) {
-      throw new CultureLabError("kb-segment-corrupt", `${path} has the wrong size for ${this.count} vectors of ${this.d.header.dim} dimensions.`,
-        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
+      throw segmentDamage(path, `it has the wrong size for ${this.count} vectors of ${this.d.header.dim} dimensions`);
     }
+    if (this.d.header.vecCrc !== undefined && crc32(file) !== this.d.header.vecCrc) throw segmentDamage(path, "its checksum does not match");
     const floats = new Float32Array(file.byteLength / 4);
     new Uint8Array(floats.buffer).set(file);
     return floats;
@@ -264,14 +272,18 @@ export class Segment implements IndexPart {
     const length = this.d.lineStarts[doc + 1]! - start;
     const path = `${this.base}.jsonl`;
     if (this.unwritten) return this.withVector(parseEntryLine(this.unwritten.toString("utf8", start, start + length), path), doc);
-    const buffer = Buffer.alloc(length);
-    const fd = openSync(path, "r");
-    try {
-      readSync(fd, buffer, 0, length, start);
-    } finally {
-      closeSync(fd);
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(length) && start >= 0 && length > 0 && length < 1 << 30)) {
+      throw segmentDamage(`${this.base}.idx`, `the position of entry ${this.id(doc)} is not valid`);
     }
+    const buffer = Buffer.alloc(length);
+    readAt(path, buffer, start);
+    this.checkLine(buffer, doc, path);
     return this.withVector(parseEntryLine(buffer.toString("utf8"), path), doc);
+  }
+
+  private checkLine(line: Uint8Array, doc: number, path: string): void {
+    const sums = this.d.lineSums;
+    if (sums && crc32(line) !== sums[doc]) throw segmentDamage(path, `the line of entry ${this.id(doc)} does not match its checksum`);
   }
 
   /** The entry with its embedding put back (it lives in .vec, not in the line). */
@@ -288,11 +300,15 @@ export class Segment implements IndexPart {
   readAll(): readonly Entry[] {
     if (this.all) return this.all;
     const path = `${this.base}.jsonl`;
-    const text = this.unwritten ? this.unwritten.toString("utf8") : readFileSync(path, "utf8");
-    const entries = text.split("\n").filter((line) => line.length > 0).map((line) => freezeEntry(parseEntryLine(line, path)));
-    if (entries.length !== this.count) {
-      throw new CultureLabError("kb-segment-corrupt", `${path} holds ${entries.length} entries; its index expects ${this.count}.`,
-        "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
+    const file = this.unwritten ?? readWhole(path);
+    if (file.byteLength !== this.d.lineStarts[this.count]) {
+      throw segmentDamage(path, `it is ${file.byteLength} bytes; its index expects ${this.d.lineStarts[this.count]}`);
+    }
+    const entries: Entry[] = [];
+    for (let doc = 0; doc < this.count; doc++) {
+      const line = file.subarray(this.d.lineStarts[doc]!, this.d.lineStarts[doc + 1]!);
+      this.checkLine(line, doc, path);
+      entries.push(freezeEntry(parseEntryLine(line.toString("utf8"), path)));
     }
     return (this.all = entries);
   }
@@ -311,8 +327,36 @@ function parseEntryLine(line: string, path: string): Entry {
   try {
     return StoredEntrySchema.parse(JSON.parse(line));
   } catch (error) {
-    throw new CultureLabError("kb-segment-corrupt", `${path} holds an entry that is not valid.`,
-      "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.", { cause: error });
+    throw new CultureLabError("kb-segment-corrupt", `${path} holds an entry that is not valid.`, REBUILD_HINT, { cause: error });
+  }
+}
+
+function segmentDamage(path: string, why: string): CultureLabError {
+  return new CultureLabError("kb-segment-corrupt", `${path} is damaged: ${why}.`, REBUILD_HINT);
+}
+
+/** A whole segment file; a missing or unreadable one is reported with the rebuild command. */
+function readWhole(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CultureLabError("kb-segment-missing", `Cannot read ${path}: ${(error as Error).message}`, REBUILD_HINT, { cause: error });
+  }
+}
+
+/** Fills `into` from `path` at `position`; a missing file or a short read is damage, not an internal error. */
+function readAt(path: string, into: Uint8Array, position: number): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new CultureLabError("kb-segment-missing", `Cannot read ${path}: ${(error as Error).message}`, REBUILD_HINT, { cause: error });
+  }
+  try {
+    const read = readSync(fd, into, 0, into.byteLength, position);
+    if (read !== into.byteLength) throw segmentDamage(path, `it ends before byte ${position + into.byteLength}`);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -330,7 +374,7 @@ function bytes(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-function encode(meta: Omit<Header, "sections">, sections: Record<SectionName, Uint8Array>): Uint8Array {
+function encode(meta: Omit<Header, "sections" | "crc">, sections: Record<SectionName, Uint8Array>): Uint8Array {
   // Sections start on 8-byte boundaries so typed arrays can view them in place.
   const layout = {} as Header["sections"];
   let at = 0;
@@ -338,20 +382,20 @@ function encode(meta: Omit<Header, "sections">, sections: Record<SectionName, Ui
     layout[name] = [at, data.byteLength];
     at += Math.ceil(data.byteLength / 8) * 8;
   }
-  const header = Buffer.from(JSON.stringify({ ...meta, sections: layout }), "utf8");
+  const body = new Uint8Array(at);
+  for (const [name, data] of Object.entries(sections) as [SectionName, Uint8Array][]) body.set(data, layout[name][0]);
+  const header = Buffer.from(JSON.stringify({ ...meta, crc: crc32(body), sections: layout }), "utf8");
   const prefixLength = Math.ceil((MAGIC.length + 4 + header.length) / 8) * 8;
   const out = new Uint8Array(prefixLength + at);
   out.set(Buffer.from(MAGIC, "latin1"), 0);
   new DataView(out.buffer).setUint32(MAGIC.length, header.length, true);
   out.set(header, MAGIC.length + 4);
-  for (const [name, data] of Object.entries(sections) as [SectionName, Uint8Array][]) out.set(data, prefixLength + layout[name][0]);
+  out.set(body, prefixLength);
   return out;
 }
 
 function decode(file: Uint8Array, path: string): Decoded {
-  const corrupt = (why: string) =>
-    new CultureLabError("kb-segment-corrupt", `${path} is not a valid segment index (${why}).`,
-      "Run `culture-lab kb rebuild` to rebuild kb.json and its segments from events.jsonl.");
+  const corrupt = (why: string) => new CultureLabError("kb-segment-corrupt", `${path} is not a valid segment index (${why}).`, REBUILD_HINT);
   // Typed arrays need aligned offsets: sections are 8-aligned within the file, so the file's own bytes do if
   // they start 8-aligned in their buffer (fresh reads do); otherwise copy once.
   let own = file;
@@ -359,22 +403,30 @@ function decode(file: Uint8Array, path: string): Decoded {
     own = new Uint8Array(file.byteLength);
     own.set(file);
   }
-  if (Buffer.from(own.subarray(0, MAGIC.length)).toString("latin1") !== MAGIC) throw corrupt("bad magic");
+  if (own.byteLength < MAGIC.length + 4) throw corrupt("too short");
+  const magic = Buffer.from(own.subarray(0, MAGIC.length)).toString("latin1");
+  if (magic !== MAGIC && magic !== MAGIC_V1) throw corrupt("bad magic");
   const headerLength = new DataView(own.buffer, own.byteOffset, own.byteLength).getUint32(MAGIC.length, true);
+  if (MAGIC.length + 4 + headerLength > own.byteLength) throw corrupt("header out of bounds");
   let header: Header;
   try {
     header = JSON.parse(Buffer.from(own.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)).toString("utf8")) as Header;
   } catch {
     throw corrupt("unreadable header");
   }
+  if (typeof header !== "object" || header === null || !Number.isInteger(header.count) || !Number.isInteger(header.dim)) throw corrupt("unreadable header");
   const base = Math.ceil((MAGIC.length + 4 + headerLength) / 8) * 8;
+  if (magic === MAGIC && crc32(own.subarray(Math.min(base, own.byteLength))) !== header.crc) throw corrupt("its checksum does not match: the file was changed or damaged");
   const section = (name: SectionName): [number, number] => {
     const where = header.sections?.[name];
-    if (!where || base + where[0] + where[1] > own.byteLength) throw corrupt(`section ${name} out of bounds`);
+    if (!Array.isArray(where) || !where.every((n) => Number.isSafeInteger(n) && n >= 0) || base + where[0] + where[1] > own.byteLength) {
+      throw corrupt(`section ${name} out of bounds`);
+    }
     return [own.byteOffset + base + where[0], where[1]];
   };
   const view = <T>(name: SectionName, Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T => {
     const [offset, length] = section(name);
+    if (offset % Type.BYTES_PER_ELEMENT !== 0 || length % Type.BYTES_PER_ELEMENT !== 0) throw corrupt(`section ${name} is misaligned`);
     return new Type(own.buffer as ArrayBuffer, offset, length / Type.BYTES_PER_ELEMENT);
   };
   const decoded: Decoded = {
@@ -388,7 +440,9 @@ function decode(file: Uint8Array, path: string): Decoded {
     termStarts: view("termStarts", Uint32Array),
     postDocs: view("postDocs", Uint16Array),
     postTfs: view("postTfs", Uint16Array),
+    ...(magic === MAGIC ? { lineSums: view("lineSums", Uint32Array) } : {}),
   };
   if (decoded.kinds.length !== header.count || decoded.termStarts.length !== decoded.termOffsets.length) throw corrupt("inconsistent sizes");
+  if (decoded.lineStarts.length !== header.count + 1 || (decoded.lineSums && decoded.lineSums.length !== header.count)) throw corrupt("inconsistent sizes");
   return decoded;
 }

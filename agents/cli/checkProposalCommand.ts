@@ -1,6 +1,6 @@
 // `culture-lab check-proposal`: runs the game's proposal validation on a file (or stdin) holding a model's
 // output, and says whether it would become a problem and, if not, why — for debugging prompts and grammars.
-import { readFile } from "node:fs/promises";
+import { readSmallFile } from "../../workspace-kb/boundedFile";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import type { CliCommand } from "./command";
@@ -39,12 +39,16 @@ export const checkProposalCommand: CliCommand = {
 async function readProposal(path: string, cwd: string): Promise<string> {
   if (path === "-") {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size > 1024 * 1024) {
+        throw new CultureLabError("file-unreadable", "the proposal on standard input is over 1,048,576 bytes, so it is not one.", "Pipe in one proposal (a JSON object of at most 16,000 characters).");
+      }
+    }
     return Buffer.concat(chunks).toString("utf8");
   }
-  try {
-    return await readFile(resolve(cwd, path), "utf8");
-  } catch (error) {
-    throw new CultureLabError("file-unreadable", `cannot read ${path}: ${(error as Error).message}`, "Check the path.", { cause: error });
-  }
+  // A proposal is at most 16,000 characters; a file 1 MB long is already not one.
+  return readSmallFile(resolve(cwd, path), 1024 * 1024, "the proposal", "file-unreadable").toString("utf8");
 }

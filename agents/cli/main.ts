@@ -1,5 +1,6 @@
 // The `culture-lab` command line: the same engine as the editor, driven headless.
 import { CultureLabError } from "../../workspace-kb/errors";
+import { fromOsError } from "../../workspace-kb/osError";
 import type { CliIO } from "./command";
 import { commands } from "./commands";
 
@@ -25,8 +26,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.err(`culture-lab ${name}: ${error.message}\n\n${command.help}`);
       return 2;
     }
-    if (error instanceof CultureLabError) {
-      io.err(`culture-lab ${name}: ${error.explain()}`);
+    // A read-only or full disk, a file where a folder should be: the environment, said as such, not a bug report.
+    const known = error instanceof CultureLabError ? error : fromOsError(error);
+    if (known) {
+      io.err(`culture-lab ${name}: ${known.explain()}`);
       return 1;
     }
     throw error;

@@ -1,8 +1,11 @@
 // `culture-lab make-model`: writes a random-weight llama GGUF (the project's tiny test model, or stated larger
 // shapes for benchmarks) deterministically from a seed, since real weights cannot be downloaded everywhere.
-import { resolve } from "node:path";
+import type { Stats } from "node:fs";
+import { lstat, statfs } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { BENCH_SPEC, TINY_SPEC, describeSpec, writeRandomLlama } from "../gguf/randomLlama";
+import { modelBytes } from "../gguf/ggufWriter";
+import { BENCH_SPEC, TINY_SPEC, describeSpec, randomLlamaContents, writeRandomLlama } from "../gguf/randomLlama";
 import type { RandomLlamaSpec } from "../gguf/randomLlama";
 import { parseCommandArgs, usageError, type CliCommand } from "./command";
 
@@ -25,7 +28,10 @@ Options (override the preset):
   --ffn N        feed-forward width
   --context N    context length written into the metadata
   --type T       f32 or f16
-  --seed N       weights seed; the same seed writes the same bytes`;
+  --seed N       weights seed; the same seed writes the same bytes
+
+Sizes that would make a file over 16 GB, or larger than the free space, are refused before anything is
+written, and OUT.gguf is only ever created or replaced as a regular file (never a device, pipe or folder).`;
 
 export const makeModelCommand: CliCommand = {
   name: "make-model",
@@ -34,6 +40,7 @@ export const makeModelCommand: CliCommand = {
   async run(args, io) {
     const spec = parseSpec(args);
     const out = resolve(io.cwd, spec.out);
+    await checkRoomFor(out, spec.spec);
     const { parameters } = await writeRandomLlama(out, spec.spec);
     io.out(`wrote ${out}: ${describeSpec(spec.spec)}, ${parameters.toLocaleString("en-US")} parameters`);
     return 0;
@@ -96,6 +103,40 @@ function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string } {
   return { spec, out };
 }
 
+/** Per-option ceilings: far above any benchmark here, low enough that the sizes multiply to a file that exists. */
+const MAX: Record<string, number> = { "--dim": 16_384, "--layers": 512, "--heads": 1024, "--kv-heads": 1024, "--ffn": 131_072, "--context": 1 << 24, "--seed": 0xffff_ffff };
+/** Largest model file make-model writes (the bench preset is about 340 MB). */
+export const MAX_MODEL_BYTES = 16 * 1024 ** 3;
+
+/** Refuses, before a byte is written, an output that is not a plain file or a model that cannot fit. */
+async function checkRoomFor(out: string, spec: RandomLlamaSpec): Promise<void> {
+  const existing = await lstat(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (existing && !existing.isFile()) {
+    throw new CultureLabError("bad-argument", `${out} exists and is not a regular file (${kindOf(existing)}); make-model replaces only files.`, "Choose another output path.");
+  }
+  const bytes = modelBytes(randomLlamaContents(spec));
+  const gb = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (!Number.isSafeInteger(bytes) || bytes > MAX_MODEL_BYTES) {
+    throw new CultureLabError("bad-argument", `these sizes make a ${Number.isFinite(bytes) ? gb(bytes) : "huge"} file; make-model writes at most ${gb(MAX_MODEL_BYTES)}.`, "Choose smaller --dim, --layers or --ffn.");
+  }
+  const room = await statfs(dirname(out)).catch(() => undefined);
+  if (room && bytes > room.bavail * room.bsize) {
+    throw new CultureLabError("bad-argument", `the model needs ${gb(bytes)} and ${dirname(out)} has ${gb(room.bavail * room.bsize)} free.`, "Free some space, choose smaller sizes, or write it elsewhere.");
+  }
+}
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isSymbolicLink()) return "a symbolic link";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isFIFO()) return "a pipe";
+  if (info.isSocket()) return "a socket";
+  return "not a file";
+}
+
 function positiveInt(flag: string, text: string): number {
   const n = nonNegativeInt(flag, text);
   if (n === 0) throw new CultureLabError("bad-argument", `${flag} must be at least 1.`);
@@ -106,5 +147,7 @@ function nonNegativeInt(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new CultureLabError("bad-argument", `${flag} wants a whole number, not '${text}'.`);
   }
+  const max = MAX[flag];
+  if (max !== undefined && Number(text) > max) throw new CultureLabError("bad-argument", `${flag} ${text} is too large; the most make-model takes is ${max}.`);
   return Number(text);
 }

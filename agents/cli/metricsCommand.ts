@@ -29,7 +29,8 @@ Defined values: a metric with nothing to measure is null in --json and "n/a" in 
 (empty ones for every order) count as one shared "no n-gram" item in the Vendi kernels and the pairwise
 distance, so all-empty corpora have Vendi 1. A document under 3 words is never a near-duplicate.
 Errors (exit 1, with the line number): no such file, no documents, bytes that are not UTF-8, a line that is
-not JSON or not a string/{"text"} object. Bad options exit 2.`;
+not JSON or not a string/{"text"} object, a document over 1 MB. FILE must be a regular file of at most 256 MB
+(not a device or a pipe); it is measured before it is read. Bad options exit 2.`;
 
 export const metricsCommand: CliCommand = {
   name: "metrics",

@@ -1,7 +1,8 @@
 // `culture-lab run`: a culture-loop session in a workspace, headless. With no model named it uses the
 // recommended model; when that cannot be had (offline) it says so and runs the project's tiny random model,
 // whose output is noise — the run is then a test of the machinery, and its report says so first.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { readSmallFile } from "../../workspace-kb/boundedFile";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { EngineClient } from "../engine/engineClient";
@@ -37,6 +38,7 @@ export const runCommand: CliCommand = {
     const options = parseOptions(args);
     const workspaceDir = resolve(io.cwd, options.workspace ?? ".");
     if (!existsSync(workspaceDir)) throw new CultureLabError("workspace-missing", `The workspace folder ${workspaceDir} does not exist.`, "Create it or pass --workspace with an existing folder.");
+    if (!statSync(workspaceDir).isDirectory()) throw new CultureLabError("workspace-missing", `The workspace ${workspaceDir} is a file, not a folder.`, "Pass --workspace with a folder.");
     const { config, configSource, modelNamed } = loadConfig(io, options);
 
     const stop = new AbortController();
@@ -89,8 +91,9 @@ function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { conf
   if (options.config) {
     const path = resolve(io.cwd, options.config);
     source = path;
+    const text = readSmallFile(path, 1024 * 1024, "the configuration", "config-unreadable").toString("utf8");
     try {
-      raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+      raw = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
       throw new CultureLabError("config-unreadable", `Cannot read the configuration ${path}: ${(error as Error).message}`, "Pass a JSON file; every field is optional.");
     }

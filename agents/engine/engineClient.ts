@@ -11,7 +11,7 @@ import { CancellationTokenSource, createMessageConnection, StreamMessageReader, 
 import type { MessageConnection, NotificationType, RequestParam, RequestType } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { fromResponseError } from "./engineErrors";
-import { engineHello, engineShutdown } from "./protocol";
+import { engineHeartbeat, engineHello, engineShutdown } from "./protocol";
 import type { EngineErrorData, EngineInfo } from "./protocol";
 
 export interface EngineCommand {
@@ -25,7 +25,14 @@ export interface EngineClientOptions {
   env?: NodeJS.ProcessEnv;
   /** The engine's stderr, line by line (llama.cpp's native prints land here too). */
   onLog?: (line: string) => void;
+  /**
+   * How long the engine may send nothing (it sends a heartbeat every second) before a waiting call fails as
+   * not responding; 30 s unless set.
+   */
+  silenceMs?: number;
 }
+
+const DEFAULT_SILENCE_MS = 30_000;
 
 export interface EngineExit {
   code: number | null;
@@ -41,6 +48,8 @@ interface Running {
   death: Promise<never>;
   exited: Promise<EngineExit>;
   stopping: boolean;
+  /** performance.now() when the engine last sent anything we noticed (a heartbeat, a notification, a reply). */
+  lastHeard: number;
 }
 
 export class EngineClient {
@@ -72,10 +81,15 @@ export class EngineClient {
     const cancel = new CancellationTokenSource();
     const onAbort = () => cancel.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
+    const silence = this.watchSilence(running);
     try {
       // RequestParam<P> is conditional on P, which TypeScript cannot resolve for a generic P.
-      return await Promise.race([running.connection.sendRequest(type, params as RequestParam<P>, cancel.token), running.death]);
+      const reply = running.connection.sendRequest(type, params as RequestParam<P>, cancel.token);
+      const result = await Promise.race([reply, running.death, silence.promise]);
+      running.lastHeard = performance.now();
+      return result;
     } catch (error) {
+      if (error instanceof CultureLabError && error.code === "engine-not-responding") throw error;
       const converted = fromResponseError(error);
       if (converted instanceof CultureLabError) throw converted;
       // A broken connection usually means the process is going: wait briefly to report it as what it is.
@@ -83,9 +97,36 @@ export class EngineClient {
       if (exit) throw exit.expected ? new CultureLabError("engine-stopped", "the engine was stopped.", "Start it again.") : this.diedError(exit);
       throw error;
     } finally {
+      silence.stop();
       signal?.removeEventListener("abort", onAbort);
       cancel.dispose();
     }
+  }
+
+  /**
+   * Rejects once the engine has sent nothing for silenceMs while this call waits. Time this process itself
+   * spent suspended (a closed laptop lid stops both) is not counted against the engine.
+   */
+  private watchSilence(running: Running): { promise: Promise<never>; stop(): void } {
+    const limit = this.options.silenceMs ?? DEFAULT_SILENCE_MS;
+    const every = Math.min(1000, limit / 4);
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<never>((_, reject) => {
+      let lastCheck = performance.now();
+      timer = setInterval(() => {
+        const now = performance.now();
+        if (now - lastCheck > every * 3) running.lastHeard = Math.max(running.lastHeard, now - (lastCheck - running.lastHeard)); // we were asleep too
+        lastCheck = now;
+        if (now - running.lastHeard < limit) return;
+        clearInterval(timer);
+        const pid = running.child.pid;
+        reject(new CultureLabError("engine-not-responding",
+          `the engine process ${pid} has sent nothing for ${Math.round((now - running.lastHeard) / 1000)} s: it is suspended (Ctrl-Z, SIGSTOP, a sleeping machine) or stuck.`,
+          `If you suspended it, resume it with \`kill -CONT ${pid}\`; if it is stuck, stop it with \`kill -9 ${pid}\` (culture-lab run stops it when it gives up). Every round the knowledge base reported committed is on disk, so running again continues from there.`));
+      }, every);
+    });
+    promise.catch(() => undefined);
+    return { promise, stop: () => clearInterval(timer) };
   }
 
   /** Handlers stay registered across restarts. */
@@ -164,7 +205,10 @@ export class EngineClient {
       throw exit.expected ? new CultureLabError("engine-stopped", "the engine was stopped.", "Start it again.") : this.diedError(exit);
     });
     death.catch(() => undefined); // observed by each request's race
-    running = { child, connection, death, exited, stopping: false };
+    running = { child, connection, death, exited, stopping: false, lastHeard: performance.now() };
+    connection.onNotification(engineHeartbeat, () => {
+      running.lastHeard = performance.now();
+    });
     const spawnFailed = new Promise<never>((_, reject) =>
       child.once("error", (error) =>
         reject(new CultureLabError("engine-start-failed", `cannot start the engine (${command.executable}): ${error.message}`, "Check that Node.js is installed and the extension is complete.", { cause: error })),

@@ -5,7 +5,7 @@ import { Socket } from "node:net";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
 import { getModuleVersion } from "node-llama-cpp";
 import { engineHandlers } from "./engineHandlers";
-import { engineHello, engineShutdown } from "./protocol";
+import { engineHeartbeat, engineHello, engineShutdown, HEARTBEAT_MS } from "./protocol";
 import { registerRuntimeHandlers } from "./runtimeHandlers";
 import { registerSessionHandlers } from "./sessionHandlers";
 import { registerWorkspaceHandlers } from "./workspaceHandlers";
@@ -44,3 +44,6 @@ connection.onClose(async () => {
 });
 
 connection.listen();
+
+// Proof of life for the client: a stopped (Ctrl-Z, SIGSTOP) or wedged engine falls silent, a busy one does not.
+setInterval(() => void connection.sendNotification(engineHeartbeat, { at: Date.now() }).catch(() => undefined), HEARTBEAT_MS).unref();

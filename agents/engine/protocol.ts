@@ -28,6 +28,9 @@ export const engineHello = new RequestType<Record<string, never>, EngineInfo, En
 /** Close everything and exit the process. */
 export const engineShutdown = new RequestType<Record<string, never>, null, EngineErrorData>("engine/shutdown");
 export const engineLog = new NotificationType<{ level: "error" | "warn" | "info"; message: string }>("engine/log");
+/** Sent every HEARTBEAT_MS while the engine's event loop runs, so a client can tell a suspended engine from a busy one. */
+export const engineHeartbeat = new NotificationType<{ at: number }>("engine/heartbeat");
+export const HEARTBEAT_MS = 1000;
 
 // ── model runtime ───────────────────────────────────────────────────────────────────────────────────────────
 /** Opens the session's runtime (one per engine); answers with the manifest so far. */

@@ -42,6 +42,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
             host.generationDone(summary.generation, summary.collapseAlarm);
             void connection.sendNotification(sessionGeneration, summary);
           },
+          onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
         });
         return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };
       } finally {

@@ -1,7 +1,8 @@
 // Writes a GGUF v3 file: header, metadata, tensor table, then aligned tensor data streamed chunk by chunk, so a
 // several-hundred-MB model never sits in memory. Written to a temporary name and renamed, so a crash mid-write
 // never leaves something that looks like a finished model.
-import { open, rename, rm } from "node:fs/promises";
+import { lstat, open, rename, rm } from "node:fs/promises";
+import { CultureLabError } from "../../workspace-kb/errors";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgufValueType, TensorType } from "./ggufFormat";
 import type { TensorTypeName } from "./ggufFormat";
 import { toFloat16Bits } from "./float16";
@@ -35,6 +36,11 @@ const CHUNK_ELEMENTS = 1 << 20;
 
 export function elementCount(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Bytes of tensor data the file will hold (the header adds a little), without writing anything. */
+export function modelBytes(contents: GgufContents): number {
+  return contents.tensors.reduce((sum, t) => sum + alignUp(elementCount(t.dims) * TensorType[t.type].bytes, GGUF_DEFAULT_ALIGNMENT), 0);
 }
 
 export async function writeGguf(path: string, contents: GgufContents): Promise<void> {
@@ -76,6 +82,12 @@ export async function writeGguf(path: string, contents: GgufContents): Promise<v
       if (padding > 0) await file.write(new Uint8Array(padding));
     }
     await file.close();
+    // Renaming over a device node, a folder or a pipe would replace it: only a missing path or a file is replaced.
+    const target = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (target && !target.isFile()) throw new CultureLabError("bad-argument", `${path} exists and is not a regular file; it is left as it is.`, "Choose another output path.");
     await rename(temporary, path);
   } catch (error) {
     await file.close().catch(() => undefined);

@@ -19,6 +19,8 @@ export interface ModelSessionOptions {
   onGeneration?: (summary: GenerationSummary) => void;
   /** Wraps each agent, e.g. to pause it between calls or count its calls (the engine's session host does). */
   wrapAgents?: (factory: AgentFactory) => AgentFactory;
+  /** Plain-language messages the user must see (e.g. a human note the knowledge base could not take). */
+  onNotice?: (message: string) => void;
 }
 
 export function runModelSession(options: ModelSessionOptions): Promise<SessionResult> {
@@ -31,6 +33,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
     signal: options.signal,
     onStarted: options.onStarted,
     onGeneration: options.onGeneration,
+    onNotice: options.onNotice,
     describeModel: async () => {
       const manifest = await runtime.manifest();
       const model = manifest.models[0];

@@ -33,6 +33,8 @@ export interface SessionOptions {
   /** Once the run's record exists: its id and the generations it will play. */
   onStarted?: (run: { runId: string; firstGeneration: number; generations: number; model: string }) => void;
   onGeneration?: (summary: GenerationSummary) => void;
+  /** Something the user must read, e.g. a human note in NOTES.md the knowledge base could not take. */
+  onNotice?: (message: string) => void;
 }
 
 export interface SessionResult {
@@ -87,6 +89,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     const probeDetector = new CollapseDetector();
     let ratchet = Number.NEGATIVE_INFINITY;
     const summaries: GenerationSummary[] = [];
+    const refusalsSaid = new Set<string>();
 
     for (let generation = first; generation < first + config.generations; generation++) {
       const started = performance.now();
@@ -144,8 +147,14 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       if (Object.keys(metrics).length > 0) kb.recordMetrics({ generation, window: `notes-last-${config.notesWindow}`, values: finite(metrics) });
       if (probeMetrics) kb.recordMetrics({ generation, window: "probe", values: finite(probeMetrics) });
       await timed(ctx, "commit", async () => {
-        await kb.commitRound();
+        const receipt = await kb.commitRound();
         recorder!.flush();
+        for (const note of receipt.humanNotesRefused) {
+          const said = `${note.line}\u0000${note.title}\u0000${note.reason}`;
+          if (refusalsSaid.has(said)) continue; // once per session; NOTES.md keeps saying it until it is fixed
+          refusalsSaid.add(said);
+          options.onNotice?.(`NOTES.md line ${note.line}, human note "${note.title}" was not given to the agents: ${note.reason}.`);
+        }
       });
       summary.wallMs = performance.now() - started;
       summaries.push(summary);

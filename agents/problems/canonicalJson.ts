@@ -13,22 +13,5 @@ export function jsonEqual(a: Json, b: Json): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-/**
- * How deeply brackets nest in a JSON text, found without parsing it, so deeply nested model output can be
- * refused before any recursive code (JSON.parse, zod, canonicalJson) walks it.
- */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) deepest = Math.max(deepest, ++depth);
-    else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
-  }
-  return deepest;
-}
+/** Measured without recursion, so deeply nested model output is refused before recursive code walks it. */
+export { nestingDepth } from "../../workspace-kb/boundedJson";

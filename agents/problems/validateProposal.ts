@@ -1,6 +1,7 @@
 // "Propose" validity: a proposal becomes a problem only if it parses as a proposal, f parses and runs within
-// the sandbox limits on every input, gives the same JSON twice in two fresh contexts, and its outputs are JSON
-// of bounded size. Otherwise the verdict says why, for the record.
+// the sandbox limits on every input, gives the same JSON for each input called alone in a fresh context as in
+// the batch (so no state carries from one call to the next), and its outputs are JSON of bounded size.
+// Otherwise the verdict says why, for the record.
 import { DEFAULT_LIMITS } from "../sandbox/sandbox";
 import type { FailureReason, PureRunner, SandboxLimits } from "../sandbox/sandbox";
 import { canonicalJson } from "./canonicalJson";
@@ -45,12 +46,15 @@ export async function validateProposal(
     const o = first[firstFailure]!;
     if (!o.ok) return fail(o.reason, inputs.length > 1 ? `input ${firstFailure + 1}: ${o.message}` : o.message);
   }
-  const second = await sandbox.runPureMany(program, calls, limits);
+  // The second run calls f on each input alone, each in a fresh context: a program that keeps state between
+  // calls (a module-level counter, a patched Object.prototype.toJSON) answers differently there than after
+  // the inputs before it, so it is not a function of its input, whatever two identical batches would say.
   for (let i = 0; i < calls.length; i++) {
     const a = first[i]!;
-    const b = second[i]!;
+    const b = await sandbox.runPure(program, calls[i]!, limits);
     if (!a.ok || !b.ok || canonicalJson(a.value) !== canonicalJson(b.value)) {
-      return fail("non-deterministic", `input ${i + 1} gave different results in two runs`);
+      const alone = calls.length > 1 ? " (called alone in a fresh sandbox, and after the inputs before it): the program keeps state between calls or is not deterministic" : " in two fresh sandboxes";
+      return fail("non-deterministic", `input ${i + 1} gave different results${alone}`);
     }
   }
 

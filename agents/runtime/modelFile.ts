@@ -2,7 +2,7 @@
 // the file, an architecture this llama.cpp knows) before llama.cpp sees it, because llama.cpp may abort the
 // whole process on a bad file. Every failure is a CultureLabError that names the file.
 import { stat } from "node:fs/promises";
-import { GgufFileType, GgufInsights, readGgufFileInfo } from "node-llama-cpp";
+import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo } from "node-llama-cpp";
 import type { GgufFileInfo, Llama } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { hasGgufMagic } from "./modelDiscovery";
@@ -55,8 +55,20 @@ export async function inspectModelFile(path: string, llama: Llama): Promise<Mode
     throw new CultureLabError("model-truncated", `${path} is truncated: tensor data should reach past byte ${lastStart}, the file has ${size} bytes.`, "Download or copy the file again; it is incomplete.");
   }
 
+  // A tensor type this llama.cpp does not know (a newer quantization, or damage) would fail deep inside
+  // node-llama-cpp with "Invalid type or block size"; say which tensor and which type instead.
+  const unknown = tensors.find((t) => GgmlType[t.ggmlType] === undefined);
+  if (unknown) {
+    throw new CultureLabError("model-unsupported", `${path}: tensor '${unknown.name}' has type ${unknown.ggmlType}, which the llama.cpp bundled with node-llama-cpp does not know (a newer quantization, or a damaged file).`,
+      "Use a model quantized in a common type (Q4_K_M, Q8_0, F16), update Culture Lab, or download the file again.");
+  }
   const architecture = String(info.metadata.general?.architecture ?? "");
-  const insights = await GgufInsights.from(info, llama);
+  let insights: GgufInsights;
+  try {
+    insights = await GgufInsights.from(info, llama);
+  } catch (error) {
+    throw new CultureLabError("model-unsupported", `${path} cannot be measured by node-llama-cpp: ${(error as Error).message}.`, LOCAL_FILE_HINT, { cause: error });
+  }
   if (!insights.isSupportedByLlamaCpp) {
     throw new CultureLabError(
       "model-unsupported",

@@ -8,7 +8,8 @@
 import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten";
 import { HARNESS_SOURCE } from "./harness";
-import { DEFAULT_LIMITS } from "./limits";
+import { nestingDepth } from "../../workspace-kb/boundedJson";
+import { DEFAULT_LIMITS, OUTPUT_NESTING } from "./limits";
 import type { SandboxLimits } from "./limits";
 import type { FailureReason, Json, RunOutcome } from "./outcome";
 
@@ -147,26 +148,32 @@ export class SandboxEngine {
   private invokeCall(context: QuickJSContext, call: QuickJSHandle, argsJson: string, outputChars: number): Line {
     const args = context.newString(argsJson);
     const cap = context.newNumber(outputChars);
-    const line = this.invoke(context, call, [args, cap]);
+    const line = this.invoke(context, call, [args, cap], outputChars);
     args.dispose();
     cap.dispose();
     return line;
   }
 
   /** Calls a harness function; it always returns "reason\nmessage" unless the run was interrupted. */
-  private invoke(context: QuickJSContext, fn: QuickJSHandle, args: QuickJSHandle[]): Line {
+  private invoke(context: QuickJSContext, fn: QuickJSHandle, args: QuickJSHandle[], outputChars = 0): Line {
     const result = context.callFunction(fn, context.undefined, ...args);
-    if (result.error) {
-      // Only uncatchable errors get past the harness: an interrupt, or memory exhausted while describing.
-      result.error.dispose();
-      if (this.interrupted === "fuel") return { reason: "timeout", text: "the program used up its step budget" };
-      if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past its deadline" };
-      return { reason: "memory", text: "the program exhausted its memory" };
-    }
+    if (result.error) result.error.dispose();
+    else if (this.interrupted) result.value.dispose();
+    // Once the budget or the deadline ran out, whatever came back is discarded: a program can catch the
+    // interrupt (inside an async function it becomes a rejected promise) and return a value regardless.
+    if (this.interrupted === "fuel") return { reason: "timeout", text: "the program used up its step budget" };
+    if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past its deadline" };
+    // Otherwise only an uncatchable error gets past the harness: memory exhausted while describing.
+    if (result.error) return { reason: "memory", text: "the program exhausted its memory" };
     const text = context.getString(result.value);
     result.value.dispose();
     const cut = text.indexOf("\n");
-    return { reason: text.slice(0, cut) as FailureReason | "ok", text: text.slice(cut + 1) };
+    const reason = text.slice(0, cut) as FailureReason | "ok";
+    // The harness caps what it returns; the host caps it again, so no string from the program leaves whole.
+    if (reason === "ok" && text.length - cut - 1 > outputChars) {
+      return { reason: "output-too-large", text: `the result has ${text.length - cut - 1} characters; the limit is ${outputChars}` };
+    }
+    return { reason, text: reason === "ok" ? text.slice(cut + 1) : clipMessage(text.slice(cut + 1)) };
   }
 
   private installHarness(context: QuickJSContext): [QuickJSHandle, QuickJSHandle] {
@@ -178,8 +185,22 @@ export class SandboxEngine {
   }
 }
 
+/** Failure messages leave the sandbox at most this long (the harness already cuts names and messages). */
+export const MESSAGE_CHARS = 500;
+
+function clipMessage(text: string): string {
+  return text.length <= MESSAGE_CHARS ? text : `${text.slice(0, MESSAGE_CHARS)}… (${text.length - MESSAGE_CHARS} more characters)`;
+}
+
 function toOutcome(line: Line, started: number): RunOutcome {
   const ms = performance.now() - started;
-  if (line.reason === "ok") return { ok: true, value: JSON.parse(line.text) as Json, ms };
+  if (line.reason === "ok") {
+    // Measured before anything walks it: deeper results crash recursive code (zod, JSON.stringify) downstream.
+    const depth = nestingDepth(line.text);
+    if (depth > OUTPUT_NESTING) {
+      return { ok: false, reason: "output-too-large", message: `the result nests ${depth} levels deep; the limit is ${OUTPUT_NESTING}`, ms };
+    }
+    return { ok: true, value: JSON.parse(line.text) as Json, ms };
+  }
   return { ok: false, reason: line.reason, message: line.text, ms };
 }

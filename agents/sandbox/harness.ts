@@ -15,7 +15,7 @@ const DESCRIBE_SOURCE = String.raw`(function (toString, slice, notJson) {
       if (e === notJson) return "not-json\nthe result contains " + notJsonWhat;
       let name = "", message;
       if (e !== null && (typeof e === "object" || typeof e === "function")) {
-        name = toString(e.name);
+        name = slice(toString(e.name), 0, 100);
         message = toString(e.message);
       } else {
         message = "threw a non-error value: " + toString(e);

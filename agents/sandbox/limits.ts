@@ -41,3 +41,9 @@ export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
   inputChars: 16 * 1024,
   programChars: 32 * 1024,
 };
+
+/**
+ * Deepest nesting of a result. Not a setting: results become problems' examples, stored in the knowledge base,
+ * which refuses data nested deeper than 64 levels, and the problem's own fields add a few.
+ */
+export const OUTPUT_NESTING = 32;

@@ -122,4 +122,26 @@ describe("the engine process", function () {
     assert.ok(isGone(pid));
     await assert.rejects(other.request(engineHello, {}), (e: unknown) => e instanceof CultureLabError);
   });
+
+  it("a suspended engine makes a waiting call fail with a clear message instead of hanging, and a busy one does not", async function () {
+    this.timeout(60_000);
+    const other = await EngineClient.start({ silenceMs: 3000 });
+    const pid = other.pid!;
+    try {
+      // Quiet but alive for longer than the limit: the heartbeat keeps calls waiting.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      assert.equal((await other.request(engineHello, {})).pid, pid);
+      process.kill(pid, "SIGSTOP");
+      const started = performance.now();
+      await assert.rejects(other.request(engineHello, {}), (e: unknown) =>
+        e instanceof CultureLabError && e.code === "engine-not-responding" && new RegExp(`engine process ${pid} has sent nothing`).test(e.message) &&
+        new RegExp(`kill -CONT ${pid}`).test(e.hint ?? ""));
+      assert.ok(performance.now() - started < 10_000, "it gives up within a few seconds of the limit");
+      process.kill(pid, "SIGCONT");
+      assert.equal((await other.request(engineHello, {})).pid, pid, "resumed, it answers again");
+    } finally {
+      process.kill(pid, "SIGCONT");
+      await other.dispose();
+    }
+  });
 });

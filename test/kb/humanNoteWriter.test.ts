@@ -9,19 +9,27 @@ import { tempWorkspace } from "./tempWorkspace";
 
 describe("adding a human note from the editor", () => {
   it("creates NOTES.md with the Human notes section when there is none, and the parser reads the note back", () => {
-    const { content, line } = insertNote("", "Sort first", "Sorting makes the search stop early.");
+    const { content: bytes, line } = insertNote(new Uint8Array(), "Sort first", "Sorting makes the search stop early.");
+    const content = bytes.toString("utf8");
     assert.ok(content.startsWith(NEW_HUMAN_PART.trimEnd()));
     assert.equal(content.split("\n")[line - 1], "### Sort first");
-    assert.deepEqual(parseHumanNotes(userPart(content)).map((n) => [n.title, n.text]), [["Sort first", "Sorting makes the search stop early."]]);
+    assert.deepEqual(parseHumanNotes(userPart(bytes)).notes.map((n) => [n.title, n.text]), [["Sort first", "Sorting makes the search stop early."]]);
   });
 
   it("appends at the end of the section, keeps the person's other notes and the generated part byte for byte", () => {
     const user = `${NEW_HUMAN_PART}### Mine\n\nMy own words.  \n\n`;
     const generated = `${GENERATED_MARKER}\n\n## Agent notes\n\nagent text\n`;
-    const { content } = insertNote(user + generated, "Second", "Another one.");
+    const { content: bytes } = insertNote(Buffer.from(user + generated), "Second", "Another one.");
+    const content = bytes.toString("utf8");
     assert.ok(content.endsWith(generated), "the generated part is untouched");
     assert.ok(content.startsWith(`${NEW_HUMAN_PART}### Mine\n\nMy own words.  \n`), "the person's text is untouched");
-    assert.deepEqual(parseHumanNotes(userPart(content)).map((n) => [n.title, n.text]), [["Mine", "My own words."], ["Second", "Another one."]]);
+    assert.deepEqual(parseHumanNotes(userPart(bytes)).notes.map((n) => [n.title, n.text]), [["Mine", "My own words."], ["Second", "Another one."]]);
+  });
+
+  it("keeps bytes that are not UTF-8 in the person's part exactly as they were", () => {
+    const latin1 = Buffer.concat([Buffer.from(`${NEW_HUMAN_PART}### Caf`), Buffer.from([0xe9]), Buffer.from("\n\nold bytes\n")]);
+    const { content } = insertNote(latin1, "New", "note");
+    assert.ok(content.subarray(0, latin1.length - 1).equals(latin1.subarray(0, latin1.length - 1)));
   });
 
   it("refuses text that would break the file's structure, saying why", async () => {
@@ -65,7 +73,7 @@ describe("adding a human note from the editor", () => {
       const adding = addHumanNote(path, { title: "From the command", text: "one" });
       writeFileSync(path, `${NEW_HUMAN_PART}### Typed in the editor\n\ntwo\n`);
       await adding;
-      const titles = parseHumanNotes(userPart(readFileSync(path, "utf8"))).map((n) => n.title);
+      const titles = parseHumanNotes(userPart(readFileSync(path))).notes.map((n) => n.title);
       assert.ok(titles.includes("From the command"), titles.join(","));
       assert.ok(titles.includes("Typed in the editor"), titles.join(","));
     } finally {

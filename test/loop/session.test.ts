@@ -1,7 +1,7 @@
 // The culture loop end to end on the real knowledge base and sandbox, with scripted agents (a test double,
 // test/doubles/scriptedAgent.ts) whose skill is known, so the measures can be checked against the truth.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateBank } from "../../agents/problems/bank";
@@ -25,9 +25,13 @@ describe("the culture loop with scripted agents", function () {
     workspaces.forEach((w) => rmSync(w, { recursive: true, force: true }));
   });
 
-  async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>): Promise<SessionResult & { workspace: string }> {
+  async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>, extra: { notesMd?: string; onNotice?: (message: string) => void } = {}): Promise<SessionResult & { workspace: string }> {
     const workspace = mkdtempSync(join(tmpdir(), "cl-loop-"));
     workspaces.push(workspace);
+    if (extra.notesMd !== undefined) {
+      mkdirSync(join(workspace, ".culture"));
+      writeFileSync(join(workspace, ".culture", "NOTES.md"), extra.notesMd);
+    }
     const parsed = parseLoopConfig(config, "the test");
     const key = new AnswerKey();
     // The agents know the held-out bank's answers as they know their own problems'; they answer correctly
@@ -39,6 +43,7 @@ describe("the culture loop with scripted agents", function () {
       config: parsed,
       agents: scriptedAgentFactory(sandbox, key, behaviour),
       describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+      onNotice: extra.onNotice,
     });
     return { ...result, workspace };
   }
@@ -50,6 +55,19 @@ describe("the culture loop with scripted agents", function () {
     assert.ok(last.withKb > last.withoutKb);
     assert.ok(summary.generations.some((g) => g.validProposals > 0 && g.notesWritten > 0));
     assert.ok(summary.generations.some((g) => g.reuse > 0), "later notes cite earlier ones");
+  });
+
+  it("tells the user once, by line and reason, about a human note it could not give the agents", async () => {
+    const notices: string[] = [];
+    const huge = "x".repeat(200_000);
+    const { workspace } = await session(LEARNS_NOTHING, { generations: 2, evaluation: { every: 5 } }, {
+      notesMd: `## Human notes\n\n### Fine\nA short note.\n\n### Too long\n${huge}\n`,
+      onNotice: (message) => notices.push(message),
+    });
+    assert.deepEqual(notices.filter((n) => n.includes("Too long")), [
+      'NOTES.md line 6, human note "Too long" was not given to the agents: it has 200,000 characters and a note holds at most 100,000; split it into several notes.',
+    ]);
+    assert.ok(readFileSync(join(workspace, ".culture", "NOTES.md"), "utf8").includes(huge), "the note itself is kept whole");
   });
 
   it("finds no gain — an interval that includes zero — when agents learn nothing from the notes", async () => {

@@ -50,6 +50,6 @@ describe("the culture-lab bank and check-proposal commands", () => {
   it("reports a missing file as an error a person can act on", async () => {
     const io = captureIO(dir);
     assert.equal(await runCli(["check-proposal", "nope.json"], io), 1);
-    assert.match(io.stderr(), /cannot read nope.json/);
+    assert.match(io.stderr(), /Cannot read the proposal .*nope\.json: it does not exist/);
   });
 });

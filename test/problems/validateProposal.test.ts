@@ -50,6 +50,8 @@ describe("validating a proposal", () => {
     ["a program that never halts on one input", proposal("induction", "function f(x){ while (x > 2) {} return x }", [[1], [2], [3]]), "timeout"],
     ["a program that returns NaN", proposal("deduction", "function f(x){ return x / 0 - x / 0 }", [[1]]), "not-json"],
     ["a program that prints megabytes", proposal("deduction", "function f(){ return 'z'.repeat(1 << 21) }", [[]]), "output-too-large"],
+    ["a program whose result nests 1,500 levels deep", proposal("deduction", "function f(){ let v = []; for (let i = 0; i < 1500; i++) v = [v]; return v }", [[]]), "output-too-large"],
+    ["a program whose result nests 33 levels deep", proposal("deduction", "function f(){ let v = 0; for (let i = 0; i < 33; i++) v = [v]; return v }", [[]]), "output-too-large"],
     ["a program that asks for randomness", proposal("abduction", "function f(){ return Math.random() > 0.5 }", [[]]), "threw"],
     ["a deduction with two inputs", proposal("deduction", "const f = x => x", [[1], [2]]), "input-count"],
     ["an induction with one input", proposal("induction", "const f = x => x", [[1]]), "input-count"],
@@ -72,5 +74,32 @@ describe("validating a proposal", () => {
   it("rejects a proposal whose two runs disagree as non-deterministic", async () => {
     const verdict = await validateProposal(new DriftingSandboxDouble(), proposal("deduction", "const f = () => 1", [[]]));
     assert.equal(!verdict.ok && verdict.reason, "non-deterministic");
+  });
+
+  it("refuses as a problem a program that keeps a counter between calls", async () => {
+    const verdict = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "", inputs: [[1], [2], [3], [4]],
+      program: "let calls = 0; function f(x){ calls++; return x * calls }",
+    }));
+    assert.equal(verdict.ok ? "accepted" : verdict.reason, "non-deterministic");
+    assert.match(!verdict.ok ? verdict.message : "", /input 2 .*called alone.*keeps state between calls/);
+  });
+
+  it("refuses as a problem a program that patches Object.prototype.toJSON on its first call", async () => {
+    const verdict = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "", inputs: [[1], [2], [3]],
+      // State kept in a prototype, not a variable: the first call patches, later calls see the patch.
+      program: "function f(x){ const seen = typeof Object.prototype.toJSON === 'function'; Object.prototype.toJSON = function(){ return 'patched' }; return seen ? { x } : x }",
+    }));
+    assert.equal(verdict.ok ? "accepted" : verdict.reason, "non-deterministic");
+  });
+
+  it("still accepts a pure induction program and a deduction program that uses a constant table", async () => {
+    const induction = await validateProposal(sandbox, JSON.stringify({
+      mode: "induction", hint: "squares", inputs: [[1], [2], [3], [4]], program: "const table = [0, 1, 4, 9, 16]; function f(x){ return table[x] }",
+    }));
+    assert.equal(induction.ok, true, induction.ok ? "" : induction.message);
+    const deduction = await validateProposal(sandbox, JSON.stringify({ mode: "deduction", hint: "", inputs: [[3]], program: "let calls = 0; function f(x){ calls++; return x * calls }" }));
+    assert.equal(deduction.ok, true, "with one input a counter cannot show, and does no harm");
   });
 });

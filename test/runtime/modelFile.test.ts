@@ -78,6 +78,18 @@ describe("bad model files", function () {
     assert.match(error.message, /martian-transformer/);
   });
 
+  it("a tensor of a type this llama.cpp does not know is refused naming the tensor and the type", async () => {
+    const patched = Buffer.from(bytes);
+    const name = Buffer.from("token_embd.weight");
+    const at = patched.indexOf(name) + name.length;
+    const typeAt = at + 4 + patched.readUInt32LE(at) * 8; // after the dimension count and the dimensions
+    patched.writeUInt32LE(99, typeAt);
+    const path = join(tiny.dir, "unknown-type.gguf");
+    await writeFile(path, patched);
+    const error = await refuses(path, ["model-unsupported"], tiny.dir);
+    assert.match(error.message, /tensor 'token_embd\.weight' has type 99/);
+  });
+
   it("a known architecture with missing tensors is refused by llama.cpp's loader, not a crash", async () => {
     const contents = randomLlamaContents(TINY_SPEC);
     const path = join(tiny.dir, "hollow.gguf");

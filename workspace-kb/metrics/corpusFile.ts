@@ -1,20 +1,50 @@
 // Reads a corpus from a JSONL file — one document a line, as a JSON string or an object with a string `text`
 // field — and says exactly which line is wrong when one is. Blank lines are skipped; "" is an empty document.
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { CultureLabError } from "../errors";
 
 const SHAPE_HINT = 'Each line must be a JSON string ("…") or a JSON object with a "text" string field.';
 
+/**
+ * Bounds on one corpus: the metrics hold every document in memory several times over (tokens, n-gram tables),
+ * so a larger file would take minutes and gigabytes before failing, and a device like /dev/zero never ends.
+ */
+export const CORPUS_LIMITS = { bytes: 256 * 1024 * 1024, documentBytes: 1024 * 1024 } as const;
+
 export async function readCorpusFile(path: string): Promise<string[]> {
-  let bytes: Uint8Array;
+  const unreadable = (what: string, cause?: unknown) =>
+    new CultureLabError("corpus-unreadable", `${path} ${what}.`, "Pass the path of a JSONL file with one document a line.", { cause });
+  let handle;
   try {
-    bytes = await readFile(path);
+    // Non-blocking, so that opening a pipe nobody writes to returns at once (and is then refused as a pipe).
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const what = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a folder, not a file" : `cannot be read (${code ?? String(error)})`;
-    throw new CultureLabError("corpus-unreadable", `${path} ${what}.`, "Pass the path of a JSONL file with one document a line.", { cause: error });
+    throw unreadable(code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read: permission denied" : `cannot be read (${code ?? String(error)})`, error);
   }
-  return parseCorpus(bytes, path);
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw unreadable("is a folder, not a file");
+    if (!info.isFile()) throw unreadable("is not a regular file (a device, a pipe or a socket has no end to measure)");
+    const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+    if (info.size > CORPUS_LIMITS.bytes) throw unreadable(`is ${mb(info.size)}; a corpus can be at most ${mb(CORPUS_LIMITS.bytes)} — pass a sample, or its last lines (e.g. \`tail -n 100000\`)`);
+    // Read at most one byte past the limit, in case the file grows while it is read.
+    const bytes = Buffer.alloc(Math.min(info.size, CORPUS_LIMITS.bytes) + 1);
+    let read = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(bytes, read, bytes.length - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+      if (read === bytes.length) {
+        if (read > CORPUS_LIMITS.bytes) throw unreadable(`grew past ${mb(CORPUS_LIMITS.bytes)} while it was read`);
+        break;
+      }
+    }
+    return parseCorpus(bytes.subarray(0, read), path);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parse JSONL bytes; `name` is used in messages. */
@@ -25,6 +55,10 @@ export function parseCorpus(bytes: Uint8Array, name: string): string[] {
   for (let line = 1; start <= bytes.length; line++) {
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
+    if (end - start > CORPUS_LIMITS.documentBytes) {
+      throw new CultureLabError("corpus-line-too-long", `${name}, line ${line} is ${end - start} bytes; a document can be at most ${CORPUS_LIMITS.documentBytes} bytes.`,
+        "Split long documents, or check that the file is JSONL (one document a line) and not one huge JSON value.");
+    }
     const text = decodeLine(decoder, bytes.subarray(start, end), name, line);
     start = end + 1;
     if (text.trim() === "") continue;
