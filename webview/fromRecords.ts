@@ -1,0 +1,80 @@
+// The engine's records turned into the panel's wire types: knowledge-base entries → PanelEntry (no embedding, a
+// problem's play verdict in words), a run's call records and attempts → AgentGeneration rows. Pure, with
+// structural input types, so the extension host and the test fixture recorder build the same messages.
+import type { AgentGeneration, PanelEntry } from "./protocol";
+
+export interface EntryRecord {
+  id: string;
+  kind: PanelEntry["kind"];
+  author: string;
+  generation: number;
+  title: string;
+  text: string;
+  cites: string[];
+  createdAt: string;
+  archived?: unknown;
+}
+
+export interface AttemptRecord {
+  problemId: string;
+  agentId: string;
+  generation: number;
+  correct: boolean;
+  data?: unknown;
+}
+
+export interface CallRecordLike {
+  agentId: string;
+  generation: number;
+  role: string;
+  completionTokens: number;
+  ms: number;
+  flops?: number;
+}
+
+/** Held-out evaluation attempts (data.heldOut) measure the bank, not play: they are left out of play figures. */
+function isPlay(a: AttemptRecord): boolean {
+  return !(typeof a.data === "object" && a.data !== null && (a.data as { heldOut?: unknown }).heldOut === true);
+}
+
+export function toPanelEntries(entries: readonly EntryRecord[], attempts: readonly AttemptRecord[]): PanelEntry[] {
+  const play = new Map<string, { tried: number; solved: number }>();
+  for (const a of attempts) {
+    if (!isPlay(a)) continue;
+    const p = play.get(a.problemId) ?? { tried: 0, solved: 0 };
+    p.tried++;
+    if (a.correct) p.solved++;
+    play.set(a.problemId, p);
+  }
+  return entries.map((e) => {
+    const p = e.kind === "problem" ? play.get(e.id) : undefined;
+    const entry: PanelEntry = { id: e.id, kind: e.kind, author: e.author, generation: e.generation, title: e.title, text: e.text, cites: e.cites, createdAt: e.createdAt, archived: e.archived !== undefined };
+    if (e.kind === "problem") entry.verdict = p ? `solved ${p.solved} of ${p.tried}` : "not attempted yet";
+    return entry;
+  });
+}
+
+export function agentGenerations(calls: readonly CallRecordLike[], attempts: readonly AttemptRecord[]): AgentGeneration[] {
+  const rows = new Map<string, AgentGeneration>();
+  const row = (agentId: string, generation: number) => {
+    const key = `${generation}\u0000${agentId}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { agentId, generation, roles: [], calls: 0, completionTokens: 0, callMs: 0, attempts: 0, solved: 0 }));
+    return r;
+  };
+  for (const c of calls) {
+    const r = row(c.agentId, c.generation);
+    if (!r.roles.includes(c.role)) r.roles.push(c.role);
+    r.calls++;
+    r.completionTokens += c.completionTokens;
+    r.callMs += c.ms;
+    if (c.flops !== undefined) r.flops = (r.flops ?? 0) + c.flops;
+  }
+  for (const a of attempts) {
+    if (!isPlay(a)) continue;
+    const r = row(a.agentId, a.generation);
+    r.attempts++;
+    if (a.correct) r.solved++;
+  }
+  return [...rows.values()].sort((a, b) => a.generation - b.generation || a.agentId.localeCompare(b.agentId, "en", { numeric: true }));
+}
