@@ -17,6 +17,8 @@ export interface ChartSpec {
   series: (summaries: readonly GenerationSummary[]) => SeriesSpec[];
   /** Indices of two series drawn as a shaded band (e.g. an interval), not as lines. */
   band?: [number, number];
+  /** The left axis always shows 0 (where the reading depends on the sign). */
+  zero?: boolean;
 }
 
 const metric = (where: "metrics" | "probeMetrics", key: string) => (g: GenerationSummary) => g[where]?.[key];
@@ -67,6 +69,7 @@ export const CHARTS: ChartSpec[] = [
       { label: "95% high", pick: (g) => g.evaluation?.gainHigh },
     ]),
     band: [1, 2],
+    zero: true,
   },
   {
     id: "self-play",

@@ -11,6 +11,8 @@ interface Drawn {
   plot: uPlot;
   key: string;
   figure: HTMLElement;
+  /** Data for a chart scrolled out of view, drawn when it comes back. */
+  pending?: uPlot.AlignedData;
 }
 
 export interface ChartInput {
@@ -23,6 +25,20 @@ export class ChartGrid {
   private readonly drawn = new Map<string, Drawn>();
   private palette: Palette | undefined;
   private readonly resize = new ResizeObserver(() => this.fit());
+  /** Charts off screen are not redrawn on live updates (canvas drawing is most of an update's cost). */
+  private readonly onScreen = new Set<Element>();
+  private readonly visibility = new IntersectionObserver((changes) => {
+    for (const c of changes) {
+      if (c.isIntersecting) this.onScreen.add(c.target);
+      else this.onScreen.delete(c.target);
+    }
+    for (const d of this.drawn.values()) {
+      if (d.pending && this.onScreen.has(d.figure)) {
+        d.plot.setData(d.pending);
+        d.pending = undefined;
+      }
+    }
+  });
 
   constructor() {
     this.resize.observe(this.root);
@@ -33,6 +49,8 @@ export class ChartGrid {
     this.palette = undefined;
     for (const d of this.drawn.values()) d.plot.destroy();
     this.drawn.clear();
+    this.onScreen.clear();
+    this.visibility.disconnect();
     this.root.replaceChildren();
   }
 
@@ -55,11 +73,15 @@ export class ChartGrid {
       const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption));
       const before = CHARTS.slice(CHARTS.indexOf(spec) + 1).map((s) => this.drawn.get(s.id)?.figure).find(Boolean);
       this.root.insertBefore(figure, before ?? null);
-      const plot = new uPlot(options(looks, bands, input.compare !== undefined, palette, width(this.root)), data, holder);
+      const plot = new uPlot(options(looks, bands, input.compare !== undefined, spec.zero === true, palette, width(this.root)), data, holder);
       d = { plot, key, figure };
       this.drawn.set(spec.id, d);
-    } else {
+      this.visibility.observe(figure);
+    } else if (this.onScreen.has(d.figure)) {
       d.plot.setData(data);
+      d.pending = undefined;
+    } else {
+      d.pending = data;
     }
     d.figure.dataset.points = points.join(",");
     d.figure.classList.toggle("empty", points.every((n) => n === 0));
@@ -72,6 +94,7 @@ export class ChartGrid {
 
   dispose(): void {
     this.resize.disconnect();
+    this.visibility.disconnect();
     for (const d of this.drawn.values()) d.plot.destroy();
     this.drawn.clear();
   }
@@ -123,15 +146,16 @@ function overlay(spec: ChartSpec, input: ChartInput): { looks: SeriesLook[]; ban
   return { looks, bands, data: [xs, ...ys], points: count(ys) };
 }
 
-function options(looks: SeriesLook[], bands: [number, number][], compare: boolean, palette: Palette, w: number): uPlot.Options {
+function options(looks: SeriesLook[], bands: [number, number][], compare: boolean, zero: boolean, palette: Palette, w: number): uPlot.Options {
   const axis = { stroke: palette.foreground, grid: { stroke: palette.lines, width: 1 }, ticks: { stroke: palette.lines, width: 1 } };
+  const yAxis = { ...axis, size: 52, values: (_u: uPlot, splits: number[]) => splits.map(tick) };
   const colour = (i: number) => palette.series[i % palette.series.length]!;
   const opts: uPlot.Options = {
     width: w,
     height: HEIGHT,
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, ...(zero ? { y: { range: withZero } } : {}) },
     series: [
       { label: compare ? "gen since start" : "gen", value: (_u, v) => (v === null ? "—" : String(v)) },
       ...looks.map((s) => ({
@@ -141,18 +165,33 @@ function options(looks: SeriesLook[], bands: [number, number][], compare: boolea
         width: s.bandEdge ? 1 : 2,
         dash: s.dashed ? [6, 4] : s.bandEdge ? [2, 3] : undefined,
         spanGaps: true,
-        points: { show: true, size: 4 },
         value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)),
       })),
     ],
     axes: [
       axis,
-      { ...axis, scale: "y" },
-      ...(looks.some((s) => s.right) ? [{ ...axis, scale: "right", side: 1 as const, grid: { show: false } }] : []),
+      { ...yAxis, scale: "y" },
+      ...(looks.some((s) => s.right) ? [{ ...yAxis, scale: "right", side: 1 as const, grid: { show: false } }] : []),
     ],
   };
   if (bands.length > 0) opts.bands = bands.map(([high, low]) => ({ series: [high, low] as [number, number], fill: translucent(colour(looks[low - 1]!.colour), 0.2) }));
   return opts;
+}
+
+function withZero(_u: uPlot, min: number | null, max: number | null): [number, number] {
+  const lo = Math.min(0, min ?? 0);
+  const hi = Math.max(0, max ?? 0);
+  const pad = (hi - lo) * 0.08 || 0.1;
+  return [lo - pad, hi + pad];
+}
+
+/** Axis ticks: short (12k, 1.5M) so large counts fit the axis. */
+function tick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  return String(+v.toFixed(3));
 }
 
 function format(v: number): string {

@@ -7,7 +7,7 @@ import { colourFor, readPalette } from "./palette";
 import type { PanelEntry } from "./protocol";
 
 /** Layout cost grows quickly with nodes; the graph shows this many of the newest entries. */
-export const LINEAGE_MAX_NODES = 150;
+export const LINEAGE_MAX_NODES = 120;
 
 export interface LineageNode {
   entry: PanelEntry;
@@ -44,7 +44,8 @@ export class LineageView {
     }
     const palette = readPalette();
     const g = new dagre.graphlib.Graph();
-    g.setGraph({ rankdir: "TB", nodesep: 14, ranksep: 36, marginx: 12, marginy: 12 });
+    // longest-path ranking: several times faster than the default network simplex, and ranks still follow citations.
+    g.setGraph({ rankdir: "TB", nodesep: 14, ranksep: 36, marginx: 12, marginy: 12, ranker: "longest-path" });
     g.setDefaultEdgeLabel(() => ({}));
     const radius = (n: LineageNode) => 6 + 2.5 * Math.sqrt(n.cited);
     for (const n of nodes) g.setNode(n.entry.id, { width: 2 * radius(n), height: 2 * radius(n) });

@@ -95,8 +95,15 @@ export interface PersistedState {
   run?: RunData;
 }
 
+/**
+ * The run is kept only while it is small (its summaries, without the per-agent rows): serialising a long history on
+ * every save would cost more than the snapshot the extension sends anyway when the panel comes back.
+ */
+export const PERSIST_MAX_GENERATIONS = 200;
+
 export function toPersisted(state: PanelState): PersistedState {
-  return { tab: state.tab, range: state.range, agent: state.agent, paused: state.paused, run: state.run };
+  const run = state.run && state.run.summaries.length <= PERSIST_MAX_GENERATIONS ? { ...state.run, agents: [] } : undefined;
+  return { tab: state.tab, range: state.range, agent: state.agent, paused: state.paused, run };
 }
 
 /** The state to start from after a reload; anything unexpected in the stored value is ignored, not trusted. */
