@@ -1,6 +1,7 @@
 // The per-agent view: pick an agent and see its role history, solve rate and compute per generation, the notes it
 // wrote and what it cited. Figures come from the run's call records and attempts (AgentGeneration rows).
 import uPlot from "uplot";
+import { GENERATION_STEPS } from "./charts";
 import { el, replace } from "./element";
 import { readPalette } from "./palette";
 import type { AgentGeneration, PanelEntry } from "./protocol";
@@ -92,7 +93,7 @@ export class AgentView {
         height: 160,
         scales: { x: { time: false }, y: { range: [0, 1] } },
         series: [{ label: "gen" }, { label: `${agent} solve rate`, stroke: palette.series[0], width: 2, spanGaps: true }],
-        axes: [axis, axis],
+        axes: [{ ...axis, incrs: GENERATION_STEPS }, axis],
       },
       [history.map((r) => r.generation), history.map((r) => (r.attempts > 0 ? r.solved / r.attempts : null))],
       holder,

@@ -101,6 +101,8 @@ export class ChartGrid {
 }
 
 const HEIGHT = 190;
+/** Generations are whole numbers: ticks step by these only. */
+export const GENERATION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 function width(root: HTMLElement): number {
   const w = root.clientWidth;
@@ -169,7 +171,7 @@ function options(looks: SeriesLook[], bands: [number, number][], compare: boolea
       })),
     ],
     axes: [
-      axis,
+      { ...axis, incrs: GENERATION_STEPS },
       { ...yAxis, scale: "y" },
       ...(looks.some((s) => s.right) ? [{ ...yAxis, scale: "right", side: 1 as const, grid: { show: false } }] : []),
     ],

@@ -205,6 +205,31 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#tab-lineage", "aria-selected"), "true");
   });
 
+  it("shows one agent's role history, solve rate and citations, and switches agent from the picker", async () => {
+    const entries = entriesOf(accumulating);
+    await send(page, [snapshot(accumulating, entries)]);
+    await page.click("#tab-agents");
+    await settle(page);
+    const rows = accumulating.runData[0]!.agents;
+    const ids = [...new Set(rows.map((r) => r.agentId))].sort();
+    assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids);
+    for (const id of [ids[0]!, ids[1]!]) {
+      await page.selectOption("#agent-select", id);
+      await settle(page);
+      const mine = rows.filter((r) => r.agentId === id);
+      assert.equal(await page.locator(".agent-table tbody tr").count(), mine.length);
+      assert.equal(await page.textContent(".agent-table tbody tr:first-child td:nth-child(2)"), mine[0]!.roles.join(", "));
+      const played = mine.filter((r) => r.attempts > 0);
+      const solveRate = page.locator(".agents .plot canvas");
+      assert.equal(await solveRate.count(), 1, `${played.length} generations with play`);
+    }
+    assert.equal(await page.inputValue("#agent-select"), ids[1]);
+    await page.screenshot({ path: join(shots, "agents-light.png") });
+    await page.click("#tab-feed");
+    await settle(page);
+    await page.screenshot({ path: join(shots, "feed-light.png") });
+  });
+
   it("fits the webview bundle in 150 KiB gzipped", () => {
     const size = gzipSync(readFileSync(build.js)).length + gzipSync(readFileSync(build.css)).length;
     assert.ok(size < 150 * 1024, `${(size / 1024).toFixed(1)} KiB`);
