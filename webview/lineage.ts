@@ -8,6 +8,7 @@ import type { PanelEntry } from "./protocol";
 
 /** Layout cost grows quickly with nodes; the graph shows this many of the newest entries. */
 export const LINEAGE_MAX_NODES = 120;
+const LAYOUT_EVERY_MS = 2000;
 
 export interface LineageNode {
   entry: PanelEntry;
@@ -30,13 +31,27 @@ const KIND_SHAPE: Record<PanelEntry["kind"], string> = { note: "note", chapter: 
 export class LineageView {
   readonly root = el("div", { class: "lineage" });
   private key = "";
+  private laidOutAt = Number.NEGATIVE_INFINITY;
+  private deferred: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly open: (id: string) => void) {}
 
+  /** Lays the graph out again at most every LAYOUT_EVERY_MS during a live run; the latest entries win. */
   update(entries: readonly PanelEntry[]): void {
+    clearTimeout(this.deferred);
+    const wait = this.laidOutAt + LAYOUT_EVERY_MS - performance.now();
+    if (wait > 0) {
+      this.deferred = setTimeout(() => this.update(entries), wait);
+      return;
+    }
+    this.draw(entries);
+  }
+
+  private draw(entries: readonly PanelEntry[]): void {
     const key = entries.length === 0 ? "" : `${entries.length}:${entries.at(-1)!.id}:${entries.filter((e) => e.archived).length}`;
     if (key === this.key) return;
     this.key = key;
+    this.laidOutAt = performance.now();
     const { nodes, edges } = lineageGraph(entries);
     if (nodes.length === 0) {
       replace(this.root, el("p", { class: "empty-note" }, "No entries yet: the graph fills as agents write notes that cite each other."));
@@ -55,12 +70,11 @@ export class LineageView {
     const width = Math.max(100, graph.width ?? 100);
     const height = Math.max(60, graph.height ?? 60);
     const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "group", "aria-label": `Lineage of the newest ${nodes.length} entries` });
-    const edgeLayer = svg("g", { class: "edges" });
-    for (const [from, to] of edges) {
-      const points = g.edge(from, to)?.points ?? [];
-      if (points.length > 1) edgeLayer.appendChild(svg("polyline", { points: points.map((p: { x: number; y: number }) => `${p.x},${p.y}`).join(" "), "marker-end": "url(#arrow)" }));
-    }
-    const defs = svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 6 6", refX: 6, refY: 3, markerWidth: 6, markerHeight: 6, orient: "auto" }, svg("path", { d: "M0,0 L6,3 L0,6 z" })));
+    // All edges in one path element: one node to style and lay out instead of one per edge.
+    const d = edges
+      .map(([from, to]) => (g.edge(from, to)?.points ?? []).map((p: { x: number; y: number }, i: number) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(""))
+      .join("");
+    const edgeLayer = svg("path", { class: "edges", d });
     const nodeLayer = svg("g", { class: "nodes" });
     for (const n of nodes) {
       const pos = g.node(n.entry.id);
@@ -81,7 +95,7 @@ export class LineageView {
       });
       nodeLayer.appendChild(node);
     }
-    picture.append(defs, edgeLayer, nodeLayer);
+    picture.append(edgeLayer, nodeLayer);
     const authors = [...new Set(nodes.map((n) => n.entry.author))].sort();
     const legend = el(
       "ul",
@@ -93,7 +107,7 @@ export class LineageView {
     );
     replace(
       this.root,
-      el("p", { class: "hint" }, `The newest ${nodes.length} entries; an arrow goes from an entry to one that cites it. Circles: notes; squares: chapters; diamonds: problems; faded: archived. Larger means cited more. Click or press Enter to open the entry in NOTES.md.`),
+      el("p", { class: "hint" }, `The newest ${nodes.length} entries; a line joins an entry to one below it that cites it. Circles: notes; squares: chapters; diamonds: problems; faded: archived. Larger means cited more. Click or press Enter to open the entry in NOTES.md.`),
       legend,
       el("div", { class: "lineage-scroll" }, picture),
     );
@@ -101,5 +115,11 @@ export class LineageView {
 
   themeChanged(): void {
     this.key = "";
+    this.laidOutAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Stop a deferred layout (the tab was left). */
+  hidden(): void {
+    clearTimeout(this.deferred);
   }
 }

@@ -139,6 +139,7 @@ function start(): void {
       sections[i]!.hidden = !active;
     });
     performance.mark("panel:tab:start");
+    if (state.tab !== "lineage") lineage.hidden();
     // Only the visible tab is drawn; a tab catches up when it is shown.
     switch (state.tab) {
       case "charts":
