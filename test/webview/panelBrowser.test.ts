@@ -144,7 +144,7 @@ describe("the metrics panel in a real browser", function () {
       scripts: document.querySelectorAll("script").length,
       iframes: document.querySelectorAll("iframe").length,
       links: document.querySelectorAll("a").length,
-      handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
+      handlers: Array.from(document.querySelectorAll("*")).filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
     }));
     assert.deepEqual(counts, { img: 0, scripts: 1, iframes: 0, links: 0, handlers: 0 });
     assert.deepEqual(dialogs, []);
@@ -166,6 +166,23 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.inputValue("#range-from"), "2");
     assert.equal(await page.getAttribute("#chart-self-play", "data-points"), before);
     assert.deepEqual(await posted(page), [{ type: "ready" }], "and asks for a snapshot");
+  });
+
+  it("loses no generation when hidden and re-shown mid-run (the page is destroyed; the extension sends a snapshot on becoming visible)", async () => {
+    const live = accumulating.live;
+    const half = live.findIndex((m, i) => i > live.length / 2 && m.type === "generation");
+    await send(page, live.slice(0, half));
+    const shown = live.slice(0, half).flatMap((m) => (m.type === "generation" ? [m.summary] : []));
+    // Hidden: VS Code drops the page (no retainContextWhenHidden); generations keep arriving at the extension.
+    await page.reload();
+    await applyTheme(page, "light");
+    await settle(page);
+    const missed = live.slice(half).flatMap((m) => (m.type === "generation" ? [m.summary] : []));
+    const soFar = [...shown, ...missed.slice(0, 1)];
+    await send(page, [{ ...snapshot(accumulating), run: { ...accumulating.runData[0]!, summaries: soFar } }, ...live.slice(half).filter((m) => m.type !== "generation" || !soFar.includes(m.summary))]);
+    const all = accumulating.runData[0]!.summaries.length;
+    assert.equal(await page.getAttribute("#chart-self-play", "data-points"), `${all},${all}`);
+    assert.match((await page.textContent("#run-line"))!, new RegExp(`: ${all} generations`));
   });
 
   it("compares two runs: overlays them on the charts and lists their configuration differences", async () => {
