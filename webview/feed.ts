@@ -28,6 +28,7 @@ export class FeedView {
 
   private item(e: PanelEntry): HTMLElement {
     const cut = e.text.length > FEED_TEXT_CHARS;
+    const more = (cut ? e.text.length - FEED_TEXT_CHARS : 0) + (e.truncated ?? 0);
     const open = el("button", { type: "button", class: "link", title: `Open ${e.id} in NOTES.md` }, e.id);
     open.addEventListener("click", () => this.open(e.id));
     return el(
@@ -45,7 +46,7 @@ export class FeedView {
       ),
       el("div", { class: "feed-title" }, e.title),
       el("div", { class: "feed-text" }, cut ? `${e.text.slice(0, FEED_TEXT_CHARS)}…` : e.text),
-      cut ? el("div", { class: "feed-more" }, `(${(e.text.length - FEED_TEXT_CHARS).toLocaleString("en")} more characters: open the entry to read it whole)`) : null,
+      more > 0 ? el("div", { class: "feed-more" }, `(${more.toLocaleString("en")} more characters: open the entry to read it whole)`) : null,
       e.cites.length > 0 ? el("div", { class: "feed-cites" }, `cites ${e.cites.slice(0, 12).join(", ")}${e.cites.length > 12 ? ` and ${e.cites.length - 12} more` : ""}`) : null,
     );
   }

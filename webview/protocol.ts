@@ -17,6 +17,8 @@ export interface PanelEntry {
   cites: string[];
   createdAt: string;
   archived: boolean;
+  /** Characters cut from `text` by the sender (kb/newest maxChars), when it was cut. */
+  truncated?: number;
   /** For problems: how play went, in words (e.g. "solved 2 of 4"), when the extension knows it. */
   verdict?: string;
 }
@@ -44,8 +46,10 @@ export interface RunListing {
   startedAt: string;
   model: string;
   generations: number;
-  /** The run's parsed configuration, for the compare table. */
-  config: unknown;
+  /** One line: accumulation, collapse or neither (engine RunInfo.verdict). */
+  verdict?: string;
+  /** The run's parsed configuration, for the compare table (or in RunData). */
+  config?: unknown;
 }
 
 /** A run's figures: what the charts draw. */
@@ -55,15 +59,21 @@ export interface RunData {
   agents: AgentGeneration[];
   /** Statements the reader must see first (e.g. that the tiny model's output is noise). */
   caveats: string[];
+  /** The run's parsed configuration (engine RunDetail.config), for the compare table. */
+  config?: unknown;
 }
 
-export type SessionPhase = "idle" | "starting" | "running" | "stopping" | "finished" | "failed";
+/** The engine's session states (agents/engine/protocol.ts SessionState), plus how the last session ended. */
+export type SessionPhase = "idle" | "starting" | "running" | "paused" | "stopping" | "finished" | "failed";
 export interface SessionState {
   phase: SessionPhase;
   runId?: string;
-  /** The generation being played (0-based) and how many the session has. */
+  /** The generation in play (its number in the knowledge base), the session's first one, and how many it plays. */
   generation?: number;
+  firstGeneration?: number;
   generations?: number;
+  /** Completion tokens per second over the last finished calls. */
+  tokensPerSecond?: number;
   /** A sentence for the user (e.g. the error that ended the session). */
   message?: string;
 }

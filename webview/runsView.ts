@@ -42,18 +42,18 @@ export class RunsView {
       show.addEventListener("click", () => this.actions.pick(r.runId));
       const cmp = el("button", { type: "button", disabled: isShown }, isCompared ? "End comparison" : "Compare");
       cmp.addEventListener("click", () => this.actions.compare(isCompared ? undefined : r.runId));
-      return el("tr", { class: isShown ? "current" : isCompared ? "compared" : "" }, el("td", { class: "text" }, r.runId), el("td", { class: "text" }, r.startedAt), el("td", { class: "text" }, r.model), el("td", {}, r.generations), el("td", {}, show, " ", cmp));
+      return el("tr", { class: isShown ? "current" : isCompared ? "compared" : "" }, el("td", { class: "text" }, r.runId), el("td", { class: "text" }, r.startedAt), el("td", { class: "text" }, r.model), el("td", {}, r.generations), el("td", { class: "text" }, r.verdict ?? ""), el("td", {}, show, " ", cmp));
     });
     const table = el(
       "table",
       { class: "runs-table" },
-      el("thead", {}, el("tr", {}, ...["run", "started", "model", "generations", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("thead", {}, el("tr", {}, ...["run", "started", "model", "generations", "verdict", ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows),
     );
     const parts: Node[] = [el("div", { class: "table-scroll" }, table)];
     if (shown && compare) {
-      const a = runs.find((r) => r.runId === shown.runId)?.config;
-      const b = runs.find((r) => r.runId === compare.runId)?.config;
+      const a = shown.config ?? runs.find((r) => r.runId === shown.runId)?.config;
+      const b = compare.config ?? runs.find((r) => r.runId === compare.runId)?.config;
       const diff = configDifferences(a, b);
       parts.push(
         el("h3", {}, `Configuration: A ${shown.runId} against B ${compare.runId}`),

@@ -69,9 +69,12 @@ function fallen(summaries: readonly GenerationSummary[], pick: (g: GenerationSum
 }
 
 export function sessionLine(session: SessionState, lastEventAt: number | undefined, now: number): string {
-  const phase = { idle: "No session running", starting: "Starting", running: "Running", stopping: "Stopping", finished: "Finished", failed: "Failed" }[session.phase];
+  const phase = { idle: "No session running", starting: "Starting", running: "Running", paused: "Paused", stopping: "Stopping", finished: "Finished", failed: "Failed" }[session.phase];
   const parts = [phase];
-  if (session.generation !== undefined && session.generations !== undefined) parts.push(`gen ${session.generation + 1}/${session.generations}`);
+  if (session.generation !== undefined && session.firstGeneration !== undefined && session.generations !== undefined) {
+    parts.push(`gen ${session.generation} (${session.generation - session.firstGeneration + 1} of ${session.generations})`);
+  }
+  if (session.tokensPerSecond !== undefined && Number.isFinite(session.tokensPerSecond)) parts.push(`${session.tokensPerSecond.toFixed(1)} tok/s`);
   if (lastEventAt !== undefined) parts.push(`last event ${ago(now - lastEventAt)}`);
   if (session.message) parts.push(session.message);
   return parts.join(" · ");

@@ -106,7 +106,7 @@ describe("the panel's state, fed a recorded session", () => {
   });
 
   it("says how long ago the last event was, so a stalled run shows", () => {
-    assert.equal(sessionLine({ phase: "running", generation: 2, generations: 6 }, 10_000, 13_400), "Running · gen 3/6 · last event 3 s ago");
+    assert.equal(sessionLine({ phase: "running", generation: 12, firstGeneration: 10, generations: 6, tokensPerSecond: 41.26 }, 10_000, 13_400), "Running · gen 12 (3 of 6) · 41.3 tok/s · last event 3 s ago");
     assert.equal(sessionLine({ phase: "idle" }, undefined, 0), "No session running");
   });
 

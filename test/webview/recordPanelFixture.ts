@@ -44,7 +44,7 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
       summariesByRun.push(summaries);
       const recorded = readRun(join(workspace, ".culture"), result.runId);
       runs.push({ runId: result.runId, startedAt: result.summary.startedAt, model: result.summary.model.name, generations: summaries.length, config: recorded.manifest.config });
-      runData.push({ runId: result.runId, summaries, agents: [], caveats: result.summary.caveats });
+      runData.push({ runId: result.runId, summaries, agents: [], caveats: result.summary.caveats, config: recorded.manifest.config });
     }
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
@@ -60,12 +60,12 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
       const committed = new Map(kb.generations().map((g) => [g.generation, Date.parse(g.endedAt ?? g.startedAt)]));
       const gens = first.summaries.map((s) => s.generation);
       const at = (g: number) => committed.get(g)!;
-      const live: ToPanel[] = [{ type: "session", session: { phase: "running", runId: first.runId, generation: gens[0], generations: gens.length }, at: at(gens[0]!) - 1 }];
+      const live: ToPanel[] = [{ type: "session", session: { phase: "running", runId: first.runId, generation: gens[0], firstGeneration: gens[0], generations: gens.length }, at: at(gens[0]!) - 1 }];
       for (const s of first.summaries) {
         live.push({ type: "entries", entries: entries.filter((e) => e.generation === s.generation), at: at(s.generation) });
         live.push({ type: "generation", runId: first.runId, summary: s, agents: first.agents.filter((a) => a.generation === s.generation), at: at(s.generation) });
         const next = s.generation + 1;
-        if (next <= gens.at(-1)!) live.push({ type: "session", session: { phase: "running", runId: first.runId, generation: next - gens[0]!, generations: gens.length }, at: at(s.generation) });
+        if (next <= gens.at(-1)!) live.push({ type: "session", session: { phase: "running", runId: first.runId, generation: next, firstGeneration: gens[0], generations: gens.length }, at: at(s.generation) });
       }
       live.push({ type: "session", session: { phase: "finished", runId: first.runId }, at: at(gens.at(-1)!) });
       return { recordedBy: "test/webview/recordPanelFixture.ts (scripted agents, real loop, knowledge base and sandbox)", runs, runData, live };
