@@ -52,6 +52,7 @@ export class LineageView {
     if (key === this.key) return;
     this.key = key;
     this.laidOutAt = performance.now();
+    performance.mark("panel:lineage:start");
     const { nodes, edges } = lineageGraph(entries);
     if (nodes.length === 0) {
       replace(this.root, el("p", { class: "empty-note" }, "No entries yet: the graph fills as agents write notes that cite each other."));
@@ -105,6 +106,7 @@ export class LineageView {
         return el("li", {}, swatch, ` ${a}`);
       }),
     );
+    performance.measure("panel:lineage:layout", "panel:lineage:start");
     replace(
       this.root,
       el("p", { class: "hint" }, `The newest ${nodes.length} entries; a line joins an entry to one below it that cites it. Circles: notes; squares: chapters; diamonds: problems; faded: archived. Larger means cited more. Click or press Enter to open the entry in NOTES.md.`),
