@@ -13,6 +13,10 @@ interface Drawn {
   figure: HTMLElement;
   /** Data for a chart scrolled out of view, drawn when it comes back. */
   pending?: uPlot.AlignedData;
+  /** The same values as a table, for the keyboard and screen readers (built only while open). */
+  values: HTMLDetailsElement;
+  labels: string[];
+  data: uPlot.AlignedData;
 }
 
 export interface ChartInput {
@@ -70,11 +74,14 @@ export class ChartGrid {
     }
     if (!d) {
       const holder = el("div", { class: "plot" });
-      const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption));
+      const values = el("details", { class: "values" }, el("summary", {}, "Values"));
+      const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption), values);
       const before = CHARTS.slice(CHARTS.indexOf(spec) + 1).map((s) => this.drawn.get(s.id)?.figure).find(Boolean);
       this.root.insertBefore(figure, before ?? null);
       const plot = new uPlot(options(looks, bands, input.compare !== undefined, spec.zero === true, palette, width(this.root)), data, holder);
-      d = { plot, key, figure };
+      const drawn: Drawn = { plot, key, figure, values, labels: looks.map((l) => l.label), data };
+      values.addEventListener("toggle", () => values.open && valuesTable(drawn));
+      d = drawn;
       this.drawn.set(spec.id, d);
       this.visibility.observe(figure);
     } else if (this.onScreen.has(d.figure)) {
@@ -83,6 +90,8 @@ export class ChartGrid {
     } else {
       d.pending = data;
     }
+    d.data = data;
+    if (d.values.open) valuesTable(d);
     d.figure.dataset.points = points.join(",");
     d.figure.classList.toggle("empty", points.every((n) => n === 0));
   }
@@ -178,6 +187,14 @@ function options(looks: SeriesLook[], bands: [number, number][], compare: boolea
   };
   if (bands.length > 0) opts.bands = bands.map(([high, low]) => ({ series: [high, low] as [number, number], fill: translucent(colour(looks[low - 1]!.colour), 0.2) }));
   return opts;
+}
+
+function valuesTable(d: Drawn): void {
+  const [x, ...ys] = d.data;
+  const head = el("tr", {}, el("th", { scope: "col" }, "gen"), ...d.labels.map((l) => el("th", { scope: "col" }, l)));
+  const rows = Array.from(x, (gen, i) => el("tr", {}, el("th", { scope: "row" }, gen), ...ys.map((col) => el("td", {}, col[i] == null ? "—" : format(col[i] as number)))));
+  const table = el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
+  d.values.replaceChildren(d.values.firstElementChild!, el("div", { class: "table-scroll values-scroll" }, table));
 }
 
 function withZero(_u: uPlot, min: number | null, max: number | null): [number, number] {

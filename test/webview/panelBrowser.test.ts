@@ -83,6 +83,13 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#chart-knowledge-base", "data-points"), Array(6).fill(summaries.length).join(","));
     assert.equal(await page.locator("figure.chart canvas").count(), await page.locator("figure.chart").count());
     assert.equal(await page.locator("figure.chart figcaption").count(), 8, "every chart says what it means");
+    // The values behind a chart, from the keyboard: focus its "Values" and open it.
+    await page.focus("#chart-held-out summary");
+    await page.keyboard.press("Enter");
+    const rows = page.locator("#chart-held-out .values tbody tr");
+    assert.equal(await rows.count(), summaries.length);
+    assert.equal(await rows.nth(last.generation - summaries[0]!.generation).locator("td").first().textContent(), e.withKb.toFixed(3));
+    await page.keyboard.press("Enter");
     await page.screenshot({ path: join(shots, "panel-light.png"), fullPage: true });
   });
 
