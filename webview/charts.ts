@@ -4,7 +4,7 @@
 import uPlot from "uplot";
 import type { GenerationSummary } from "../agents/report/runSummary";
 import { CHARTS, chartColumns, type ChartSpec } from "./chartSpecs";
-import { el } from "./element";
+import { el, replace } from "./element";
 import { readPalette, translucent, type Palette } from "./palette";
 
 interface Drawn {
@@ -74,7 +74,7 @@ export class ChartGrid {
     }
     if (!d) {
       const holder = el("div", { class: "plot" });
-      const values = el("details", { class: "values" }, el("summary", {}, "Values"));
+      const values = el("details", { class: "values" }, el("summary", {}, "Values"), el("div", { class: "table-scroll values-scroll" }));
       const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption), values);
       const before = CHARTS.slice(CHARTS.indexOf(spec) + 1).map((s) => this.drawn.get(s.id)?.figure).find(Boolean);
       this.root.insertBefore(figure, before ?? null);
@@ -194,7 +194,7 @@ function valuesTable(d: Drawn): void {
   const head = el("tr", {}, el("th", { scope: "col" }, "gen"), ...d.labels.map((l) => el("th", { scope: "col" }, l)));
   const rows = Array.from(x, (gen, i) => el("tr", {}, el("th", { scope: "row" }, gen), ...ys.map((col) => el("td", {}, col[i] == null ? "—" : format(col[i] as number)))));
   const table = el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
-  d.values.replaceChildren(d.values.firstElementChild!, el("div", { class: "table-scroll values-scroll" }, table));
+  replace(d.values.lastElementChild!, table);
 }
 
 function withZero(_u: uPlot, min: number | null, max: number | null): [number, number] {

@@ -90,6 +90,7 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await rows.count(), summaries.length);
     assert.equal(await rows.nth(last.generation - summaries[0]!.generation).locator("td").first().textContent(), e.withKb.toFixed(3));
     await page.keyboard.press("Enter");
+    assert.equal(await rows.first().isVisible(), false, "and closes it again");
     await page.screenshot({ path: join(shots, "panel-light.png"), fullPage: true });
   });
 
