@@ -58,7 +58,14 @@ export class ChartGrid {
     this.root.replaceChildren();
   }
 
+  /** No run yet: say so instead of empty axes. */
+  showEmpty(): void {
+    this.themeChanged();
+    this.root.append(el("p", { class: "empty-note" }, "The charts appear when the first generation of a run is committed."));
+  }
+
   update(input: ChartInput): void {
+    if (this.drawn.size === 0) this.root.replaceChildren();
     this.palette ??= readPalette();
     for (const spec of CHARTS) this.updateChart(spec, input, this.palette);
   }

@@ -42,7 +42,7 @@ function start(): void {
   });
 
   // ── the page's fixed parts ──
-  const accumulation = el("p", { id: "verdict", class: "verdict-line" });
+  const accumulation = el("p", { id: "verdict", class: "verdict-line", "aria-live": "polite" });
   const alarm = el("div", { id: "alarm", class: "alarm", role: "alert", hidden: true });
   const pastAlarm = el("p", { id: "past-alarm", class: "past-alarm", hidden: true });
   const session = el("p", { id: "session", class: "session-line" });
@@ -143,7 +143,8 @@ function start(): void {
     // Only the visible tab is drawn; a tab catches up when it is shown.
     switch (state.tab) {
       case "charts":
-        if (state.run) {
+        if (!state.run || state.run.summaries.length === 0) charts.showEmpty();
+        else {
           charts.update({
             main: { runId: state.run.runId, summaries: inRange(summaries, state.range) },
             compare: state.compare && { runId: state.compare.runId, summaries: inRange(state.compare.summaries, state.range) },

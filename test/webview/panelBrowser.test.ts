@@ -70,6 +70,9 @@ describe("the metrics panel in a real browser", function () {
 
   it("says it is ready, then shows the verdict, the session and every chart for a recorded accumulating session", async () => {
     assert.deepEqual((await posted(page))[0], { type: "ready" });
+    assert.equal(await page.textContent("#verdict"), "No generation yet.");
+    assert.equal(await page.textContent("#session"), "No session running");
+    assert.match((await page.textContent("#panel-charts"))!, /charts appear when the first generation/);
     await send(page, accumulating.live);
     const summaries = accumulating.runData[0]!.summaries;
     const last = summaries.findLast((s) => s.evaluation)!;
