@@ -1,7 +1,7 @@
 // The engine's records turned into the panel's wire types: knowledge-base entries → PanelEntry (no embedding, a
 // problem's play verdict in words), a run's call records and attempts → AgentGeneration rows. Pure, with
 // structural input types, so the extension host and the test fixture recorder build the same messages.
-import type { AgentGeneration, PanelEntry } from "./protocol";
+import type { AgentGeneration, GenerationSummary, PanelEntry, RunData, RunListing, SessionState } from "./protocol";
 
 export interface EntryRecord {
   id: string;
@@ -77,4 +77,28 @@ export function agentGenerations(calls: readonly CallRecordLike[], attempts: rea
     if (a.correct) r.solved++;
   }
   return [...rows.values()].sort((a, b) => a.generation - b.generation || a.agentId.localeCompare(b.agentId, "en", { numeric: true }));
+}
+
+/** The engine's session status (agents/engine/protocol.ts SessionStatus, structurally) as the panel's session line. */
+export function toPanelSession(status: {
+  state: "idle" | "starting" | "running" | "paused" | "stopping";
+  runId?: string;
+  generation?: number;
+  firstGeneration?: number;
+  generations?: number;
+  tokensPerSecond?: number;
+}): SessionState {
+  const { state, runId, generation, firstGeneration, generations, tokensPerSecond } = status;
+  // Absent fields stay absent (not undefined) so the message is the same after a postMessage round trip.
+  return JSON.parse(JSON.stringify({ phase: state, runId, generation, firstGeneration, generations, tokensPerSecond })) as SessionState;
+}
+
+/** A run as the engine lists it (RunInfo, structurally) for the runs table. */
+export function toRunListing(info: { runId: string; startedAt: string; model: string; generations: number; verdict?: string }): RunListing {
+  return { runId: info.runId, startedAt: info.startedAt, model: info.model, generations: info.generations, ...(info.verdict === undefined ? {} : { verdict: info.verdict }) };
+}
+
+/** A run's figures as the engine answers runs/get (RunDetail, structurally), with per-agent rows when known. */
+export function toRunData(detail: { info: { runId: string }; config: unknown; generations: GenerationSummary[] }, agents: AgentGeneration[] = [], caveats: string[] = []): RunData {
+  return { runId: detail.info.runId, summaries: detail.generations, agents, caveats, config: detail.config };
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CHARTS, chartColumns } from "../../webview/chartSpecs";
 import { seriesCsv, seriesJson } from "../../webview/exportSeries";
-import { agentGenerations } from "../../webview/fromRecords";
+import { agentGenerations, toPanelSession } from "../../webview/fromRecords";
 import { lineageGraph, LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { fromPersisted, initialState, reduce, toPersisted, type PanelState } from "../../webview/panelState";
 import type { PanelEntry, ToPanel } from "../../webview/protocol";
@@ -108,6 +108,9 @@ describe("the panel's state, fed a recorded session", () => {
   it("says how long ago the last event was, so a stalled run shows", () => {
     assert.equal(sessionLine({ phase: "running", generation: 12, firstGeneration: 10, generations: 6, tokensPerSecond: 41.26 }, 10_000, 13_400), "Running · gen 12 (3 of 6) · 41.3 tok/s · last event 3 s ago");
     assert.equal(sessionLine({ phase: "idle" }, undefined, 0), "No session running");
+    const fromEngine = toPanelSession({ state: "paused", runId: "r", generation: 4, firstGeneration: 4, generations: 2 });
+    assert.deepEqual(fromEngine, { phase: "paused", runId: "r", generation: 4, firstGeneration: 4, generations: 2 });
+    assert.equal(sessionLine(fromEngine, undefined, 0), "Paused · gen 4 (1 of 2)");
   });
 
   it("gives every chart one column per series and one value per generation that measured it (gaps, never zeros)", () => {
