@@ -1,14 +1,14 @@
 // The metrics panel under a long history, in Debian's Chromium: a synthetic run of 1,000 generations and 100,000
 // entries. Prints first paint (navigation → snapshot drawn) and the main-thread time of each live update
 // (Chrome DevTools' TaskDuration: script, style, layout and paint on the page's main thread). A script, not a test.
-//   npm run bench:panel
+//   npm run bench:panel          (GENERATIONS=100 UPDATES=10 npm run bench:panel for a shorter history or run)
 import { availableParallelism, loadavg } from "node:os";
 import type { GenerationSummary } from "../../agents/report/runSummary";
 import type { AgentGeneration, PanelEntry, ToPanel } from "../../webview/protocol";
 import { buildPanel, cleanup, installVsCodeApiDouble, launchChromium, servePanel, settle, applyTheme } from "../webview/panelPage";
 import { seededRandom } from "../../workspace-kb/random";
 
-const GENERATIONS = 1_000;
+const GENERATIONS = Number(process.env.GENERATIONS ?? 1_000);
 const ENTRIES = 100_000;
 const AGENTS = 8;
 const UPDATES = Number(process.env.UPDATES ?? 40);
