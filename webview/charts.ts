@@ -8,7 +8,9 @@ import { el, replace } from "./element";
 import { readPalette, translucent, type Palette } from "./palette";
 
 interface Drawn {
-  plot: uPlot;
+  /** Made when the chart first comes into view (the first EAGER_CHARTS at once). */
+  plot?: uPlot;
+  make: () => uPlot;
   key: string;
   figure: HTMLElement;
   /** Data for a chart scrolled out of view, drawn when it comes back. */
@@ -37,10 +39,10 @@ export class ChartGrid {
       else this.onScreen.delete(c.target);
     }
     for (const d of this.drawn.values()) {
-      if (d.pending && this.onScreen.has(d.figure)) {
-        d.plot.setData(d.pending);
-        d.pending = undefined;
-      }
+      if (!this.onScreen.has(d.figure)) continue;
+      if (!d.plot) d.plot = d.make();
+      else if (d.pending) d.plot.setData(d.pending);
+      d.pending = undefined;
     }
   });
 
@@ -51,7 +53,7 @@ export class ChartGrid {
   /** Forget the colours (the theme changed): every chart is rebuilt on the next update. */
   themeChanged(): void {
     this.palette = undefined;
-    for (const d of this.drawn.values()) d.plot.destroy();
+    for (const d of this.drawn.values()) d.plot?.destroy();
     this.drawn.clear();
     this.onScreen.clear();
     this.visibility.disconnect();
@@ -75,7 +77,9 @@ export class ChartGrid {
     const key = JSON.stringify([looks.map((l) => l.label), input.compare?.runId]);
     let d = this.drawn.get(spec.id);
     if (d && d.key !== key) {
-      d.plot.destroy();
+      d.plot?.destroy();
+      this.visibility.unobserve(d.figure);
+      this.onScreen.delete(d.figure);
       d.figure.remove();
       d = undefined;
     }
@@ -85,16 +89,17 @@ export class ChartGrid {
       const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption), values);
       const before = CHARTS.slice(CHARTS.indexOf(spec) + 1).map((s) => this.drawn.get(s.id)?.figure).find(Boolean);
       this.root.insertBefore(figure, before ?? null);
-      const plot = new uPlot(options(looks, bands, input.compare !== undefined, spec.zero === true, palette, width(this.root)), data, holder);
-      const drawn: Drawn = { plot, key, figure, values, labels: looks.map((l) => l.label), data };
+      const opts = options(looks, bands, input.compare !== undefined, spec.zero === true, palette, width(this.root));
+      const drawn: Drawn = { key, figure, values, labels: looks.map((l) => l.label), data, make: () => new uPlot({ ...opts, width: width(this.root) }, drawn.data, holder) };
+      if (CHARTS.indexOf(spec) < EAGER_CHARTS) drawn.plot = drawn.make();
       values.addEventListener("toggle", () => values.open && valuesTable(drawn));
       d = drawn;
       this.drawn.set(spec.id, d);
       this.visibility.observe(figure);
-    } else if (this.onScreen.has(d.figure)) {
+    } else if (d.plot && this.onScreen.has(d.figure)) {
       d.plot.setData(data);
       d.pending = undefined;
-    } else {
+    } else if (d.plot) {
       d.pending = data;
     }
     d.data = data;
@@ -105,18 +110,20 @@ export class ChartGrid {
 
   private fit(): void {
     const w = width(this.root);
-    for (const d of this.drawn.values()) if (Math.abs(d.plot.width - w) > 2) d.plot.setSize({ width: w, height: HEIGHT });
+    for (const d of this.drawn.values()) if (d.plot && Math.abs(d.plot.width - w) > 2) d.plot.setSize({ width: w, height: HEIGHT });
   }
 
   dispose(): void {
     this.resize.disconnect();
     this.visibility.disconnect();
-    for (const d of this.drawn.values()) d.plot.destroy();
+    for (const d of this.drawn.values()) d.plot?.destroy();
     this.drawn.clear();
   }
 }
 
 const HEIGHT = 190;
+/** Charts made at once on first paint (the ones in view in a usual panel); the rest when scrolled to. */
+const EAGER_CHARTS = 4;
 /** Generations are whole numbers: ticks step by these only. */
 export const GENERATION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 

@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { parsePanelRequest, type PanelEntry, type ToPanel } from "../../webview/protocol";
 import { signed } from "../../webview/verdict";
 import { LINEAGE_MAX_NODES } from "../../webview/lineage";
-import { applyTheme, buildPanel, cleanup, installVsCodeApiDouble, launchChromium, posted, send, servePanel, settle, type PanelServer } from "./panelPage";
+import { applyTheme, buildPanel, cleanup, installVsCodeApiDouble, launchChromium, posted, revealCharts, send, servePanel, settle, type PanelServer } from "./panelPage";
 import { loadFixture, type PanelFixture } from "./panelFixture";
 
 const snapshot = (f: PanelFixture, entries: PanelEntry[] = []): ToPanel => ({
@@ -84,7 +84,10 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#chart-held-out", "data-points"), `${evaluated},${evaluated},${evaluated}`);
     assert.equal(await page.getAttribute("#chart-self-play", "data-points"), `${summaries.length},${summaries.length}`);
     assert.equal(await page.getAttribute("#chart-knowledge-base", "data-points"), Array(6).fill(summaries.length).join(","));
-    assert.equal(await page.locator("figure.chart canvas").count(), await page.locator("figure.chart").count());
+    const drawnAtOnce = await page.locator("figure.chart canvas").count();
+    assert.ok(drawnAtOnce >= 4 && drawnAtOnce < 8, `the charts in view are drawn at once (${drawnAtOnce})`);
+    await revealCharts(page);
+    assert.equal(await page.locator("figure.chart canvas").count(), await page.locator("figure.chart").count(), "the others when scrolled to");
     assert.equal(await page.locator("figure.chart figcaption").count(), 8, "every chart says what it means");
     // The values behind a chart, from the keyboard: focus its "Values" and open it.
     await page.focus("#chart-held-out summary");
@@ -105,6 +108,7 @@ describe("the metrics panel in a real browser", function () {
     assert.match((await page.textContent("#alarm"))!, new RegExp(`^Collapse alarm since gen ${first}: .*distinct-2 −\\d+%`));
     await applyTheme(page, "dark");
     await settle(page);
+    await revealCharts(page);
     await page.screenshot({ path: join(shots, "panel-dark-collapse.png"), fullPage: true });
     await applyTheme(page, "high-contrast");
     await settle(page);

@@ -142,3 +142,13 @@ export async function posted(page: Page): Promise<Array<{ type: string } & Recor
 export function cleanup(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Scrolls every chart into view once (charts below the fold are made when first seen), then back to the top. */
+export async function revealCharts(page: Page): Promise<void> {
+  for (const figure of await page.locator("figure.chart").all()) {
+    await figure.scrollIntoViewIfNeeded();
+    await settle(page);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await settle(page);
+}
