@@ -107,6 +107,7 @@ export class LineageView {
       }),
     );
     performance.measure("panel:lineage:layout", "panel:lineage:start");
+    performance.clearMarks("panel:lineage:start");
     replace(
       this.root,
       el("p", { class: "hint" }, `The newest ${nodes.length} entries; a line joins an entry to one below it that cites it. Circles: notes; squares: chapters; diamonds: problems; faded: archived. Larger means cited more. Click or press Enter to open the entry in NOTES.md.`),
