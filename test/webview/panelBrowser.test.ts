@@ -216,6 +216,17 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#chart-self-play", "data-points"), `${a},${a},${b.summaries.length},${b.summaries.length}`);
     assert.ok((await page.textContent("#chart-held-out .u-legend"))!.includes("B: with KB"));
     await page.screenshot({ path: join(shots, "compare-light.png") });
+    await page.click("#tab-runs");
+    await settle(page);
+    await page.click(".runs-table tbody tr.compared button:has-text('End comparison')");
+    await settle(page);
+    assert.deepEqual((await posted(page)).at(-1), { type: "compareRuns" });
+    assert.equal(await page.locator(".diff-table").count(), 0);
+    await page.click(".runs-table tbody tr:not(.current) button:has-text('Show')");
+    assert.deepEqual((await posted(page)).at(-1), { type: "pickRun", runId: b.runId });
+    await send(page, [{ type: "runData", run: b, role: "main" }]);
+    assert.match((await page.textContent("#run-line"))!, new RegExp(`^Run ${b.runId}: ${b.summaries.length} generations$`));
+    assert.match((await page.textContent("#verdict"))!, /^No measurable effect yet/, "the control run has no knowledge base to measure");
   });
 
   it("exports every series as CSV and JSON through the extension, pauses live updates, and is usable from the keyboard", async () => {
