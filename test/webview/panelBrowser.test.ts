@@ -151,6 +151,9 @@ describe("the metrics panel in a real browser", function () {
     for (const t of ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "[click me](javascript:alert(3))", '<a href="javascript:alert(4)">link</a>', "<svg onload=alert(5)>"]) assert.ok(feedText.includes(t), t);
     assert.ok(feedText.includes("more characters"), "the 1 MB text is cut for display");
     assert.equal(await page.textContent("#caveats"), "<img src=x onerror=alert(9)>");
+    await applyTheme(page, "dark");
+    await settle(page);
+    await page.screenshot({ path: join(shots, "feed-hostile-dark.png") });
     await page.click("#tab-lineage");
     await settle(page);
     await page.waitForTimeout(300);
