@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CHARTS, chartColumns } from "../../webview/chartSpecs";
 import { seriesCsv, seriesJson } from "../../webview/exportSeries";
-import { agentGenerations, toPanelSession } from "../../webview/fromRecords";
+import { agentGenerations, toPanelEntries, toPanelSession } from "../../webview/fromRecords";
 import { lineageGraph, LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { fromPersisted, initialState, reduce, toPersisted, type PanelState } from "../../webview/panelState";
 import type { PanelEntry, ToPanel } from "../../webview/protocol";
@@ -155,6 +155,23 @@ describe("the panel's state, fed a recorded session", () => {
     assert.equal(g.nodes.length, LINEAGE_MAX_NODES);
     assert.equal(g.edges.length, LINEAGE_MAX_NODES - 1);
     assert.equal(g.nodes[0]!.cited, 1, "citations from all entries count toward size");
+  });
+
+  it("gives each problem in the feed its play verdict, held-out attempts aside, and marks archived entries", () => {
+    const base = { author: "agent-1", generation: 0, title: "t", text: "x", cites: [], createdAt: "2026-01-01T00:00:00Z" };
+    const [problem, untried, note] = toPanelEntries(
+      [{ ...base, id: "p-1", kind: "problem" }, { ...base, id: "p-2", kind: "problem" }, { ...base, id: "n-1", kind: "note", archived: { at: "2026-01-02T00:00:00Z", reason: "unused" } }],
+      [
+        { problemId: "p-1", agentId: "agent-2", generation: 0, correct: true },
+        { problemId: "p-1", agentId: "agent-3", generation: 0, correct: false },
+        { problemId: "p-1", agentId: "agent-3", generation: 0, correct: true, data: { heldOut: true } },
+      ],
+    );
+    assert.equal(problem!.verdict, "solved 1 of 2");
+    assert.equal(untried!.verdict, "not attempted yet");
+    assert.equal(note!.verdict, undefined);
+    assert.equal(note!.archived, true);
+    assert.equal(problem!.archived, false);
   });
 
   it("counts an agent's play attempts without the held-out evaluation's", () => {
