@@ -1,17 +1,21 @@
 // The built panel in a real Chromium (no VS Code: its webview API is a test double, see panelPage.ts), fed the
 // messages recorded from real sessions, asserting what a person would see. Screenshots go to a printed folder.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { parsePanelRequest, type PanelEntry, type ToPanel } from "../../webview/protocol";
 import { signed } from "../../webview/verdict";
 import { LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { applyTheme, buildPanel, cleanup, installVsCodeApiDouble, launchChromium, posted, revealCharts, send, servePanel, settle, type PanelServer } from "./panelPage";
 import { loadFixture, type PanelFixture } from "./panelFixture";
+import { generateBank } from "../../agents/problems/bank";
+import { parseLoopConfig } from "../../agents/loop/loopConfig";
+import { runSession } from "../../agents/loop/session";
+import { Sandbox } from "../../agents/sandbox/sandbox";
+import { AnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
 
 const snapshot = (f: PanelFixture, entries: PanelEntry[] = []): ToPanel => ({
   type: "snapshot",
@@ -274,6 +278,36 @@ describe("the metrics panel in a real browser", function () {
     await page.click("#tab-feed");
     await settle(page);
     await page.screenshot({ path: join(shots, "feed-light.png") });
+  });
+
+  it("draws each generation as a live session commits it (scripted agents on the real loop, messages sent as they come)", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "cl-panel-live-"));
+    const sandbox = await Sandbox.create();
+    try {
+      const config = parseLoopConfig({ generations: 3, evaluation: { every: 1 } }, "the test");
+      const key = new AnswerKey();
+      for (const item of await generateBank(sandbox, { seed: config.seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+      const seen: string[] = [];
+      let sending = Promise.resolve();
+      await runSession({
+        workspaceDir: workspace,
+        config,
+        agents: scriptedAgentFactory(sandbox, key, { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 }),
+        describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+        onGeneration: (summary) => {
+          sending = sending.then(async () => {
+            await send(page, [{ type: "generation", runId: "live", summary, agents: [], at: Date.now() }]);
+            seen.push((await page.getAttribute("#chart-self-play", "data-points"))!);
+          });
+        },
+      });
+      await sending;
+      assert.deepEqual(seen, ["1,1", "2,2", "3,3"], "one more point per committed generation");
+      assert.match((await page.textContent("#verdict"))!, /^(Accumulating|No measurable effect yet): held-out gain/);
+    } finally {
+      sandbox.dispose();
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it("fits the webview bundle in 150 KiB gzipped", () => {
