@@ -48,7 +48,9 @@ function start(): void {
   const session = el("p", { id: "session", class: "session-line" });
   const caveats = el("ul", { id: "caveats", class: "caveats" });
   const runLine = el("p", { id: "run-line", class: "run-line" });
-  const strip = el("header", { class: "strip", "aria-label": "Verdict" }, accumulation, alarm, pastAlarm, session, runLine, caveats);
+  const backToLive = el("button", { type: "button", id: "show-live", class: "link", hidden: true }, "Show the live run");
+  backToLive.addEventListener("click", () => state.session.runId && post({ type: "pickRun", runId: state.session.runId }));
+  const strip = el("header", { class: "strip", "aria-label": "Verdict" }, accumulation, alarm, pastAlarm, session, el("div", { class: "run-row" }, runLine, backToLive), caveats);
 
   const pause = el("button", { type: "button", id: "pause", "aria-pressed": "false" }, "Pause live updates");
   pause.addEventListener("click", () => {
@@ -126,6 +128,8 @@ function start(): void {
     runLine.textContent = state.run
       ? `Run ${state.run.runId}: ${summaries.length} generation${summaries.length === 1 ? "" : "s"}${state.compare ? ` · compared with ${state.compare.runId} (dashed)` : ""}`
       : "No run to show yet.";
+    const live = state.session.runId !== undefined && ["starting", "running", "paused"].includes(state.session.phase);
+    backToLive.hidden = !live || state.run?.runId === state.session.runId;
     replace(caveats, ...(state.run?.caveats ?? []).map((c) => el("li", {}, c)));
     pause.textContent = state.paused ? "Resume live updates" : "Pause live updates";
     pause.setAttribute("aria-pressed", String(state.paused));

@@ -234,6 +234,11 @@ describe("the metrics panel in a real browser", function () {
     await send(page, [{ type: "runData", run: b, role: "main" }]);
     assert.match((await page.textContent("#run-line"))!, new RegExp(`^Run ${b.runId}: ${b.summaries.length} generations$`));
     assert.match((await page.textContent("#verdict"))!, /^No measurable effect yet/, "the control run has no knowledge base to measure");
+    // While another run is live, the panel offers to go back to it.
+    assert.equal(await page.isVisible("#show-live"), false);
+    await send(page, [{ type: "session", session: { phase: "running", runId: accumulating.runData[0]!.runId }, at: Date.now() }]);
+    await page.click("#show-live");
+    assert.deepEqual((await posted(page)).at(-1), { type: "pickRun", runId: accumulating.runData[0]!.runId });
   });
 
   it("exports every series as CSV and JSON through the extension, pauses live updates, and is usable from the keyboard", async () => {
