@@ -97,10 +97,11 @@ describe("the metrics panel in a real browser", function () {
     await page.focus("#chart-held-out summary");
     await page.keyboard.press("Enter");
     const rows = page.locator("#chart-held-out .values tbody tr");
+    await rows.first().waitFor(); // the details element's toggle event comes as its own task
     assert.equal(await rows.count(), summaries.length);
     assert.equal(await rows.nth(last.generation - summaries[0]!.generation).locator("td").first().textContent(), e.withKb.toFixed(3));
     await page.keyboard.press("Enter");
-    assert.equal(await rows.first().isVisible(), false, "and closes it again");
+    await rows.first().waitFor({ state: "hidden", timeout: 5000 }); // and closes it again
     await page.screenshot({ path: join(shots, "panel-light.png"), fullPage: true });
   });
 

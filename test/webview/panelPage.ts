@@ -150,7 +150,7 @@ export function cleanup(dir: string): void {
 export async function revealCharts(page: Page): Promise<void> {
   for (const figure of await page.locator("figure.chart").all()) {
     await figure.scrollIntoViewIfNeeded();
-    await settle(page);
+    await figure.locator("canvas").waitFor(); // made by an IntersectionObserver callback, a task of its own
   }
   await page.evaluate(() => window.scrollTo(0, 0));
   await settle(page);
