@@ -41,7 +41,7 @@ export class AgentView {
     this.plot = undefined;
     const ids = [...new Set(rows.map((r) => r.agentId))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
     if (ids.length === 0) {
-      replace(this.root, el("p", { class: "empty-note" }, "No agent has played in this run yet."));
+      replace(this.root, el("p", { class: "empty-note" }, "No per-agent figures for this run yet."));
       return;
     }
     const agent = selected && ids.includes(selected) ? selected : ids[0]!;

@@ -92,7 +92,7 @@ export type ToPanel =
       /** Epoch milliseconds of the engine's last notification, for "last event 3 s ago". */
       lastEventAt?: number;
     }
-  /** A generation committed in the live run (engine notification `session/generation`). */
+  /** A generation committed in the live run (engine notification `session/generation`); `agents` may be [] when unknown. */
   | { type: "generation"; runId: string; summary: GenerationSummary; agents: AgentGeneration[]; at: number }
   /** Entries written since the last message (new, or newly archived: same id replaces). */
   | { type: "entries"; entries: PanelEntry[]; at: number }
