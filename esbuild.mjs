@@ -10,7 +10,8 @@ const targets = [
   // The sandbox runs QuickJS in a worker thread that it finds beside its own bundle.
   { entry: "agents/sandbox/sandboxWorker.ts", outfile: "dist/sandbox-worker.mjs", format: "esm", platform: "node" },
   { entry: "extension/extension.ts", outfile: "dist/extension.cjs", format: "cjs", platform: "node" },
-  { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser" },
+  { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser", minify: true },
+  { entry: "webview/panel.css", outfile: "dist/webview/panel.css", platform: "browser", minify: true },
 ];
 
 for (const t of targets.filter((t) => existsSync(t.entry))) {
@@ -23,6 +24,7 @@ for (const t of targets.filter((t) => existsSync(t.entry))) {
     target: t.platform === "node" ? "node20" : "es2022",
     external: t.platform === "node" ? external : [],
     sourcemap: true,
+    minify: t.minify ?? false,
     // ESM bundles that pull in CommonJS dependencies still need `require` for them.
     banner: {
       js: [t.banner, t.format === "esm" ? 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' : ""]

@@ -1,0 +1,235 @@
+// Draws the chart grid with uPlot (canvas; hover shows every series' value in the legend). Charts are kept and fed
+// with setData on live updates; they are rebuilt only when their series change (a new refusal reason, a compared
+// run, a theme change). Each figure carries data-points (points per series) so a test can read what is drawn.
+import uPlot from "uplot";
+import type { GenerationSummary } from "../agents/report/runSummary";
+import { CHARTS, chartColumns, type ChartSpec } from "./chartSpecs";
+import { el, replace } from "./element";
+import { readPalette, translucent, type Palette } from "./palette";
+
+interface Drawn {
+  /** Made when the chart first comes into view (the first EAGER_CHARTS at once). */
+  plot?: uPlot;
+  make: () => uPlot;
+  key: string;
+  figure: HTMLElement;
+  /** Data for a chart scrolled out of view, drawn when it comes back. */
+  pending?: uPlot.AlignedData;
+  /** The same values as a table, for the keyboard and screen readers (built only while open). */
+  values: HTMLDetailsElement;
+  labels: string[];
+  data: uPlot.AlignedData;
+}
+
+export interface ChartInput {
+  main: { runId: string; summaries: GenerationSummary[] };
+  compare?: { runId: string; summaries: GenerationSummary[] };
+}
+
+export class ChartGrid {
+  readonly root = el("div", { class: "charts" });
+  private readonly drawn = new Map<string, Drawn>();
+  private palette: Palette | undefined;
+  private readonly resize = new ResizeObserver(() => this.fit());
+  /** Charts off screen are not redrawn on live updates (canvas drawing is most of an update's cost). */
+  private readonly onScreen = new Set<Element>();
+  private readonly visibility = new IntersectionObserver((changes) => {
+    for (const c of changes) {
+      if (c.isIntersecting) this.onScreen.add(c.target);
+      else this.onScreen.delete(c.target);
+    }
+    for (const d of this.drawn.values()) {
+      if (!this.onScreen.has(d.figure)) continue;
+      if (!d.plot) d.plot = d.make();
+      else if (d.pending) d.plot.setData(d.pending);
+      d.pending = undefined;
+    }
+  });
+
+  constructor() {
+    this.resize.observe(this.root);
+  }
+
+  /** Forget the colours (the theme changed): every chart is rebuilt on the next update. */
+  themeChanged(): void {
+    this.palette = undefined;
+    for (const d of this.drawn.values()) d.plot?.destroy();
+    this.drawn.clear();
+    this.onScreen.clear();
+    this.visibility.disconnect();
+    this.root.replaceChildren();
+  }
+
+  /** No run yet: say so instead of empty axes. */
+  showEmpty(): void {
+    this.themeChanged();
+    this.root.append(el("p", { class: "empty-note" }, "The charts appear when the first generation of a run is committed."));
+  }
+
+  update(input: ChartInput): void {
+    if (this.drawn.size === 0) this.root.replaceChildren();
+    this.palette ??= readPalette();
+    for (const spec of CHARTS) this.updateChart(spec, input, this.palette);
+  }
+
+  private updateChart(spec: ChartSpec, input: ChartInput, palette: Palette): void {
+    const { looks, bands, data, points } = overlay(spec, input);
+    const key = JSON.stringify([looks.map((l) => l.label), input.compare?.runId]);
+    let d = this.drawn.get(spec.id);
+    if (d && d.key !== key) {
+      d.plot?.destroy();
+      this.visibility.unobserve(d.figure);
+      this.onScreen.delete(d.figure);
+      d.figure.remove();
+      d = undefined;
+    }
+    if (!d) {
+      const holder = el("div", { class: "plot" });
+      const values = el("details", { class: "values" }, el("summary", {}, "Values"), el("div", { class: "table-scroll values-scroll" }));
+      const figure = el("figure", { class: "chart", id: `chart-${spec.id}`, "aria-label": spec.title }, el("h3", {}, spec.title), holder, el("figcaption", {}, spec.caption), values);
+      const before = CHARTS.slice(CHARTS.indexOf(spec) + 1).map((s) => this.drawn.get(s.id)?.figure).find(Boolean);
+      this.root.insertBefore(figure, before ?? null);
+      const opts = options(looks, bands, input.compare !== undefined, spec.zero === true, palette, width(this.root));
+      const drawn: Drawn = { key, figure, values, labels: looks.map((l) => l.label), data, make: () => new uPlot({ ...opts, width: width(this.root) }, drawn.data, holder) };
+      if (CHARTS.indexOf(spec) < EAGER_CHARTS) drawn.plot = drawn.make();
+      values.addEventListener("toggle", () => values.open && valuesTable(drawn));
+      d = drawn;
+      this.drawn.set(spec.id, d);
+      this.visibility.observe(figure);
+    } else if (d.plot && this.onScreen.has(d.figure)) {
+      d.plot.setData(data);
+      d.pending = undefined;
+    } else if (d.plot) {
+      d.pending = data;
+    }
+    d.data = data;
+    if (d.values.open) valuesTable(d);
+    d.figure.dataset.points = points.join(",");
+    d.figure.classList.toggle("empty", points.every((n) => n === 0));
+  }
+
+  private fit(): void {
+    const w = width(this.root);
+    for (const d of this.drawn.values()) if (d.plot && Math.abs(d.plot.width - w) > 2) d.plot.setSize({ width: w, height: HEIGHT });
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
+    this.visibility.disconnect();
+    for (const d of this.drawn.values()) d.plot?.destroy();
+    this.drawn.clear();
+  }
+}
+
+const HEIGHT = 190;
+/** Charts made at once on first paint (the ones in view in a usual panel); the rest when scrolled to. */
+const EAGER_CHARTS = 4;
+/** Generations are whole numbers: ticks step by these only. */
+export const GENERATION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+function width(root: HTMLElement): number {
+  const w = root.clientWidth;
+  // Two columns when there is room, as the stylesheet's grid does.
+  const columns = w >= 900 ? 2 : 1;
+  return Math.max(280, Math.floor((w - (columns - 1) * 16) / columns) - 2);
+}
+
+interface SeriesLook {
+  label: string;
+  right: boolean;
+  dashed: boolean;
+  /** Position within its own run's series: the colour. */
+  colour: number;
+  /** Edge of an interval band: drawn thin. */
+  bandEdge: boolean;
+}
+
+/**
+ * One run: x = generation. Two runs: x = generations since each run's start, so their curves line up, and every
+ * series appears twice ("A: …" solid, "B: …" dashed).
+ */
+function overlay(spec: ChartSpec, input: ChartInput): { looks: SeriesLook[]; bands: [number, number][]; data: uPlot.AlignedData; points: number[] } {
+  const count = (ys: (number | null)[][]) => ys.map((col) => col.filter((v) => v !== null).length);
+  const runs = input.compare ? [input.main, input.compare] : [input.main];
+  const columns = runs.map((r) => chartColumns(spec, r.summaries));
+  const xsPerRun = columns.map((c) => (input.compare ? c.x.map((x) => x - (c.x[0] ?? 0)) : c.x));
+  const xs = [...new Set(xsPerRun.flat())].sort((p, q) => p - q);
+  const looks: SeriesLook[] = [];
+  const bands: [number, number][] = [];
+  const ys: (number | null)[][] = [];
+  columns.forEach((c, r) => {
+    const at = xsPerRun[r]!;
+    const offset = ys.length;
+    c.ys.forEach((col, i) => {
+      const byX = new Map(at.map((x, j) => [x, col[j] ?? null]));
+      ys.push(input.compare ? xs.map((x) => byX.get(x) ?? null) : col);
+      const prefix = input.compare ? (r === 0 ? "A: " : "B: ") : "";
+      looks.push({ label: prefix + c.labels[i]!, right: c.right[i]!, dashed: r === 1, colour: i, bandEdge: spec.band?.includes(i) ?? false });
+    });
+    if (spec.band && c.ys.length > Math.max(...spec.band)) bands.push([offset + spec.band[1] + 1, offset + spec.band[0] + 1]);
+  });
+  return { looks, bands, data: [xs, ...ys], points: count(ys) };
+}
+
+function options(looks: SeriesLook[], bands: [number, number][], compare: boolean, zero: boolean, palette: Palette, w: number): uPlot.Options {
+  const axis = { stroke: palette.foreground, grid: { stroke: palette.lines, width: 1 }, ticks: { stroke: palette.lines, width: 1 } };
+  const yAxis = { ...axis, size: 52, values: (_u: uPlot, splits: number[]) => splits.map(tick) };
+  const colour = (i: number) => palette.series[i % palette.series.length]!;
+  const opts: uPlot.Options = {
+    width: w,
+    height: HEIGHT,
+    cursor: { drag: { x: false, y: false } },
+    legend: { live: true },
+    scales: { x: { time: false }, ...(zero ? { y: { range: withZero } } : {}) },
+    series: [
+      { label: compare ? "gen since start" : "gen", value: (_u, v) => (v === null ? "—" : String(v)) },
+      ...looks.map((s) => ({
+        label: s.label,
+        scale: s.right ? "right" : "y",
+        stroke: colour(s.colour),
+        width: s.bandEdge ? 1 : 2,
+        dash: s.dashed ? [6, 4] : s.bandEdge ? [2, 3] : undefined,
+        spanGaps: true,
+        value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)),
+      })),
+    ],
+    axes: [
+      { ...axis, incrs: GENERATION_STEPS },
+      { ...yAxis, scale: "y" },
+      ...(looks.some((s) => s.right) ? [{ ...yAxis, scale: "right", side: 1 as const, grid: { show: false } }] : []),
+    ],
+  };
+  if (bands.length > 0) opts.bands = bands.map(([high, low]) => ({ series: [high, low] as [number, number], fill: translucent(colour(looks[low - 1]!.colour), 0.2) }));
+  return opts;
+}
+
+function valuesTable(d: Drawn): void {
+  const [x, ...ys] = d.data;
+  const head = el("tr", {}, el("th", { scope: "col" }, "gen"), ...d.labels.map((l) => el("th", { scope: "col" }, l)));
+  const rows = Array.from(x, (gen, i) => el("tr", {}, el("th", { scope: "row" }, gen), ...ys.map((col) => el("td", {}, col[i] == null ? "—" : format(col[i] as number)))));
+  const table = el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
+  replace(d.values.lastElementChild!, table);
+}
+
+function withZero(_u: uPlot, min: number | null, max: number | null): [number, number] {
+  const lo = Math.min(0, min ?? 0);
+  const hi = Math.max(0, max ?? 0);
+  const pad = (hi - lo) * 0.08 || 0.1;
+  return [lo - pad, hi + pad];
+}
+
+/** Axis ticks: short (12k, 1.5M) so large counts fit the axis. */
+function tick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  return String(+v.toFixed(3));
+}
+
+function format(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return v.toExponential(2);
+  if (a >= 100 || Number.isInteger(v)) return String(Math.round(v * 10) / 10);
+  return v.toFixed(3);
+}
