@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import * as vscode from "vscode";
 import { modelsDownload, modelsList, notesAddHuman, runsExport, runsList, runsReplay } from "../agents/engine/protocol";
-import type { EntryInfo, RunInfo } from "../agents/engine/protocol";
+import type { EntryInfo, RunInfo, WorkspaceRef } from "../agents/engine/protocol";
 import { RECOMMENDED_MODEL } from "../agents/runtime/runtimeConfig";
 import { CultureLabError } from "../workspace-kb/errors";
 import { COMMANDS, trustRefusal, type CommandId } from "./commandTable";
@@ -22,7 +22,8 @@ export interface CommandContext {
   sessions: SessionController;
   tree: CultureTree;
   log: vscode.LogOutputChannel;
-  workspaceDir: () => string | undefined;
+  /** The open folder and its knowledge-base folder (cultureLab.knowledgeBaseFolder), or none. */
+  workspace: () => WorkspaceRef | undefined;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, c: CommandContext): vscode.Disposable {
@@ -76,10 +77,10 @@ export function registerCommands(context: vscode.ExtensionContext, c: CommandCon
   return panel;
 }
 
-function needWorkspace(c: CommandContext): string {
-  const dir = c.workspaceDir();
-  if (!dir) throw new CultureLabError("no-workspace", "Culture Lab works in a folder: its knowledge base lives in the folder's .culture/.", "Open a folder (File → Open Folder…) and try again.");
-  return dir;
+function needWorkspace(c: CommandContext): WorkspaceRef {
+  const ref = c.workspace();
+  if (!ref) throw new CultureLabError("no-workspace", "Culture Lab works in a folder: its knowledge base lives in the folder's .culture/.", "Open a folder (File → Open Folder…) and try again.");
+  return ref;
 }
 
 /** The `cultureLab.*` values the user set (workspace folder over workspace over user); unset ones are left to the engine. */
@@ -92,7 +93,7 @@ function userSettings(): ConfigObject {
 }
 
 async function startSession(c: CommandContext): Promise<void> {
-  const workspaceDir = needWorkspace(c);
+  const { workspaceDir } = needWorkspace(c);
   if (c.sessions.isRunning) {
     void vscode.window.showInformationMessage("Culture Lab: a session is already running. Stop it first (Culture Lab: Stop Session).");
     return;
@@ -200,7 +201,8 @@ async function downloadRecommended(c: CommandContext): Promise<void> {
 }
 
 async function openNotes(c: CommandContext): Promise<void> {
-  const path = join(needWorkspace(c), ".culture", "NOTES.md");
+  const { workspaceDir, folder } = needWorkspace(c);
+  const path = join(workspaceDir, folder ?? ".culture", "NOTES.md");
   try {
     await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false });
   } catch {
@@ -209,19 +211,19 @@ async function openNotes(c: CommandContext): Promise<void> {
 }
 
 async function addHumanNote(c: CommandContext): Promise<void> {
-  const workspaceDir = needWorkspace(c);
+  const ref = needWorkspace(c);
   const title = await vscode.window.showInputBox({ title: "Culture Lab: a note for the agents (1/2)", prompt: "Title", placeHolder: "e.g. Sort before you search", validateInput: (v) => (v.trim() === "" ? "A note needs a title." : undefined) });
   if (title === undefined) return;
   const text = await vscode.window.showInputBox({ title: "Culture Lab: a note for the agents (2/2)", prompt: "Text (for a longer note, write it in NOTES.md under ## Human notes)", placeHolder: "What the agents should know" });
   if (text === undefined) return;
-  const { notesPath, line } = await c.engine.request(notesAddHuman, { workspaceDir, title, text });
+  const { notesPath, line } = await c.engine.request(notesAddHuman, { ...ref, title, text });
   c.log.info(`Human note "${title}" added to ${notesPath} at line ${line}.`);
   const action = await vscode.window.showInformationMessage(`Culture Lab: note "${title}" added. The next round of a session takes it in as an entry by "human".`, "Open Notes");
   if (action === "Open Notes") await revealLine(notesPath, line - 1);
 }
 
 async function pickRun(c: CommandContext, purpose: string, filter: (run: RunInfo) => boolean = () => true): Promise<RunInfo | undefined> {
-  const runs = (await c.engine.request(runsList, { workspaceDir: needWorkspace(c) })).filter(filter);
+  const runs = (await c.engine.request(runsList, needWorkspace(c))).filter(filter);
   if (runs.length === 0) {
     void vscode.window.showInformationMessage("Culture Lab: no runs in this workspace yet. Start a session first.");
     return undefined;
@@ -235,7 +237,7 @@ async function pickRun(c: CommandContext, purpose: string, filter: (run: RunInfo
 
 async function findRun(c: CommandContext, runId: string | undefined, purpose: string, filter?: (run: RunInfo) => boolean): Promise<RunInfo | undefined> {
   if (typeof runId !== "string") return pickRun(c, purpose, filter);
-  const run = (await c.engine.request(runsList, { workspaceDir: needWorkspace(c) })).find((r) => r.runId === runId);
+  const run = (await c.engine.request(runsList, needWorkspace(c))).find((r) => r.runId === runId);
   if (!run) throw new CultureLabError("run-missing", `No run '${runId}' in this workspace.`, "Pick one from the Runs list.");
   return run;
 }
@@ -259,7 +261,7 @@ async function replay(c: CommandContext, runId?: string): Promise<void> {
     (_progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return c.engine.request(runsReplay, { workspaceDir: needWorkspace(c), runId: run.runId }, abort.signal);
+      return c.engine.request(runsReplay, { ...needWorkspace(c), runId: run.runId }, abort.signal);
     },
   );
   for (const warning of result.warnings) c.log.warn(warning);
@@ -271,9 +273,9 @@ async function replay(c: CommandContext, runId?: string): Promise<void> {
 async function exportRun(c: CommandContext, runId?: string): Promise<void> {
   const run = await findRun(c, runId, "export a run");
   if (!run) return;
-  const target = await vscode.window.showOpenDialog({ title: `Export ${run.runId} into…`, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(needWorkspace(c)) });
+  const target = await vscode.window.showOpenDialog({ title: `Export ${run.runId} into…`, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(needWorkspace(c).workspaceDir) });
   if (!target?.[0]) return;
-  const { files } = await c.engine.request(runsExport, { workspaceDir: needWorkspace(c), runId: run.runId, targetDir: target[0].fsPath });
+  const { files } = await c.engine.request(runsExport, { ...needWorkspace(c), runId: run.runId, targetDir: target[0].fsPath });
   c.log.info(`Exported ${run.runId}: ${files.join(", ")}`);
   void vscode.window.showInformationMessage(`Culture Lab: exported ${files.length} files of ${run.runId} (calls and generations as JSONL, every series as CSV, the report) to ${target[0].fsPath}.`);
 }

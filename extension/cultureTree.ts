@@ -3,7 +3,7 @@
 // each opening NOTES.md at its anchor. Everything is read from the engine, which reads the files on disk.
 import * as vscode from "vscode";
 import { kbNewest, kbStatus, runsList, sessionAgents } from "../agents/engine/protocol";
-import type { AgentStatus, EntryInfo, RunInfo, SessionStatus } from "../agents/engine/protocol";
+import type { AgentStatus, EntryInfo, RunInfo, SessionStatus, WorkspaceRef } from "../agents/engine/protocol";
 import type { EngineHost } from "./engineHost";
 import { describeError } from "./errorText";
 import { formatRate } from "./statusText";
@@ -36,7 +36,7 @@ export class CultureTree implements vscode.TreeDataProvider<Node> {
 
   constructor(
     private readonly engine: EngineHost,
-    private readonly workspaceDir: () => string | undefined,
+    private readonly workspace: () => WorkspaceRef | undefined,
   ) {}
 
   /** Reads everything again now. */
@@ -68,24 +68,24 @@ export class CultureTree implements vscode.TreeDataProvider<Node> {
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    const dir = this.workspaceDir();
+    const dir = this.workspace();
     if (!dir) return [{ kind: "message", text: "Open a folder to use Culture Lab." }];
     try {
       if (!node) return this.roots;
       switch (node.kind) {
         case "session": {
           if (!this.status || this.status.state === "idle") return [];
-          const agents = await this.engine.request(sessionAgents, { workspaceDir: dir });
+          const agents = await this.engine.request(sessionAgents, dir);
           return agents.filter((a) => a.retiredGeneration === undefined).map((agent) => ({ kind: "agent", agent }));
         }
         case "runs": {
-          const runs = await this.engine.request(runsList, { workspaceDir: dir });
+          const runs = await this.engine.request(runsList, dir);
           return runs.length === 0 ? [{ kind: "message", text: "No runs yet: Start Session…" }] : runs.map((run) => ({ kind: "run", run }));
         }
         case "run":
           return (["report", "replay", "export"] as const).map((action) => ({ kind: "run-action", run: node.run, action }));
         case "kb": {
-          const entries = await this.engine.request(kbNewest, { workspaceDir: dir, limit: NEWEST, maxChars: 300 });
+          const entries = await this.engine.request(kbNewest, { ...dir, limit: NEWEST, maxChars: 300 });
           return entries.map((entry) => ({ kind: "entry", entry }));
         }
         default:
@@ -132,10 +132,10 @@ export class CultureTree implements vscode.TreeDataProvider<Node> {
       case "kb": {
         const item = new vscode.TreeItem("Knowledge base", vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon("library");
-        const dir = this.workspaceDir();
+        const dir = this.workspace();
         if (dir) {
           try {
-            const s = await this.engine.request(kbStatus, { workspaceDir: dir });
+            const s = await this.engine.request(kbStatus, dir);
             item.description = s.exists ? `${s.entries} entries · ${s.byKind.chapter ?? 0} chapters · ${s.archived} archived` : "empty";
             item.tooltip = s.writer ? `Being written by process ${s.writer.pid} on ${s.writer.host} since ${s.writer.startedAt}${s.writer.alive === false ? " (that process is gone: the lock is stale and will be recovered)" : ""}` : s.folder;
           } catch (error) {

@@ -2,6 +2,7 @@
 // status bar and the log live here; everything that reads or writes the knowledge base, loads a model or runs
 // generated code happens in the engine, reached only through agents/engine/protocol.ts.
 import * as vscode from "vscode";
+import type { WorkspaceRef } from "../agents/engine/protocol";
 import { EngineHost } from "./engineHost";
 import { registerCommands } from "./commands";
 import { CultureTree } from "./cultureTree";
@@ -16,8 +17,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("Culture Lab", { log: true });
   const engine = new EngineHost(log);
   const sessions = new SessionController(engine, log);
-  const workspaceDir = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const tree = new CultureTree(engine, workspaceDir);
+  const workspace = (): WorkspaceRef | undefined => {
+    const workspaceDir = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!workspaceDir) return undefined;
+    const folder = vscode.workspace.getConfiguration("cultureLab").get<string | null>("knowledgeBaseFolder");
+    return folder ? { workspaceDir, folder } : { workspaceDir };
+  };
+  const tree = new CultureTree(engine, workspace);
   const view = vscode.window.createTreeView("cultureLab.tree", { treeDataProvider: tree, showCollapseAll: true });
 
   const status = vscode.window.createStatusBarItem("status", vscode.StatusBarAlignment.Left, 50);
@@ -43,10 +49,11 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.refresh();
   });
 
-  const panel = registerCommands(context, { engine, sessions, tree, log, workspaceDir });
+  const panel = registerCommands(context, { engine, sessions, tree, log, workspace });
   context.subscriptions.push(
     log, view, tree, status, sessions, panel,
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("cultureLab.knowledgeBaseFolder") && tree.refresh()),
     vscode.workspace.onDidChangeWorkspaceFolders(async () => {
       // The session belongs to the folder it was started on.
       await sessions.stop();

@@ -132,7 +132,8 @@ export async function readOwner(ownerPath: string): Promise<LockOwner | undefine
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists on this host (one we may not signal still exists). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,7 @@ import { parseCommandArgs, usageError, type CliCommand } from "./command";
 
 const DIVERGED = 3;
 
-const help = `Usage: culture-lab replay <run-id> [--workspace DIR] [--keep]
+const help = `Usage: culture-lab replay <run-id> [--workspace DIR] [--folder NAME] [--keep]
 
 Re-runs the recorded run .culture/runs/<run-id>/ with its recorded configuration, model and seed,
 starting from the knowledge base as it was when that run began (rebuilt from events.jsonl in a
@@ -18,6 +18,7 @@ replayed (missing run, damaged record, model file no longer there).
 
 Options:
   --workspace DIR   the workspace holding .culture/ (default: the current folder)
+  --folder NAME     the knowledge-base folder inside it (default: .culture)
   --keep            keep the temporary replay workspace and print where it is`;
 
 export const replayCommand: CliCommand = {
@@ -25,14 +26,14 @@ export const replayCommand: CliCommand = {
   summary: "re-run a recorded session on CPU and report the first call that diverges",
   help,
   async run(args, io) {
-    const parsed = parseCommandArgs("replay", { args, allowPositionals: true, options: { workspace: { type: "string" }, keep: { type: "boolean", default: false } } });
+    const parsed = parseCommandArgs("replay", { args, allowPositionals: true, options: { workspace: { type: "string" }, folder: { type: "string" }, keep: { type: "boolean", default: false } } });
     const [runId] = parsed.positionals;
     if (!runId) throw usageError("replay", "replay needs a run id (the folder names under .culture/runs/).");
     const workspaceDir = resolve(io.cwd, parsed.values.workspace ?? ".");
     // Replay loads the model, so it runs in the engine process like a session.
     const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
     try {
-      const result = await engine.request(runsReplay, { workspaceDir, runId, keep: parsed.values.keep });
+      const result = await engine.request(runsReplay, { workspaceDir, ...(parsed.values.folder ? { folder: parsed.values.folder } : {}), runId, keep: parsed.values.keep });
       for (const warning of result.warnings) io.err(warning);
       io.out(result.message);
       if (result.replayDir) io.out(`replay workspace kept at ${result.replayDir}`);

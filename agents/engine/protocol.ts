@@ -118,9 +118,14 @@ export const sessionCancel = new RequestType<Record<string, never>, { wasRunning
 /** Holds every agent before its next model call until resumed. */
 export const sessionPause = new RequestType<Record<string, never>, SessionStatus, EngineErrorData>("session/pause");
 export const sessionResume = new RequestType<Record<string, never>, SessionStatus, EngineErrorData>("session/resume");
-export const sessionAgents = new RequestType<{ workspaceDir: string }, AgentStatus[], EngineErrorData>("session/agents");
+export const sessionAgents = new RequestType<WorkspaceRef, AgentStatus[], EngineErrorData>("session/agents");
 
 // ── the knowledge base, read-only (a running session keeps writing it) ────────────────────────────────────
+/** A workspace and its knowledge-base folder inside it (".culture" unless configured). */
+export interface WorkspaceRef {
+  workspaceDir: string;
+  folder?: string;
+}
 export interface EntryInfo {
   id: string;
   kind: "note" | "chapter" | "problem" | "human";
@@ -147,12 +152,12 @@ export interface KbStatusInfo {
   /** The process writing it now, if any, and whether that process is alive on this host. */
   writer?: { pid: number; host: string; startedAt: string; alive: boolean | "unknown" };
 }
-export const kbStatus = new RequestType<{ workspaceDir: string }, KbStatusInfo, EngineErrorData>("kb/status");
-export const kbNewest = new RequestType<{ workspaceDir: string; limit: number; kinds?: EntryInfo["kind"][]; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/newest");
-export const kbEntry = new RequestType<{ workspaceDir: string; id: string }, EntryInfo, EngineErrorData>("kb/entry");
-export const kbSearch = new RequestType<{ workspaceDir: string; query: string; k?: number; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/search");
+export const kbStatus = new RequestType<WorkspaceRef, KbStatusInfo, EngineErrorData>("kb/status");
+export const kbNewest = new RequestType<WorkspaceRef & { limit: number; kinds?: EntryInfo["kind"][]; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/newest");
+export const kbEntry = new RequestType<WorkspaceRef & { id: string }, EntryInfo, EngineErrorData>("kb/entry");
+export const kbSearch = new RequestType<WorkspaceRef & { query: string; k?: number; maxChars?: number }, EntryInfo[], EngineErrorData>("kb/search");
 /** Appends a note to the "Human notes" section of NOTES.md; the next round of a session ingests it. */
-export const notesAddHuman = new RequestType<{ workspaceDir: string; title: string; text: string }, { notesPath: string; line: number }, EngineErrorData>("notes/addHuman");
+export const notesAddHuman = new RequestType<WorkspaceRef & { title: string; text: string }, { notesPath: string; line: number }, EngineErrorData>("notes/addHuman");
 
 // ── run records ─────────────────────────────────────────────────────────────────────────────────────────────
 export interface RunInfo {
@@ -191,10 +196,10 @@ export interface RunDetail {
   caveats: string[];
   calls: number;
 }
-export const runsList = new RequestType<{ workspaceDir: string }, RunInfo[], EngineErrorData>("runs/list");
-export const runsGet = new RequestType<{ workspaceDir: string; runId: string }, RunDetail, EngineErrorData>("runs/get");
+export const runsList = new RequestType<WorkspaceRef, RunInfo[], EngineErrorData>("runs/list");
+export const runsGet = new RequestType<WorkspaceRef & { runId: string }, RunDetail, EngineErrorData>("runs/get");
 /** Writes calls.jsonl, generations.jsonl, series.csv and report.html of a run into `targetDir`. */
-export const runsExport = new RequestType<{ workspaceDir: string; runId: string; targetDir: string }, { files: string[] }, EngineErrorData>("runs/export");
+export const runsExport = new RequestType<WorkspaceRef & { runId: string; targetDir: string }, { files: string[] }, EngineErrorData>("runs/export");
 export interface ReplayResult {
   diverged: boolean;
   /** What was found, in words (first divergence, or none). */
@@ -203,7 +208,7 @@ export interface ReplayResult {
   replayDir?: string;
 }
 /** Re-runs a recorded run in a temporary copy of the knowledge base as it was; cancel to stop it. */
-export const runsReplay = new RequestType<{ workspaceDir: string; runId: string; keep?: boolean }, ReplayResult, EngineErrorData>("runs/replay");
+export const runsReplay = new RequestType<WorkspaceRef & { runId: string; keep?: boolean }, ReplayResult, EngineErrorData>("runs/replay");
 
 // ── models ──────────────────────────────────────────────────────────────────────────────────────────────────
 /** Downloads (or finds) a model reference into the models folder; progress comes as runtime/downloadProgress. */

@@ -10,7 +10,8 @@ import { CultureLabError } from "../../workspace-kb/errors";
 import { addHumanNote } from "../../workspace-kb/humanNoteWriter";
 import { kbPaths, openKnowledgeBaseReadOnly, type KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { Entry } from "../../workspace-kb/schema";
-import { readOwner } from "../../workspace-kb/sessionLock";
+import { isAlive, readOwner } from "../../workspace-kb/sessionLock";
+import { loopConfigSchema } from "../loop/loopConfig";
 import { replayRun } from "../loop/replayRun";
 import { exportRun, listRuns, runDetail } from "../report/runRecords";
 import { resolveModelReference } from "../runtime/modelSources";
@@ -20,47 +21,47 @@ import {
   kbEntry, kbNewest, kbSearch, kbStatus, modelsDownload, notesAddHuman, runsExport, runsGet, runsList, runsReplay, runtimeDownloadProgress,
   sessionAgents,
 } from "./protocol";
-import type { AgentStatus, EntryInfo } from "./protocol";
+import type { AgentStatus, EntryInfo, WorkspaceRef } from "./protocol";
 import type { SessionHost } from "./sessionHost";
 
 const DEFAULT_MAX_CHARS = 2000;
 
 export function registerWorkspaceHandlers(connection: MessageConnection, handle: EngineHandlers, host: SessionHost): void {
-  handle(kbStatus, async ({ workspaceDir }) => {
-    const paths = kbPaths(workspaceDir);
+  handle(kbStatus, async (ref) => {
+    const paths = pathsOf(ref);
     const owner = await readOwner(`${paths.folder}/session.owner.json`).catch(() => undefined);
     const writer = owner ? { ...owner, alive: owner.host === hostname() ? isAlive(owner.pid) : ("unknown" as const) } : undefined;
     if (!existsSync(paths.kbJson) && !existsSync(paths.events)) {
       return { folder: paths.folder, exists: false, entries: 0, byKind: {}, archived: 0, round: 0, generations: 0, writer };
     }
-    return withKb(workspaceDir, (kb) => {
+    return withKb(ref, (kb) => {
       const all = kb.entries({ includeArchived: true });
       const byKind: Record<string, number> = {};
       for (const e of all) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
       return { folder: paths.folder, exists: true, entries: all.length, byKind, archived: all.filter((e) => e.archived).length, round: kb.round, generations: kb.generations().length, writer };
     });
   });
-  handle(kbNewest, ({ workspaceDir, limit, kinds, maxChars }) =>
-    withKb(workspaceDir, (kb) => kb.entries({ kinds, includeArchived: true }).slice(-Math.max(0, Math.min(limit, 1000))).reverse().map((e) => entryInfo(kb, e, maxChars))),
+  handle(kbNewest, ({ limit, kinds, maxChars, ...ref }) =>
+    withKb(ref, (kb) => kb.entries({ kinds, includeArchived: true }).slice(-Math.max(0, Math.min(limit, 1000))).reverse().map((e) => entryInfo(kb, e, maxChars))),
   );
-  handle(kbEntry, ({ workspaceDir, id }) =>
-    withKb(workspaceDir, (kb) => {
+  handle(kbEntry, ({ id, ...ref }) =>
+    withKb(ref, (kb) => {
       const entry = kb.get(id);
       if (!entry) throw new CultureLabError("entry-missing", `No entry '${id}' in the knowledge base.`, "Entry ids look like n-1a (note), c-2 (chapter), p-3 (problem), h-4 (human note).");
       return entryInfo(kb, entry, Number.MAX_SAFE_INTEGER);
     }),
   );
-  handle(kbSearch, ({ workspaceDir, query, k, maxChars }) =>
-    withKb(workspaceDir, (kb) => kb.search(query, { k: Math.max(1, Math.min(k ?? 8, 100)) }).map((hit) => entryInfo(kb, hit.entry, maxChars))),
+  handle(kbSearch, ({ query, k, maxChars, ...ref }) =>
+    withKb(ref, (kb) => kb.search(query, { k: Math.max(1, Math.min(k ?? 8, 100)) }).map((hit) => entryInfo(kb, hit.entry, maxChars))),
   );
-  handle(notesAddHuman, async ({ workspaceDir, title, text }) => {
-    const paths = kbPaths(workspaceDir);
+  handle(notesAddHuman, async ({ title, text, ...ref }) => {
+    const paths = pathsOf(ref);
     await mkdir(paths.folder, { recursive: true });
     const line = await addHumanNote(paths.notes, { title, text });
     return { notesPath: paths.notes, line };
   });
-  handle(sessionAgents, ({ workspaceDir }) =>
-    withKb(workspaceDir, (kb) => {
+  handle(sessionAgents, (ref) =>
+    withKb(ref, (kb) => {
       const attempts = kb.attempts().filter((a) => !(a.data as { heldOut?: boolean } | undefined)?.heldOut);
       const notes = kb.entries({ kinds: ["note", "chapter"], includeArchived: true });
       return kb.agents().map((agent): AgentStatus => {
@@ -81,18 +82,18 @@ export function registerWorkspaceHandlers(connection: MessageConnection, handle:
     }),
   );
 
-  handle(runsList, async ({ workspaceDir }) => {
-    const folder = kbPaths(workspaceDir).folder;
+  handle(runsList, async (ref) => {
+    const { folder } = pathsOf(ref);
     if (!existsSync(folder)) return [];
-    return existsSync(kbPaths(workspaceDir).kbJson) ? withKb(workspaceDir, (kb) => listRuns(folder, kb)) : listRuns(folder, undefined);
+    return existsSync(pathsOf(ref).kbJson) ? withKb(ref, (kb) => listRuns(folder, kb)) : listRuns(folder, undefined);
   });
-  handle(runsGet, ({ workspaceDir, runId }) => withKb(workspaceDir, (kb) => runDetail(kbPaths(workspaceDir).folder, runId, kb)));
-  handle(runsExport, ({ workspaceDir, runId, targetDir }) =>
-    withKb(workspaceDir, async (kb) => ({ files: await exportRun(kbPaths(workspaceDir).folder, runId, kb, targetDir) })),
+  handle(runsGet, ({ runId, ...ref }) => withKb(ref, (kb) => runDetail(pathsOf(ref).folder, runId, kb)));
+  handle(runsExport, ({ runId, targetDir, ...ref }) =>
+    withKb(ref, async (kb) => ({ files: await exportRun(pathsOf(ref).folder, runId, kb, targetDir) })),
   );
-  handle(runsReplay, async ({ workspaceDir, runId, keep }, signal) => {
+  handle(runsReplay, async ({ runId, keep, ...ref }, signal) => {
     if (host.busy) throw new CultureLabError("session-running", "A session is running in this engine; replay after it ends.", "Stop the session or wait for it.");
-    return replayRun({ workspaceDir, runId, keep, signal });
+    return replayRun({ workspaceDir: ref.workspaceDir, folder: checkedFolder(ref.folder), runId, keep, signal });
   });
 
   handle(modelsDownload, async ({ model, modelsDir }, signal) => {
@@ -106,8 +107,20 @@ export function registerWorkspaceHandlers(connection: MessageConnection, handle:
   });
 }
 
-async function withKb<T>(workspaceDir: string, read: (kb: KnowledgeBase) => T | Promise<T>): Promise<T> {
-  const kb = await openKnowledgeBaseReadOnly(workspaceDir);
+/** The knowledge-base folder a client names: inside the workspace, or refused (the same rule as the configuration's). */
+function checkedFolder(folder: string | undefined): string | undefined {
+  if (folder === undefined) return undefined;
+  const checked = loopConfigSchema.shape.knowledgeBaseFolder.safeParse(folder);
+  if (!checked.success) throw new CultureLabError("bad-setting", `The knowledge-base folder '${folder}' is not ${checked.error.issues[0]?.message ?? "valid"}.`, "Set cultureLab.knowledgeBaseFolder to a folder name such as .culture.");
+  return checked.data;
+}
+
+function pathsOf(ref: WorkspaceRef) {
+  return kbPaths(ref.workspaceDir, checkedFolder(ref.folder));
+}
+
+async function withKb<T>(ref: WorkspaceRef, read: (kb: KnowledgeBase) => T | Promise<T>): Promise<T> {
+  const kb = await openKnowledgeBaseReadOnly(ref.workspaceDir, { folder: checkedFolder(ref.folder) });
   try {
     return await read(kb);
   } finally {
@@ -131,13 +144,4 @@ function entryInfo(kb: KnowledgeBase, entry: Entry, maxChars = DEFAULT_MAX_CHARS
     archived: entry.archived !== undefined,
     location: { file: page === "" ? kb.paths.notes : join(kb.paths.folder, page), anchor },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

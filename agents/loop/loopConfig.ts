@@ -36,6 +36,11 @@ export const loopConfigSchema = z
     runtime: RuntimeConfigSchema.prefault({}),
     /** Sampling settings of every agent; each agent's seed is derived from `seed` and its index. */
     sampling: SamplingSchema.omit({ seed: true }).prefault({}),
+    knowledgeBaseFolder: z
+      .string()
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0\\]+$/, "a folder inside the workspace, written relative to it (no .., not absolute)")
+      .default(".culture")
+      .describe("The knowledge base's folder inside the workspace (notes, runs, the event log)."),
     generations: z.number().int().min(1).max(10_000).default(6).describe("Generations a session plays."),
     population: z
       .object({

@@ -44,9 +44,9 @@ export function firstDivergence(recorded: readonly CallRecord[], replayed: reado
  * Makes `replayDir` a workspace whose knowledge base is the original's after round `round`: the events up to
  * that round's commit line, rebuilt. Round 0 is an empty knowledge base.
  */
-export async function prepareReplayWorkspace(workspaceDir: string, round: number, replayDir: string): Promise<void> {
-  const source = kbPaths(workspaceDir);
-  const target = kbPaths(replayDir);
+export async function prepareReplayWorkspace(workspaceDir: string, round: number, replayDir: string, folder?: string): Promise<void> {
+  const source = kbPaths(workspaceDir, folder);
+  const target = kbPaths(replayDir, folder);
   await mkdir(target.folder, { recursive: true });
   if (round === 0) return;
   const kept: string[] = [];
@@ -64,7 +64,7 @@ export async function prepareReplayWorkspace(workspaceDir: string, round: number
     throw new CultureLabError("replay-no-round", `${source.events} has no commit of round ${round}, where the run began.`, "The event log was truncated or replaced since the run; it cannot be replayed.");
   }
   await writeFile(target.events, `${kept.join("\n")}\n`);
-  const { kb } = await rebuildKnowledgeBase(replayDir);
+  const { kb } = await rebuildKnowledgeBase(replayDir, { folder });
   await kb.close();
 }
 

@@ -12,16 +12,16 @@ import { runModelSession } from "./modelSession";
 import { describeDivergence, firstDivergence, prepareReplayWorkspace } from "./replay";
 import { readRun } from "./runRecorder";
 
-export async function replayRun(options: { workspaceDir: string; runId: string; keep?: boolean; signal?: AbortSignal }): Promise<ReplayResult> {
+export async function replayRun(options: { workspaceDir: string; folder?: string; runId: string; keep?: boolean; signal?: AbortSignal }): Promise<ReplayResult> {
   const { workspaceDir, runId } = options;
-  const cultureDir = kbPaths(workspaceDir).folder;
+  const cultureDir = kbPaths(workspaceDir, options.folder).folder;
   const recorded = readRun(cultureDir, runId);
   const warnings: string[] = [];
   if (recorded.tornTail) warnings.push("The record's last call was cut short (the run was killed); it is left out of the comparison.");
   const config = parseLoopConfig(recorded.manifest.config, join(cultureDir, "runs", runId, "manifest.json"));
   const replayDir = mkdtempSync(join(tmpdir(), `culture-lab-replay-${runId}-`));
   try {
-    await prepareReplayWorkspace(workspaceDir, recorded.manifest.kbRoundAtStart, replayDir);
+    await prepareReplayWorkspace(workspaceDir, recorded.manifest.kbRoundAtStart, replayDir, config.knowledgeBaseFolder);
     const runtime = await openRuntime({ ...config.runtime, allowDownload: false }, { signal: options.signal });
     try {
       const result = await runModelSession({ workspaceDir: replayDir, config, runtime, signal: options.signal });
@@ -30,7 +30,7 @@ export async function replayRun(options: { workspaceDir: string; runId: string; 
       if (recordedModel && replayedModel && recordedModel !== replayedModel) {
         warnings.push(`The model file differs from the recorded one (sha256 ${replayedModel.slice(0, 12)}… vs ${recordedModel.slice(0, 12)}…): divergence is expected.`);
       }
-      const replayed = readRun(kbPaths(replayDir).folder, result.runId);
+      const replayed = readRun(kbPaths(replayDir, config.knowledgeBaseFolder).folder, result.runId);
       const divergence = firstDivergence(recorded.calls, replayed.calls);
       return {
         diverged: divergence !== undefined && divergence.what !== "replay-continued",

@@ -49,7 +49,7 @@ const TRACKED: MetricKey[] = ["distinct_1", "distinct_2", "compression_ratio", "
 export async function runSession(options: SessionOptions): Promise<SessionResult> {
   const { config } = options;
   const signal = options.signal ?? new AbortController().signal;
-  const kb = await openKnowledgeBase(options.workspaceDir, { signal });
+  const kb = await openKnowledgeBase(options.workspaceDir, { signal, folder: config.knowledgeBaseFolder });
   const kbRoundAtStart = kb.round;
   const startedAt = new Date().toISOString();
   const runId = newRunId();

@@ -36,7 +36,7 @@ export async function runDetail(cultureDir: string, runId: string, kb: Knowledge
   const run = readRun(cultureDir, runId);
   const generations = generationsByRun(kb).get(runId) ?? [];
   const played = new Set(generations.map((g) => g.generation));
-  const attempts = (kb?.attempts() ?? []).filter((a) => played.has(a.generation) && !(a.data as { heldOut?: boolean } | undefined)?.heldOut);
+  const attempts = (kb?.attempts() ?? []).filter((a) => played.has(a.generation));
   const model = ((run.manifest.config ?? {}) as { runtime?: { model?: string } }).runtime?.model;
   return {
     info: runInfo(runDirectory(cultureDir, runId), run.manifest, generations),
@@ -48,8 +48,14 @@ export async function runDetail(cultureDir: string, runId: string, kb: Knowledge
   };
 }
 
-/** Per agent and generation: the calls it made (roles, tokens, time) and its play attempts. */
-export function agentGenerations(calls: readonly CallRecord[], attempts: readonly Attempt[]): AgentGenerationInfo[] {
+/**
+ * Per agent and generation: the calls it made (roles, tokens, time) and its play attempts; held-out evaluation
+ * attempts (data.heldOut) measure the bank, not play, and are left out. Used by the engine and the panel's fixtures.
+ */
+export function agentGenerations(
+  calls: readonly Pick<CallRecord, "agentId" | "generation" | "role" | "completionTokens" | "ms">[],
+  attempts: readonly Pick<Attempt, "agentId" | "problemId" | "generation" | "correct" | "data">[],
+): AgentGenerationInfo[] {
   const rows = new Map<string, AgentGenerationInfo>();
   const row = (agentId: string, generation: number) => {
     const key = `${generation}\u0000${agentId}`;
@@ -65,6 +71,7 @@ export function agentGenerations(calls: readonly CallRecord[], attempts: readonl
     r.callMs += c.ms;
   }
   for (const a of attempts) {
+    if ((a.data as { heldOut?: unknown } | undefined)?.heldOut === true) continue;
     const r = row(a.agentId, a.generation);
     r.attempts++;
     if (a.correct) r.solved++;

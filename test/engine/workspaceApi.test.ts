@@ -132,6 +132,24 @@ describe("the engine's API for the editor", function () {
     assert.equal((await engine.request(kbStatus, { workspaceDir: workspace })).writer, undefined);
   });
 
+  it("keeps a knowledge base in another folder when configured, and reads it when asked by that folder", async () => {
+    const other = mkdtempSync(join(tmpdir(), "cl-engine-folder-"));
+    try {
+      await engine.request(sessionRun, { workspaceDir: other, config: { ...config(1), knowledgeBaseFolder: "lab/kb" }, configSource: "the test", modelNamed: true });
+      assert.equal(existsSync(join(other, "lab", "kb", "events.jsonl")), true);
+      assert.equal(existsSync(join(other, ".culture")), false);
+      assert.equal((await engine.request(runsList, { workspaceDir: other, folder: "lab/kb" })).length, 1);
+      assert.deepEqual(await engine.request(runsList, { workspaceDir: other }), []);
+      await assert.rejects(engine.request(kbStatus, { workspaceDir: other, folder: "../elsewhere" }), (e: unknown) => e instanceof CultureLabError && e.code === "bad-setting");
+      await assert.rejects(
+        engine.request(sessionRun, { workspaceDir: other, config: { ...config(1), knowledgeBaseFolder: "/etc" }, configSource: "the test", modelNamed: true }),
+        (e: unknown) => e instanceof CultureLabError && /knowledgeBaseFolder/.test(e.message),
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a second session while one runs", async () => {
     const first = engine.request(sessionRun, { workspaceDir: workspace, config: config(50), configSource: "the test", modelNamed: true });
     first.catch(() => undefined);
