@@ -7,10 +7,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Frame, type Page } from "playwright-core";
 import { startCodeServer, type CodeServer } from "./codeServer";
 import { ensureEditor } from "./editorInstall";
-import { answer, pick, runCommand, statusItem, treeRow, waitForWorkbench, webview } from "./workbench";
+import { answer, pick, runCommand, statusItem, treeRow, waitForWorkbench } from "./workbench";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; publisher: string; version: string };
@@ -56,7 +56,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
       vsix: VSIX,
       settings: {
         "workbench.startupEditor": "none",
-        "workbench.colorTheme": "Default Dark Modern",
+        "workbench.colorTheme": "Dark Modern",
         "workbench.secondarySideBar.defaultVisibility": "hidden",
         "chat.disableAIFeatures": true,
         "security.workspace.trust.enabled": false,
@@ -76,12 +76,18 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
     });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    context.on("request", (request) => {
-      const url = new URL(request.url());
-      if (!/^(https?|wss?):$/.test(url.protocol)) return;
-      if (url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]") return;
-      if (ALLOWED_REMOTE_HOSTS.has(url.hostname)) return;
-      remoteRequests.push(request.url());
+    // A request leaves the machine unless it goes to loopback or is answered by the webview's service worker
+    // (VS Code names webview resources https://*.vscode-resource.vscode-cdn.net/… and serves them itself).
+    const remote = (url: URL) =>
+      /^(https?|wss?):$/.test(url.protocol) && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) && !ALLOWED_REMOTE_HOSTS.has(url.hostname);
+    context.on("requestfinished", (request) => {
+      if (!remote(new URL(request.url()))) return;
+      void request.response().then((response) => {
+        if (!response?.fromServiceWorker()) remoteRequests.push(request.url());
+      });
+    });
+    context.on("requestfailed", (request) => {
+      if (remote(new URL(request.url()))) remoteRequests.push(`${request.url()} (failed: ${request.failure()?.errorText ?? "?"})`);
     });
     page = await context.newPage();
     await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
@@ -183,6 +189,34 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     await screenshot("stopped");
   });
 
+  it("shows the metrics panel with the live session's generations arriving, in dark and light themes", async () => {
+    await runCommand(page, "Culture Lab: Start Session…");
+    await pick(page, "Standard");
+    await pick(page, /Start/);
+    await page.waitForFunction((id) => /gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 120_000 });
+    await runCommand(page, "Culture Lab: Show Metrics Panel");
+    const panel = await panelFrame(page);
+    await panel.locator("#session").filter({ hasText: /running/i }).waitFor({ timeout: 60_000 });
+    const points = async () => Number(((await panel.locator("#chart-self-play").getAttribute("data-points")) ?? "0").split(",")[0]);
+    let first = 0;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (first = await points().catch(() => 0)) === 0) await page.waitForTimeout(500);
+    assert.ok(first > 0, "the self-play chart has points");
+    let later = first;
+    while (Date.now() < deadline && (later = await points().catch(() => first)) <= first) await page.waitForTimeout(500);
+    assert.ok(later > first, `generations arrive live (${first} → ${later} points)`);
+    assert.match(await panel.locator("#verdict").innerText(), /\S/);
+    await screenshot("panel-dark");
+    await runCommand(page, "Preferences: Color Theme");
+    await page.locator(".quick-input-widget .quick-input-box input").fill("Light Modern");
+    await pick(page, /Light Modern/);
+    await page.locator(".monaco-workbench.vs").waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500); // the webview repaints with the new theme's variables
+    await screenshot("panel-light");
+    await runCommand(page, "Culture Lab: Stop Session");
+    await page.waitForFunction((id) => !/gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 120_000 });
+  });
+
   it("reports an engine killed mid-session with Restart Engine, and the knowledge base stays intact", async () => {
     await runCommand(page, "Culture Lab: Start Session…");
     await pick(page, "Standard");
@@ -207,8 +241,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   it("opens a run's report", async () => {
     await runCommand(page, "Culture Lab: Open Run Report");
     await pick(page, /\d{8}T\d{6}-[0-9a-f]{6}/);
-    const report = webview(page, EXTENSION_ID);
-    await report.locator("h1", { hasText: "Culture Lab — run" }).waitFor({ timeout: 60_000 });
+    const report = await frameHolding(page, "h1", "Culture Lab — run");
     assert.match(await report.locator("body").innerText(), /Verdict/);
     await screenshot("report");
   });
@@ -241,6 +274,24 @@ async function waitForRunRecord(workspace: string, generations: number): Promise
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`no run with ${generations} generations and a report appeared in ${runs}`);
+}
+
+/** The metrics panel's page: the webview frame that holds its verdict line. */
+function panelFrame(page: Page): Promise<Frame> {
+  return frameHolding(page, "#verdict");
+}
+
+/** The webview page (a frame) that shows `selector`, with `text` when given; webviews nest two frames deep. */
+async function frameHolding(page: Page, selector: string, text?: string): Promise<Frame> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const found = text === undefined ? frame.locator(selector) : frame.locator(selector, { hasText: text });
+      if ((await found.count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview showed ${selector}${text ? ` with "${text}"` : ""}`);
 }
 
 async function until(condition: () => boolean, timeout: number): Promise<void> {

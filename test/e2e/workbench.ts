@@ -1,6 +1,6 @@
 // Driving VS Code's workbench as a person does: the command palette (F1), quick picks and input boxes, the
 // status bar, the activity bar and tree rows. Selectors are VS Code's own (its test/automation uses the same).
-import type { Frame, FrameLocator, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 
 const QUICK_INPUT = ".quick-input-widget";
 const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
@@ -12,11 +12,14 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 }
 
 /**
- * F1, then "> Category: Title", then Enter on the matching row. Until the workbench has read the extension's
- * manifest the command is not listed, so the palette is opened again until it is (a busy machine is slow).
+ * F1, then "> Category: Title", then Enter on the row of exactly that command (others may match the words too).
+ * Until the workbench has read the extension's manifest the command is not listed, so the palette is opened again
+ * until it is (a busy machine is slow).
  */
 export async function runCommand(page: Page, title: string, timeout = 180_000): Promise<void> {
   const deadline = Date.now() + timeout;
+  // Rows read "<title><keybinding or 'recently used'>": the title must start the row.
+  const exactly = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
   for (;;) {
     await page.keyboard.press("Escape");
     await page.keyboard.press("F1");
@@ -24,8 +27,7 @@ export async function runCommand(page: Page, title: string, timeout = 180_000): 
     await input.waitFor({ state: "visible", timeout: 30_000 });
     await input.fill(`>${title}`);
     try {
-      await page.locator(QUICK_ROW, { hasText: title }).first().waitFor({ timeout: 10_000 });
-      await input.press("Enter");
+      await pick(page, exactly, 10_000);
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -65,10 +67,6 @@ export async function answer(page: Page, text: string, title?: string | RegExp):
   await input.press("Enter");
 }
 
-export function quickInputTitle(page: Page): Locator {
-  return page.locator(`${QUICK_INPUT} .quick-input-title`);
-}
-
 export function statusItem(page: Page, id: string): Locator {
   return page.locator(`[id="${id}"]`);
 }
@@ -78,15 +76,3 @@ export function treeRow(page: Page, text: string | RegExp): Locator {
   return page.locator('[id="workbench.parts.sidebar"] .monaco-list-row', { hasText: text });
 }
 
-/** A webview's page: the outer iframe of the extension, then its #active-frame. */
-export function webview(page: Page, extensionId: string): FrameLocator {
-  return page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`).frameLocator("#active-frame");
-}
-
-export function frameUrls(page: Page): string[] {
-  return page.frames().map((f: Frame) => f.url());
-}
-
-export async function notificationText(page: Page): Promise<string> {
-  return (await page.locator(".notifications-toasts .notification-toast").allInnerTexts()).join("\n");
-}
