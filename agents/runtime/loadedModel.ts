@@ -51,9 +51,14 @@ export class LoadedModel {
       model = await llama.loadModel({ modelPath: path, loadSignal: signal, gpuLayers: config.gpu === false ? 0 : "auto" });
     } catch (error) {
       if (signal?.aborted) throw new CultureLabError("cancelled", `loading ${path} was cancelled.`, undefined, { cause: error });
-      // llama.cpp's log lines reach JS through the event loop, possibly after the rejection: let them land.
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const said = llamaErrors().find((line) => /error loading model/.test(line)) ?? (error as Error).message;
+      // llama.cpp's log lines reach JS through the event loop, possibly after the rejection (long after, on a busy
+      // machine): wait for its own words for up to a second.
+      let said: string | undefined;
+      for (let waited = 0; said === undefined && waited < 1000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        said = llamaErrors().find((line) => /error loading model/.test(line));
+      }
+      said ??= (error as Error).message;
       throw new CultureLabError("model-unloadable", `llama.cpp could not load ${path}: ${said.replace(/^.*error loading model:\s*/, "")}`, "The file may be damaged or made for a newer llama.cpp; try another model file.", { cause: error });
     }
     return new LoadedModel(info, model, config, onContext);
