@@ -1,7 +1,7 @@
 // Model output at the door of the game: anything that is not a well-formed proposal or answer becomes a typed
 // failure, and the JSON Schemas given to the grammar builder are ones node-llama-cpp really accepts.
 import assert from "node:assert/strict";
-import { getLlama } from "node-llama-cpp";
+import { sharedLlama } from "../../agents/runtime/sharedLlama";
 import { parseAnswer, parseProposal } from "../../agents/problems/modelOutput";
 import { answerJsonSchemas, MODES, PROPOSAL_CAPS, proposalJsonSchema } from "../../agents/problems/schemas";
 
@@ -58,19 +58,17 @@ describe("model output for the problem game", () => {
   });
 
   it("gives JSON Schemas that node-llama-cpp turns into grammars whose parser agrees with zod", async function () {
-    const llama = await getLlama({ gpu: false });
-    try {
-      const proposalGrammar = await llama.createGrammarForJsonSchema(proposalJsonSchema as never);
-      assert.deepEqual(proposalGrammar.parse(JSON.stringify(valid)), valid);
-      const samples = { deduction: { output: { k: [1, null, true, "s"] } }, abduction: { input: [[1, 2], "x"] }, induction: { program: "function f(x){ return x }" } };
-      for (const mode of MODES) {
-        const grammar = await llama.createGrammarForJsonSchema(answerJsonSchemas[mode] as never);
-        const text = JSON.stringify(samples[mode]);
-        assert.deepEqual(grammar.parse(text), samples[mode]);
-        assert.equal(parseAnswer(mode, text).ok, true);
-      }
-    } finally {
-      await llama.dispose();
+    // The process's one llama.cpp binding (sharedLlama.ts): a second one, disposed here, would leave llama.cpp's
+    // global log callback pointing nowhere for every later load in this process.
+    const llama = await sharedLlama(false, 1);
+    const proposalGrammar = await llama.createGrammarForJsonSchema(proposalJsonSchema as never);
+    assert.deepEqual(proposalGrammar.parse(JSON.stringify(valid)), valid);
+    const samples = { deduction: { output: { k: [1, null, true, "s"] } }, abduction: { input: [[1, 2], "x"] }, induction: { program: "function f(x){ return x }" } };
+    for (const mode of MODES) {
+      const grammar = await llama.createGrammarForJsonSchema(answerJsonSchemas[mode] as never);
+      const text = JSON.stringify(samples[mode]);
+      assert.deepEqual(grammar.parse(text), samples[mode]);
+      assert.equal(parseAnswer(mode, text).ok, true);
     }
   });
 });
