@@ -98,7 +98,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     if (this.currentTest?.state === "failed" && page) await screenshot("failure").catch(() => undefined);
     await browser?.close();
     await server?.stop();
-    if (this.currentTest?.state !== "failed") rmSync(join(scratch, "editor"), { recursive: true, force: true });
+    if (scratch && this.currentTest?.state !== "failed") rmSync(join(scratch, "editor"), { recursive: true, force: true });
   });
 
   afterEach(async function () {

