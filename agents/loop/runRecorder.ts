@@ -88,13 +88,18 @@ export interface RecordedRun {
   tornTail: boolean;
 }
 
-export function readRun(cultureDir: string, runId: string): RecordedRun {
-  const dir = runDirectory(cultureDir, runId);
-  const manifestPath = join(dir, "manifest.json");
+/** A run's manifest alone, without reading its calls (listing runs needs no more). */
+export function readRunManifest(cultureDir: string, runId: string): RunManifest {
+  const manifestPath = join(runDirectory(cultureDir, runId), "manifest.json");
   if (!existsSync(manifestPath)) {
     throw new CultureLabError("run-missing", `No run '${runId}' in ${join(cultureDir, "runs")}.`, "Run ids are the folder names under .culture/runs/.");
   }
-  const manifest = parseJsonFile(manifestPath) as RunManifest;
+  return parseJsonFile(manifestPath) as RunManifest;
+}
+
+export function readRun(cultureDir: string, runId: string): RecordedRun {
+  const dir = runDirectory(cultureDir, runId);
+  const manifest = readRunManifest(cultureDir, runId);
   const text = existsSync(join(dir, "calls.jsonl")) ? readFileSync(join(dir, "calls.jsonl"), "utf8") : "";
   const lines = text.split("\n");
   const last = lines.pop() ?? "";

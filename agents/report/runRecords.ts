@@ -8,7 +8,7 @@ import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { Attempt } from "../../workspace-kb/schema";
 import type { AgentGenerationInfo, RunDetail, RunInfo } from "../engine/protocol";
 import { NOISE_CAVEAT } from "../loop/modelSession";
-import { readRun, runDirectory, type CallRecord, type RunManifest } from "../loop/runRecorder";
+import { readRun, readRunManifest, runDirectory, type CallRecord, type RunManifest } from "../loop/runRecorder";
 import { renderHtmlReport } from "./htmlReport";
 import type { GenerationSummary, RunSummary } from "./runSummary";
 
@@ -22,8 +22,7 @@ export async function listRuns(cultureDir: string, kb: KnowledgeBase | undefined
     const dir = join(runsDir, name);
     if (!(await stat(dir)).isDirectory() || !existsSync(join(dir, "manifest.json"))) continue;
     try {
-      const { manifest } = readRun(cultureDir, name);
-      runs.push(runInfo(dir, manifest, byRun.get(name) ?? []));
+      runs.push(runInfo(dir, readRunManifest(cultureDir, name), byRun.get(name) ?? []));
     } catch {
       // A damaged record is listed by name so the user can see it is there.
       runs.push({ runId: name, startedAt: "", model: "?", generations: 0, plannedGenerations: 0, verdict: "the run record is damaged", collapseAlarm: false, dir });
@@ -124,13 +123,12 @@ function flatten(value: Record<string, unknown>, prefix = "", into = new Map<str
 function generationsByRun(kb: KnowledgeBase | undefined): Map<string, GenerationSummary[]> {
   const byRun = new Map<string, GenerationSummary[]>();
   for (const g of kb?.generations() ?? []) {
-    const data = g.data as (GenerationSummary & { runId?: string }) | undefined;
+    const data = g.data as (GenerationSummary & { runId?: string; rewards?: unknown; refused?: unknown }) | undefined;
     if (!data || typeof data.runId !== "string") continue;
-    const { runId, ...summary } = data as GenerationSummary & { runId: string; rewards?: unknown; refused?: unknown };
-    delete (summary as { rewards?: unknown }).rewards;
-    delete (summary as { refused?: unknown }).refused;
+    // The record also keeps the proposers' rewards and the refused proposals, which are not per-generation figures.
+    const { runId, rewards: _rewards, refused: _refused, ...summary } = data;
     const list = byRun.get(runId) ?? [];
-    list.push({ ...summary, generation: g.generation } as GenerationSummary);
+    list.push({ ...summary, generation: g.generation });
     byRun.set(runId, list);
   }
   for (const list of byRun.values()) list.sort((a, b) => a.generation - b.generation);
