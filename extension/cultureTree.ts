@@ -6,7 +6,7 @@ import { kbNewest, kbStatus, runsList, sessionAgents } from "../agents/engine/pr
 import type { AgentStatus, EntryInfo, RunInfo, SessionStatus, WorkspaceRef } from "../agents/engine/protocol";
 import type { EngineHost } from "./engineHost";
 import { describeError } from "./errorText";
-import { formatRate } from "./statusText";
+import { formatRate, generationOfTotal } from "./statusText";
 
 /** Newest entries shown under the knowledge base. */
 const NEWEST = 25;
@@ -170,7 +170,7 @@ export class CultureTree implements vscode.TreeDataProvider<Node> {
     // Collapsed: its agents are read from the knowledge base only when a person opens it.
     const item = new vscode.TreeItem(`Session ${s.state}`, vscode.TreeItemCollapsibleState.Collapsed);
     const total = s.generations ?? 0;
-    const parts = [`gen ${Math.min(s.generationsDone + 1, total)}/${total}`, s.model ?? "loading model"];
+    const parts = [generationOfTotal(s, total), s.model ?? "loading model"];
     if (s.tokensPerSecond !== undefined) parts.push(`${formatRate(s.tokensPerSecond)} tok/s`);
     item.description = parts.join(" · ");
     item.tooltip = `Run ${s.runId ?? "(starting)"}: ${s.generationsDone} generations done, ${s.calls} calls, ${s.completionTokens} tokens.${s.lastEventAt ? ` Last event ${s.lastEventAt}.` : ""}`;

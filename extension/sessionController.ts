@@ -19,7 +19,6 @@ export interface SessionEvents {
 
 export class SessionController implements vscode.Disposable {
   private status: SessionStatus | undefined;
-  private downloadListener: ((p: { uri: string; downloadedBytes: number; totalBytes: number }) => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<SessionStatus>();
   private readonly generationEmitter = new vscode.EventEmitter<GenerationSummary>();
@@ -40,14 +39,14 @@ export class SessionController implements vscode.Disposable {
       this.log.info(`Generation ${summary.generation}: ${summary.validProposals}/${summary.proposals} valid proposals, ${summary.solved}/${summary.attempts} solved, ${summary.notesWritten} notes${summary.collapseAlarm ? ", COLLAPSE ALARM" : ""}.`);
       this.generationEmitter.fire(summary);
     });
-    engine.onNotification(runtimeDownloadProgress, (p) => (this.downloadListener ?? this.onDownload)?.(p));
+    engine.onNotification(runtimeDownloadProgress, (p) => this.onDownload?.(p));
     engine.onNotification(sessionNotice, ({ message }) => {
       this.log.warn(message);
       void vscode.window.showWarningMessage(`Culture Lab: ${message}`);
     });
   }
 
-  /** Download progress outside a session (the Download Recommended Model command). */
+  /** Who shows model-download progress now: a starting session, or the Download Recommended Model command. */
   onDownload: ((p: { uri: string; downloadedBytes: number; totalBytes: number }) => void) | undefined;
 
   get current(): SessionStatus | undefined {
@@ -73,7 +72,7 @@ export class SessionController implements vscode.Disposable {
           const total = this.status?.generations ?? 0;
           progress.report({ message: `generation ${g.generation} done (${done}/${total})`, increment: total > 0 ? 100 / total : undefined });
         });
-        this.downloadListener = (p) =>
+        this.onDownload = (p) =>
           progress.report({ message: `downloading ${p.uri}: ${p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0}%` });
         try {
           const result = await this.engine.request(sessionRun, {
@@ -100,7 +99,7 @@ export class SessionController implements vscode.Disposable {
           }
         } finally {
           onGeneration.dispose();
-          this.downloadListener = undefined;
+          this.onDownload = undefined;
         }
       },
     )).then(() => {

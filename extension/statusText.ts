@@ -17,9 +17,7 @@ export function statusView(status: SessionStatus | undefined, lastRun?: { runId:
   const total = status.generations;
   if (status.state === "starting") parts.push("starting");
   else if (total !== undefined && status.firstGeneration !== undefined && status.generation !== undefined) {
-    // While running, the generation in play; while stopping, the ones that finished.
-    const k = status.state === "stopping" ? status.generationsDone : Math.min(status.generationsDone + 1, total);
-    parts.push(`gen ${k}/${total}`);
+    parts.push(generationOfTotal(status, total));
   }
   if (status.tokensPerSecond !== undefined && Number.isFinite(status.tokensPerSecond)) parts.push(`${formatRate(status.tokensPerSecond)} tok/s`);
   if (status.state === "paused") parts.push("paused");
@@ -33,6 +31,12 @@ export function statusView(status: SessionStatus | undefined, lastRun?: { runId:
     "Click for the metrics panel.",
   ].filter(Boolean).join("\n");
   return { text: `${icon} Culture Lab: ${parts.join(" · ")}`, tooltip, warning: status.collapseAlarm };
+}
+
+/** "gen k/N": while running, the generation in play (from 1, never past N); while stopping, the ones that finished. */
+export function generationOfTotal(status: SessionStatus, total: number): string {
+  const k = status.state === "stopping" ? status.generationsDone : Math.min(status.generationsDone + 1, total);
+  return `gen ${k}/${total}`;
 }
 
 export function formatRate(tokensPerSecond: number): string {
