@@ -6,6 +6,7 @@ import {
   runtimeDownloadProgress, sessionCancel, sessionGeneration, sessionNotice, sessionPause, sessionResume, sessionRun, sessionStatusChanged,
 } from "../agents/engine/protocol";
 import type { SessionRunResult, SessionStatus } from "../agents/engine/protocol";
+import { describeProgress } from "../agents/report/sessionProgress";
 import type { GenerationSummary } from "../agents/report/runSummary";
 import { CultureLabError } from "../workspace-kb/errors";
 import type { EngineHost } from "./engineHost";
@@ -72,6 +73,10 @@ export class SessionController implements vscode.Disposable {
           const total = this.status?.generations ?? 0;
           progress.report({ message: `generation ${g.generation} done (${done}/${total})`, increment: total > 0 ? 100 / total : undefined });
         });
+        // Inside a generation: the phase, its calls and the time left (the same line the CLI prints).
+        const onPhase = this.onStatus((status) => {
+          if (status.progress && status.state !== "idle") progress.report({ message: describeProgress(status.progress, status.tokensPerSecond) });
+        });
         this.onDownload = (p) =>
           progress.report({ message: `downloading ${p.uri}: ${p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0}%` });
         try {
@@ -99,6 +104,7 @@ export class SessionController implements vscode.Disposable {
           }
         } finally {
           onGeneration.dispose();
+          onPhase.dispose();
           this.onDownload = undefined;
         }
       },

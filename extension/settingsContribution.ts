@@ -7,10 +7,10 @@ import { loopConfigSchema } from "../agents/loop/loopConfig";
 export const SETTINGS_PREFIX = "cultureLab";
 
 /**
- * Defaults that depend on the machine (the thread count, the home folder) are not written into package.json:
+ * Defaults that depend on the machine (the home folder) are not written into package.json:
  * the setting is empty (null) and the engine decides at start.
  */
-const MACHINE_DEPENDENT = new Set(["runtime.threads", "runtime.modelsDir"]);
+const MACHINE_DEPENDENT = new Set(["runtime.modelsDir"]);
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; type?: unknown; default?: unknown };
 

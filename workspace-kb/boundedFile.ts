@@ -5,7 +5,7 @@ import { CultureLabError } from "./errors";
 
 /** Reads `path` whole if it is a regular file of at most `maxBytes`; otherwise says what it is instead. */
 export function readSmallFile(path: string, maxBytes: number, what: string, code: string): Buffer {
-  const refuse = (why: string, cause?: unknown) => new CultureLabError(code, `Cannot read ${what} ${path}: ${why}.`, `Pass a ${what} file of at most ${maxBytes.toLocaleString("en-US")} bytes.`, { cause });
+  const refuse = (why: string, cause?: unknown) => new CultureLabError(code, `Cannot read the ${what} ${path}: ${why}.`, `Pass a ${what} file of at most ${maxBytes.toLocaleString("en-US")} bytes.`, { cause });
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a pipe with no writer must not block the open

@@ -3,7 +3,7 @@
 // then NOTES.md (atomic). kb.json records the last event it contains, so open = load checkpoint + replay the
 // rest, and old entries live in immutable segments so neither opening nor a round grows with the whole history.
 import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { prepareAttemptChunk, readAttemptChunk } from "./attemptChunk";
 import { checkCheckpoint } from "./checkpointCheck";
 import { checkpointDb } from "./checkpointFile";
@@ -107,7 +107,25 @@ export function kbPaths(workspaceDir: string, folder = ".culture"): KbPaths {
 
 /** Opens the workspace's knowledge base for writing, taking the single-writer lock. */
 export async function openKnowledgeBase(workspaceDir: string, options: OpenOptions = {}): Promise<KnowledgeBase> {
-  return translatingOsErrors(() => KnowledgeBase.open(workspaceDir, options, "write"));
+  return translatingOsErrors(async () => {
+    await refuseKnowledgeBaseAsWorkspace(workspaceDir, options.folder);
+    return KnowledgeBase.open(workspaceDir, options, "write");
+  });
+}
+
+/**
+ * `--workspace demo/.culture` would quietly start a second, empty knowledge base at demo/.culture/.culture:
+ * a folder that holds a knowledge base's own files and no knowledge-base folder of its own is refused.
+ */
+async function refuseKnowledgeBaseAsWorkspace(workspaceDir: string, folder = ".culture"): Promise<void> {
+  if (await exists(join(workspaceDir, folder))) return;
+  const own = kbPaths(workspaceDir, ".");
+  if (!(await exists(own.kbJson)) && !(await exists(own.events))) return;
+  throw new CultureLabError(
+    "workspace-is-kb",
+    `${workspaceDir} is a knowledge-base folder itself (it holds ${(await exists(own.kbJson)) ? "kb.json" : "events.jsonl"}), not a workspace.`,
+    `Pass the folder that contains it: --workspace ${dirname(workspaceDir)}`,
+  );
 }
 
 /** Opens a snapshot for reading (panel, `kb status`): no lock, no writes; a tail being appended reads as torn. */

@@ -15,7 +15,10 @@ The same seed always prints the same bank.
 Options:
   --seed N        bank seed (default 1)
   --per-level N   problems per difficulty level (default 3, at most 1000)
-  --levels LIST   comma-separated difficulty levels from 1 to 12 (default 1,2,3,4,5)`;
+  --levels LIST   comma-separated difficulty levels from 1 to 12 (default 1,2,3,4,5)
+
+On bad input (a seed or count that is not a whole number, a level outside 1–12, more than 1000 per
+level) it says which option is wrong in one line and exits 1; an unknown option exits 2.`;
 
 export const bankCommand: CliCommand = {
   name: "bank",

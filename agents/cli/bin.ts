@@ -2,10 +2,32 @@
 import type { CliIO } from "./command";
 import { runCli } from "./main";
 
+// A progress line is drawn on the terminal's stderr and wiped before anything else is written, so it never
+// mixes into the lines that stay.
+let statusShown = false;
+const wipe = () => {
+  if (statusShown) process.stderr.write("\r\x1b[2K");
+  statusShown = false;
+};
+const line = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
 const io: CliIO = {
-  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  out: (text) => {
+    wipe();
+    process.stdout.write(line(text));
+  },
+  err: (text) => {
+    wipe();
+    process.stderr.write(line(text));
+  },
   cwd: process.cwd(),
+  status: process.stderr.isTTY
+    ? (text) => {
+        wipe();
+        if (text === undefined) return;
+        process.stderr.write(text.slice(0, Math.max(20, (process.stderr.columns ?? 80) - 1)));
+        statusShown = true;
+      }
+    : undefined,
 };
 
 runCli(process.argv.slice(2), io).then(

@@ -13,7 +13,8 @@ Reads a proposal as a model wrote it (JSON: {"mode", "program", "inputs", "hint"
 standard input with "-", validates it exactly as the game does (schema, sandbox run within limits, two runs
 that agree, bounded JSON output), and prints the verdict as JSON.
 
-Exit code: 0 if the proposal is valid, 1 if it is not (the verdict says why), 2 on bad arguments.`;
+Exit code: 0 if the proposal is valid, 1 if it is not (the verdict says why), 2 on bad arguments.
+On bad input (a file that is missing, over 1 MB or not a regular file) it says so in one line and exits 1.`;
 
 export const checkProposalCommand: CliCommand = {
   name: "check-proposal",
@@ -50,5 +51,5 @@ async function readProposal(path: string, cwd: string): Promise<string> {
     return Buffer.concat(chunks).toString("utf8");
   }
   // A proposal is at most 16,000 characters; a file 1 MB long is already not one.
-  return readSmallFile(resolve(cwd, path), 1024 * 1024, "the proposal", "file-unreadable").toString("utf8");
+  return readSmallFile(resolve(cwd, path), 1024 * 1024, "proposal", "file-unreadable").toString("utf8");
 }

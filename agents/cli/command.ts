@@ -2,12 +2,15 @@
 // returns the process exit code. Output goes through `io` so tests can capture it without spawning.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { nearestName } from "../loop/nearestName";
 
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   /** Working directory the command resolves relative paths against. */
   cwd: string;
+  /** On a terminal: show one transient line in place (undefined clears it). Absent in logs, pipes and tests. */
+  status?: (line: string | undefined) => void;
 }
 
 export interface CliCommand {
@@ -19,14 +22,20 @@ export interface CliCommand {
 }
 
 /**
- * Parses a command's arguments. A wrong option or a missing argument is a usage error: `runCli` prints it with
- * the command's help and exits 2.
+ * Parses a command's arguments. A wrong option or a missing argument is a usage error: `runCli` prints it in
+ * one line with where to find the options, and exits 2.
  */
 export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    throw usageError(command, (error as Error).message);
+    const { code, message } = error as { code?: string; message: string };
+    const unknown = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'(-{1,2}[^']+)'/.exec(message)?.[1] : undefined;
+    if (unknown !== undefined) {
+      const near = nearestName(unknown.replace(/^-+/, ""), Object.keys(config.options ?? {}));
+      throw usageError(command, `unknown option ${unknown}.${near ? ` Did you mean --${near}?` : ""}`);
+    }
+    throw usageError(command, message);
   }
 }
 

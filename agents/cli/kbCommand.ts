@@ -3,6 +3,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { nearestName } from "../loop/nearestName";
 import { kbPaths, openKnowledgeBaseReadOnly, rebuildKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { visible } from "../../workspace-kb/markdownText";
@@ -29,7 +30,9 @@ Options:
   --archived           search: include archived entries
 
 A corrupt kb.json or one of an unknown schema version is reported by name and never overwritten;
-run \`culture-lab kb rebuild\` to rebuild it. rebuild needs the session lock: stop a running session first.`;
+run \`culture-lab kb rebuild\` to rebuild it. rebuild needs the session lock: stop a running session first.
+On bad input (no workspace or knowledge base there, an unknown kind, a generation range written
+backwards) it says so in one line and exits 1; a wrong option or subcommand exits 2.`;
 
 export const kbCommand: CliCommand = {
   name: "kb",
@@ -95,7 +98,9 @@ export const kbCommand: CliCommand = {
         return 0;
       }
       default:
-        return usage(io, verb === undefined ? "which kb command?" : `unknown kb command '${verb}'`);
+        if (verb === undefined) return usage(io, "which kb command? One of status, rebuild, search, show");
+        const near = nearestName(verb, ["status", "rebuild", "search", "show"]);
+        return usage(io, `unknown kb command '${verb}'${near ? `. Did you mean '${near}'?` : ""}`);
     }
   },
 };
@@ -130,7 +135,7 @@ function summary(entry: Entry): string {
 }
 
 function usage(io: CliIO, problem: string): number {
-  io.err(`culture-lab kb: ${problem}.\n\n${help}`);
+  io.err(`culture-lab kb: ${problem}${/[.?]$/.test(problem) ? "" : "."}\nRun \`culture-lab kb --help\` for the options.`);
   return 2;
 }
 
@@ -151,7 +156,12 @@ function kinds(text: string): EntryKind[] {
 
 function generations(text: string): number[] | { min: number; max: number } {
   const range = /^(\d+)-(\d+)$/.exec(text);
-  if (range) return { min: Number(range[1]), max: Number(range[2]) };
+  if (range) {
+    const [min, max] = [Number(range[1]), Number(range[2])];
+    // A reversed range would quietly match nothing, which reads as "no such notes".
+    if (min > max) throw new CultureLabError("cli-bad-args", `--generation '${text}' runs backwards: no generation is at least ${min} and at most ${max}.`, `Write the smaller first: --generation ${max}-${min}`);
+    return { min, max };
+  }
   if (/^\d+$/.test(text)) return [Number(text)];
   throw new CultureLabError("cli-bad-args", `--generation '${text}' is neither a number nor a range.`, "For example: --generation 3 or --generation 2-5");
 }

@@ -3,6 +3,8 @@ import { CultureLabError } from "../../workspace-kb/errors";
 import { fromOsError } from "../../workspace-kb/osError";
 import type { CliIO } from "./command";
 import { commands } from "./commands";
+import { nearestName } from "../loop/nearestName";
+import { CULTURE_LAB_VERSION } from "./version";
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -10,9 +12,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.out(topLevelHelp());
     return name === undefined ? 2 : 0;
   }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.out(`culture-lab ${CULTURE_LAB_VERSION}`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`culture-lab: unknown command '${name}'.\n\n${topLevelHelp()}`);
+    const near = nearestName(name, commands.map((c) => c.name));
+    io.err(`culture-lab: unknown command '${name}'.${near ? ` Did you mean '${near}'?` : ""} Run \`culture-lab --help\` for the commands.`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -23,7 +30,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof CultureLabError && error.code === "usage") {
-      io.err(`culture-lab ${name}: ${error.message}\n\n${command.help}`);
+      // One line and where to look: the whole help would bury the message.
+      io.err(`culture-lab ${name}: ${error.message}\nRun \`culture-lab ${name} --help\` for the options.`);
       return 2;
     }
     // A read-only or full disk, a file where a folder should be: the environment, said as such, not a bug report.
@@ -39,5 +47,5 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 function topLevelHelp(): string {
   const width = Math.max(0, ...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ["Usage: culture-lab <command> [options]", "", "Commands:", ...lines, "", "culture-lab <command> --help shows a command's options."].join("\n");
+  return ["Usage: culture-lab <command> [options]", "", "Commands:", ...lines, "", "culture-lab <command> --help shows a command's options; culture-lab --version its version."].join("\n");
 }

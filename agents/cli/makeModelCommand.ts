@@ -1,6 +1,6 @@
 // `culture-lab make-model`: writes a random-weight llama GGUF (the project's tiny test model, or stated larger
 // shapes for benchmarks) deterministically from a seed, since real weights cannot be downloaded everywhere.
-import type { Stats } from "node:fs";
+import { existsSync, type Stats } from "node:fs";
 import { lstat, statfs } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -29,6 +29,7 @@ Options (override the preset):
   --context N    context length written into the metadata
   --type T       f32 or f16
   --seed N       weights seed; the same seed writes the same bytes
+  --force        replace OUT.gguf if it exists (without it an existing file is refused)
 
 Sizes that would make a file over 16 GB, or larger than the free space, are refused before anything is
 written, and OUT.gguf is only ever created or replaced as a regular file (never a device, pipe or folder).`;
@@ -41,13 +42,16 @@ export const makeModelCommand: CliCommand = {
     const spec = parseSpec(args);
     const out = resolve(io.cwd, spec.out);
     await checkRoomFor(out, spec.spec);
+    if (!spec.force && existsSync(out)) {
+      throw new CultureLabError("file-exists", `${out} already exists; make-model does not overwrite a file unasked.`, "Pass --force to replace it, or choose another path.");
+    }
     const { parameters } = await writeRandomLlama(out, spec.spec);
     io.out(`wrote ${out}: ${describeSpec(spec.spec)}, ${parameters.toLocaleString("en-US")} parameters`);
     return 0;
   },
 };
 
-function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string } {
+function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string; force: boolean } {
   const parsed = parseCommandArgs("make-model", {
     args,
     allowPositionals: true,
@@ -60,6 +64,7 @@ function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string } {
       context: { type: "string" },
       type: { type: "string" },
       seed: { type: "string" },
+      force: { type: "boolean", default: false },
     },
   });
   const [presetName, out, ...extra] = parsed.positionals;
@@ -100,7 +105,7 @@ function parseSpec(args: string[]): { spec: RandomLlamaSpec; out: string } {
   if ((spec.dim / spec.heads) % 2 !== 0) {
     throw new CultureLabError("bad-argument", `head width ${spec.dim / spec.heads} is odd; rotary embeddings need an even width.`);
   }
-  return { spec, out };
+  return { spec, out, force: v.force === true };
 }
 
 /** Per-option ceilings: far above any benchmark here, low enough that the sizes multiply to a file that exists. */

@@ -1,4 +1,4 @@
-// `culture-lab metrics FILE`: the culture metrics of METRICS.md over a JSONL corpus, as a table or as one JSON
+// `culture-lab metrics FILE`: the culture metrics of workspace-kb/metrics/METRICS.md over a JSONL corpus, as a table or as one JSON
 // object keyed exactly by the METRICS.md keys.
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -17,24 +17,24 @@ Options:
   --window N        measure the last N documents only (the panel compares fixed-size windows)
 
 Metrics: ${METRIC_KEYS.join(", ")}.
-Definitions: METRICS.md. Tokens are whitespace-separated; self-BLEU is exact; vendi_q1/q2/qinf use the
+Definitions, references and golden vectors: workspace-kb/metrics/METRICS.md in the project. Tokens are whitespace-separated; self-BLEU is exact; vendi_q1/q2/qinf use the
 unigram cosine kernel and vendi_ngram the 1–4-gram one, both over the last 500 documents when there are
 more; homogenization_rougel averages a seeded sample of 20000 pairs when there are more;
 semantic_entropy_discrete clusters identical documents (case and spacing ignored); vendi_embedding needs
-embeddings, which this command does not compute.
+embeddings, which this command does not compute (it has no model), so it is always n/a here.
 
 Defined values: a metric with nothing to measure is null in --json and "n/a" in the table — one document
 (self-BLEU, ROUGE-L, pairwise distance), no n-gram of an order (distinct_n), under 4 tokens in all
 (ngram_diversity_score), all documents empty (compression_ratio). Documents too short for an n-gram order
 (empty ones for every order) count as one shared "no n-gram" item in the Vendi kernels and the pairwise
 distance, so all-empty corpora have Vendi 1. A document under 3 words is never a near-duplicate.
-Errors (exit 1, with the line number): no such file, no documents, bytes that are not UTF-8, a line that is
+On bad input (exit 1, with the line number): no such file, no documents, bytes that are not UTF-8, a line that is
 not JSON or not a string/{"text"} object, a document over 1 MB. FILE must be a regular file of at most 256 MB
 (not a device or a pipe); it is measured before it is read. Bad options exit 2.`;
 
 export const metricsCommand: CliCommand = {
   name: "metrics",
-  summary: "diversity and collapse metrics of a JSONL corpus (METRICS.md)",
+  summary: "diversity and collapse metrics of a JSONL corpus (definitions: workspace-kb/metrics/METRICS.md)",
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs("metrics", {

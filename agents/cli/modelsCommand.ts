@@ -1,6 +1,8 @@
 // `culture-lab models`: lists the GGUF models found in the usual places (this project's cache, node-llama-cpp's
 // models folder, LM Studio's, Ollama's blobs) so a user can pick one with --model, and names the recommended one.
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { CultureLabError } from "../../workspace-kb/errors";
 import { discoverModels, usualModelFolders } from "../runtime/modelDiscovery";
 import { defaultModelsDir, RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
 import { parseCommandArgs, type CliCommand } from "./command";
@@ -18,7 +20,10 @@ Use one with --model <path>. Without --model, Culture Lab uses ${RECOMMENDED_MOD
 
 Options:
   --dir DIR   also search DIR (repeatable)
-  --json      print the list as JSON`;
+  --json      print the list as JSON
+
+Only files that start with the GGUF signature are listed (an empty or half-copied .gguf is not).
+A --dir that does not exist or is not a folder is refused (exit 1).`;
 
 export const modelsCommand: CliCommand = {
   name: "models",
@@ -26,7 +31,14 @@ export const modelsCommand: CliCommand = {
   help,
   async run(args, io) {
     const { values } = parseCommandArgs("models", { args, options: { dir: { type: "string", multiple: true }, json: { type: "boolean" } } });
-    const found = await discoverModels(defaultModelsDir(), (values.dir ?? []).map((d) => resolve(io.cwd, d)));
+    const dirs = (values.dir ?? []).map((d) => resolve(io.cwd, d));
+    for (const dir of dirs) {
+      const info = await stat(dir).catch(() => undefined);
+      if (!info?.isDirectory()) {
+        throw new CultureLabError("bad-argument", `--dir ${dir}: ${info ? "is a file, not a folder" : "there is no such folder"}.`, "Pass a folder that holds .gguf files.");
+      }
+    }
+    const found = await discoverModels(defaultModelsDir(), dirs);
     if (values.json) {
       io.out(JSON.stringify(found, null, 2));
       return 0;

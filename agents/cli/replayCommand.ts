@@ -14,7 +14,8 @@ starting from the knowledge base as it was when that run began (rebuilt from eve
 temporary folder; your workspace is not changed), and compares every call.
 
 Exit codes: 0 no divergence; ${DIVERGED} a divergence was found (it is printed); 1 the run cannot be
-replayed (missing run, damaged record, model file no longer there).
+replayed (missing run, damaged record, model file no longer there). On bad input (an unknown option, a
+missing run id) it prints one line and exits 2.
 
 Options:
   --workspace DIR   the workspace holding .culture/ (default: the current folder)

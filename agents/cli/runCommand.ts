@@ -2,15 +2,15 @@
 // recommended model; when that cannot be had (offline) it says so and runs the project's tiny random model,
 // whose output is noise — the run is then a test of the machinery, and its report says so first.
 import { existsSync, statSync } from "node:fs";
-import { readSmallFile } from "../../workspace-kb/boundedFile";
 import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { EngineClient } from "../engine/engineClient";
-import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun } from "../engine/protocol";
-import { parseLoopConfig } from "../loop/loopConfig";
+import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun, sessionStatusChanged } from "../engine/protocol";
+import { ProgressReporter } from "./progressReporter";
 import type { GenerationSummary } from "../report/runSummary";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
-import { parseCommandArgs, type CliCommand, type CliIO } from "./command";
+import { parseCommandArgs, type CliCommand } from "./command";
+import { loadRunConfig } from "./runConfig";
 
 
 const help = `Usage: culture-lab run [options]
@@ -20,14 +20,23 @@ Runs a culture-loop session on the workspace's knowledge base (.culture/) and wr
 
 Options:
   --workspace DIR     the workspace folder (default: the current folder)
-  --config FILE       a JSON configuration (every field optional; see README "Configuration")
-  --model REF         a .gguf path, "tiny", or hf:<user>/<repo>:<quant> (default: ${RECOMMENDED_MODEL})
+  --config FILE       a JSON configuration (every setting optional; see README "Configuration");
+                      paths inside it (runtime.model, runtime.modelsDir) are relative to the file
+  --model REF         a .gguf path (relative to the current folder), "tiny", or
+                      hf:<user>/<repo>:<quant> (default: ${RECOMMENDED_MODEL})
   --generations N     overrides the configuration's generation count
-  --threads N         CPU threads for decoding (default: this machine's available parallelism)
+  --threads N|auto    CPU threads for decoding, at most this machine's (default: auto — 1 for a
+                      small model, otherwise the cores the load average leaves idle; the run says
+                      what it chose and records it in the manifest)
   --offline           never download; without a local model, fall back to the tiny model
 
 Without --model (and without runtime.model in the configuration), a recommended model that
 cannot be downloaded is replaced by the tiny random model, and the run says so plainly.
+
+On bad input nothing runs: an unknown setting (with "did you mean"), a wrong type or a value
+out of range is refused with every problem listed, each naming its file and key or its flag
+(exit 1; a wrong flag exits 2). A missing workspace or model file, a corrupt knowledge base or
+a session already running on the workspace is said in one line with what to do (exit 1).
 Ctrl-C stops after the current call; every finished generation is already saved.`;
 
 export const runCommand: CliCommand = {
@@ -39,7 +48,7 @@ export const runCommand: CliCommand = {
     const workspaceDir = resolve(io.cwd, options.workspace ?? ".");
     if (!existsSync(workspaceDir)) throw new CultureLabError("workspace-missing", `The workspace folder ${workspaceDir} does not exist.`, "Create it or pass --workspace with an existing folder.");
     if (!statSync(workspaceDir).isDirectory()) throw new CultureLabError("workspace-missing", `The workspace ${workspaceDir} is a file, not a folder.`, "Pass --workspace with a folder.");
-    const { config, configSource, modelNamed } = loadConfig(io, options);
+    const { config, configSource, modelNamed } = loadRunConfig(options, io.cwd);
 
     const stop = new AbortController();
     const onSigint = () => stop.abort(new CultureLabError("cancelled", "Stopped by the user (Ctrl-C)."));
@@ -50,6 +59,8 @@ export const runCommand: CliCommand = {
     let lastPercent = -1;
     engine.onNotification(sessionNotice, ({ message }) => io.err(message));
     engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
+    const progress = new ProgressReporter(io);
+    engine.onNotification(sessionStatusChanged, (status) => progress.show(status));
     engine.onNotification(runtimeDownloadProgress, (p) => {
       const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
       if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
@@ -64,6 +75,7 @@ export const runCommand: CliCommand = {
       io.err("Stopped (Ctrl-C). Every finished generation is saved in the knowledge base; the one in progress was dropped.");
       return 130;
     } finally {
+      progress.end();
       process.removeListener("SIGINT", onSigint);
       await engine.dispose();
     }
@@ -82,36 +94,6 @@ function parseOptions(args: string[]) {
       offline: { type: "boolean", default: false },
     },
   }).values;
-}
-
-/** Reads the file and applies the flags; checked here too, so a bad configuration fails before an engine starts. */
-function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { config: unknown; configSource: string; modelNamed: boolean } {
-  let raw: Record<string, unknown> = {};
-  let source = "the defaults";
-  if (options.config) {
-    const path = resolve(io.cwd, options.config);
-    source = path;
-    const text = readSmallFile(path, 1024 * 1024, "the configuration", "config-unreadable").toString("utf8");
-    try {
-      raw = JSON.parse(text) as Record<string, unknown>;
-    } catch (error) {
-      throw new CultureLabError("config-unreadable", `Cannot read the configuration ${path}: ${(error as Error).message}`, "Pass a JSON file; every field is optional.");
-    }
-  }
-  const runtimeRaw = (typeof raw.runtime === "object" && raw.runtime !== null ? raw.runtime : {}) as Record<string, unknown>;
-  const modelNamed = options.model !== undefined || runtimeRaw.model !== undefined;
-  const overridden = {
-    ...raw,
-    ...(options.generations !== undefined ? { generations: Number(options.generations) } : {}),
-    runtime: {
-      ...runtimeRaw,
-      ...(options.model !== undefined ? { model: options.model } : {}),
-      ...(options.threads !== undefined ? { threads: Number(options.threads) } : {}),
-      ...(options.offline ? { allowDownload: false } : {}),
-    },
-  };
-  parseLoopConfig(overridden, source);
-  return { config: overridden, configSource: source, modelNamed };
 }
 
 function describeGeneration(g: GenerationSummary): string {

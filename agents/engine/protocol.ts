@@ -5,6 +5,7 @@ import { NotificationType, RequestType } from "vscode-jsonrpc/node";
 import type { AccountingSnapshot, CallUsage } from "../runtime/accounting";
 import type { JsonSchema } from "../runtime/jsonOutput";
 import type { FoundModel } from "../runtime/modelDiscovery";
+import type { SessionProgress } from "../report/sessionProgress";
 import type { DownloadProgress } from "../runtime/modelSources";
 import type { JsonResult, TextResult } from "../runtime/runtime";
 import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
@@ -93,6 +94,8 @@ export interface SessionStatus {
   /** Completion tokens per second over the last finished calls (wall time of the calls, not of the session). */
   tokensPerSecond?: number;
   collapseAlarm: boolean;
+  /** The phase in play inside the generation, its calls and the time left (absent until the first phase). */
+  progress?: SessionProgress;
   startedAt?: string;
   /** When the engine last saw the session make progress (a call or a generation): a stalled run shows. */
   lastEventAt?: string;

@@ -25,6 +25,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
       const caveats: string[] = [];
       const runtime = await openSessionRuntime(config, caveats, {
         modelNamed: params.modelNamed,
+        cwd: params.workspaceDir,
         signal,
         onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
         onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
@@ -38,6 +39,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
           signal,
           wrapAgents: (factory) => host.wrap(factory),
           onStarted: (run) => host.started(run),
+          onProgress: (progress) => host.progressed(progress),
           onGeneration: (summary) => {
             host.generationDone(summary.generation, summary.collapseAlarm);
             void connection.sendNotification(sessionGeneration, summary);

@@ -4,6 +4,7 @@
 import type { AgentFactory, LoopAgent } from "../loop/agentPort";
 import { PauseGate } from "./pauseGate";
 import type { SessionStatus } from "./protocol";
+import type { SessionProgress } from "../report/sessionProgress";
 
 interface AgentCounts {
   roles: Record<string, number>;
@@ -68,6 +69,13 @@ export class SessionHost {
 
   started(run: { runId: string; firstGeneration: number; generations: number; model: string }): void {
     this.update({ state: this.gate.paused ? "paused" : "running", runId: run.runId, model: run.model, firstGeneration: run.firstGeneration, generation: run.firstGeneration, generations: run.generations }, true);
+  }
+
+  /** A new phase is said at once; calls within a phase at most once a second (with the call counts). */
+  progressed(progress: SessionProgress): void {
+    const phaseChanged = progress.phase !== this.status.progress?.phase || progress.generation !== this.status.progress?.generation;
+    this.status = { ...this.status, progress };
+    if (phaseChanged) this.send(true);
   }
 
   generationDone(generation: number, collapseAlarm: boolean): void {

@@ -28,11 +28,13 @@ export interface GenerationResult {
 export async function playGeneration(ctx: LoopContext, population: Population, generation: number): Promise<GenerationResult> {
   const { proposers, solvers } = population.roles(generation, ctx.config.population.proposers);
 
+  ctx.progress.phase("proposing", proposers.length * ctx.config.problemsPerProposer);
   const proposals = await propose(ctx, proposers.map((m) => m.agent), generation);
   const problems = proposals.flatMap((p) => (p.problem && p.problemId ? [{ problemId: p.problemId, problem: p.problem, proposerId: p.proposerId }] : []));
   const invalidReasons: Record<string, number> = {};
   for (const p of proposals) if (p.invalidReason) invalidReasons[p.invalidReason] = (invalidReasons[p.invalidReason] ?? 0) + 1;
 
+  ctx.progress.phase("solving", problems.length * solvers.length);
   const perSolver = await Promise.all(
     solvers.map(async ({ agent }) => {
       const outcomes: SolveOutcome[] = [];
@@ -50,6 +52,7 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
   }
 
   const statements = new Map<string, { mode: Mode; text: string }>(problems.map((t) => [t.problemId, { mode: t.problem.mode, text: ctx.kb.get(t.problemId)!.text }]));
+  ctx.progress.phase("writing notes", perSolver.filter((s) => s.outcomes.length > 0).length);
   const writing = await writeNotes(ctx, perSolver, statements, generation);
 
   let chapters = 0;
@@ -57,6 +60,7 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
   if (isSleepGeneration(ctx, generation)) {
     // The librarian is the agent the ratings rate most able; ties go to the earliest.
     const librarian = [...population.all].sort((a, b) => ctx.ratings.abilityOf(b.agent.id) - ctx.ratings.abilityOf(a.agent.id))[0]!;
+    ctx.progress.phase("consolidating");
     const slept = await sleep(ctx, librarian.agent, generation);
     chapters = slept.chapters;
     archived = slept.archived;

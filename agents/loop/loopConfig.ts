@@ -3,9 +3,10 @@
 import { z } from "zod";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { RuntimeConfigSchema, SamplingSchema } from "../runtime/runtimeConfig";
+import { configProblemLines } from "./configProblems";
 
 const noveltyGate = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false).describe("Reject a note that is a near-duplicate of an existing one."),
     /** A note whose word-3-shingle Jaccard similarity to an existing note is ≥ this is rejected. */
     maxSimilarity: z.number().gt(0).lte(1).default(0.8).describe("A note whose word-3-shingle Jaccard similarity to an existing note is at least this is rejected."),
@@ -13,7 +14,7 @@ const noveltyGate = z
   .prefault({});
 
 const dreaming = z
-  .object({
+  .strictObject({
     /** Share of proposals sampled at high temperature from random seed words, to inject entropy. */
     share: z.number().min(0).max(1).default(0).describe("Share of proposals sampled at high temperature from random seed words (\"dreaming\"), to inject entropy."),
     temperature: z.number().min(0).max(5).default(1.5).describe("Sampling temperature of dreaming proposals."),
@@ -21,7 +22,7 @@ const dreaming = z
   .prefault({});
 
 const externalText = z
-  .object({
+  .strictObject({
     /** JSONL file of documents (strings or objects with `text`) mixed into what solvers read. */
     path: z.string().optional().describe("JSONL file of documents (strings or objects with `text`), relative to the workspace, mixed into what solvers read."),
     fraction: z.number().min(0).max(1).default(0).describe("Share of retrieved texts replaced by external documents; above 0 needs a path."),
@@ -30,7 +31,7 @@ const externalText = z
   .prefault({});
 
 export const loopConfigSchema = z
-  .object({
+  .strictObject({
     seed: z.number().int().min(0).default(1).describe("Seed of the whole session: agents' sampling seeds, the held-out bank and every random choice derive from it."),
     /** The model and how it runs (threads, GPU, context); shared by every agent. */
     runtime: RuntimeConfigSchema.prefault({}),
@@ -43,7 +44,7 @@ export const loopConfigSchema = z
       .describe("The knowledge base's folder inside the workspace (notes, runs, the event log)."),
     generations: z.number().int().min(1).max(10_000).default(6).describe("Generations a session plays."),
     population: z
-      .object({
+      .strictObject({
         size: z.number().int().min(2).max(64).default(4).describe("Agents in the population."),
         /** How many of the population propose each generation; the rest solve. Roles rotate. */
         proposers: z.number().int().min(1).default(1).describe("How many of the population propose problems each generation (roles rotate); must be fewer than the population."),
@@ -56,7 +57,7 @@ export const loopConfigSchema = z
     /** How many recent problems (with solve rates) proposers are shown as the frontier. */
     frontierSize: z.number().int().min(0).max(50).default(6).describe("Recent problems (with solve rates) shown to proposers as the frontier."),
     sleep: z
-      .object({
+      .strictObject({
         /** A librarian consolidates notes into book chapters every this many generations; 0 = never. */
         every: z.number().int().min(0).default(3).describe("A librarian consolidates notes into book chapters every this many generations; 0 = never."),
         /** Notes neither retrieved nor cited for this many generations are archived ("forgotten"). */
@@ -64,14 +65,14 @@ export const loopConfigSchema = z
       })
       .prefault({}),
     turnover: z
-      .object({
+      .strictObject({
         /** Every this many generations, `fraction` of the agents retire and fresh ones replace them; 0 = never. */
         every: z.number().int().min(0).default(0).describe("Every this many generations the oldest agents retire and fresh ones inherit only the knowledge base; 0 = never."),
         fraction: z.number().gt(0).max(1).default(0.5).describe("Share of the population that retires at each turnover."),
       })
       .prefault({}),
     evaluation: z
-      .object({
+      .strictObject({
         /** Evaluate on the held-out bank (with and without the knowledge base) every this many generations. */
         every: z.number().int().min(1).default(2).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
         heldOutProblems: z.number().int().min(1).max(1000).default(12).describe("Size of the held-out bank, rounded up to a multiple of 5 (equal numbers per difficulty level)."),
@@ -79,7 +80,7 @@ export const loopConfigSchema = z
         probeSamples: z.number().int().min(1).max(100).default(3).describe("Answers each agent gives to each probe prompt."),
       })
       .prefault({}),
-    interventions: z.object({ noveltyGate, dreaming, externalText }).prefault({}),
+    interventions: z.strictObject({ noveltyGate, dreaming, externalText }).prefault({}),
     /** Diversity metrics are computed over the most recent this-many notes (equal windows compare; chapters repeat notes by design). */
     notesWindow: z.number().int().min(4).max(5000).default(24).describe("Diversity metrics are computed over the newest this-many notes."),
   })
@@ -90,11 +91,16 @@ export const loopConfigSchema = z
 
 export type LoopConfig = z.infer<typeof loopConfigSchema>;
 
-/** Parses user-supplied configuration at the door; `source` names where it came from for the error. */
+/** Parses user-supplied configuration at the door; `source` names where it came from (a file, "settings") for the error. */
 export function parseLoopConfig(raw: unknown, source: string): LoopConfig {
-  const result = loopConfigSchema.safeParse(raw ?? {});
+  const result = loopConfigSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) {
-    throw new CultureLabError("config-invalid", `The loop configuration in ${source} is invalid:\n${z.prettifyError(result.error)}`, "Fix the fields named above; every field is optional and has a default.");
+    const lines = configProblemLines(loopConfigSchema, result.error.issues, source);
+    throw new CultureLabError(
+      "config-invalid",
+      `The configuration is not valid (${lines.length} ${lines.length === 1 ? "problem" : "problems"}):\n${lines.map((l) => `  ${l}`).join("\n")}`,
+      "Fix the settings named above; every setting is optional and has a default (see README \"Configuration\").",
+    );
   }
   return result.data;
 }

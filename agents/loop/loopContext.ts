@@ -7,6 +7,7 @@ import { seededRandom, type Random } from "../../workspace-kb/random";
 import type { AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "./agentPort";
 import type { RaschRatings } from "./difficulty";
 import type { LoopConfig } from "./loopConfig";
+import type { ProgressTracker } from "./progress";
 import type { RunRecorder } from "./runRecorder";
 
 export interface LoopContext {
@@ -25,6 +26,8 @@ export interface LoopContext {
   signal: AbortSignal;
   /** Figures of the generation so far, reset at its start (see `newUsage`). */
   usage: GenerationUsage;
+  /** The phase in play and its calls, for the person watching (see progress.ts). */
+  progress: ProgressTracker;
 }
 
 export interface GenerationUsage {
@@ -63,6 +66,7 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
     reply = await agent.reply({ ...request, signal: ctx.signal });
   } finally {
     if (--usage.inFlight === 0) usage.modelBusyMs += performance.now() - usage.busySince;
+    ctx.progress.callDone();
   }
   usage.completionTokens += reply.usage.completionTokens;
   ctx.recorder.record({

@@ -17,6 +17,7 @@ export interface ModelSessionOptions {
   signal?: AbortSignal;
   onStarted?: SessionOptions["onStarted"];
   onGeneration?: (summary: GenerationSummary) => void;
+  onProgress?: SessionOptions["onProgress"];
   /** Wraps each agent, e.g. to pause it between calls or count its calls (the engine's session host does). */
   wrapAgents?: (factory: AgentFactory) => AgentFactory;
   /** Plain-language messages the user must see (e.g. a human note the knowledge base could not take). */
@@ -33,6 +34,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
     signal: options.signal,
     onStarted: options.onStarted,
     onGeneration: options.onGeneration,
+    onProgress: options.onProgress,
     onNotice: options.onNotice,
     describeModel: async () => {
       const manifest = await runtime.manifest();
@@ -62,24 +64,31 @@ export interface OpenSessionRuntimeOptions {
   onDownloadProgress?: (progress: DownloadProgress) => void;
   /** Plain-language messages the user must see (e.g. the fallback). */
   onNotice?: (message: string) => void;
+  /** Relative model paths resolve against this (the engine passes the workspace; the CLI sends absolute paths). */
+  cwd?: string;
 }
 
 /**
  * Opens the configured model. When the user named none and the recommended model cannot be had (offline),
- * it says so and opens the tiny random model instead (on one thread), setting `config.runtime` accordingly and
+ * it says so and opens the tiny random model instead, setting `config.runtime` accordingly and
  * adding the caveat that the run's output is noise.
  */
 export async function openSessionRuntime(config: LoopConfig, caveats: string[], options: OpenSessionRuntimeOptions): Promise<Runtime> {
+  const runtime = await openOrFallBack(config, caveats, options);
+  // The run's manifest records the thread count that decoded, not "auto": replay needs the number.
+  config.runtime.threads = runtime.threadChoice.threads;
+  options.onNotice?.(`Decoding on ${runtime.threadChoice.reason}.`);
+  return runtime;
+}
+
+async function openOrFallBack(config: LoopConfig, caveats: string[], options: OpenSessionRuntimeOptions): Promise<Runtime> {
   try {
-    return await openRuntime(config.runtime, { signal: options.signal, onDownloadProgress: options.onDownloadProgress });
+    return await openRuntime(config.runtime, { signal: options.signal, cwd: options.cwd, onDownloadProgress: options.onDownloadProgress });
   } catch (error) {
     if (options.modelNamed || !(error instanceof CultureLabError) || !UNREACHABLE.has(error.code)) throw error;
     options.onNotice?.(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);
     options.onNotice?.("Running the project's tiny random model instead. Its output is noise: this run tests the machinery, not learning.");
     config.runtime.model = "tiny";
-    // A model 64 wide gains nothing from a second thread, and llama.cpp's spinning threads stall badly when the
-    // machine is busy (measured here: 1 s with one thread vs 96 s with two under a load of 7 on 2 cores).
-    config.runtime.threads = 1;
     caveats.push(NOISE_CAVEAT);
     return await openRuntime(config.runtime, { signal: options.signal });
   }

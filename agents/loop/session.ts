@@ -20,6 +20,8 @@ import { playGeneration } from "./generation";
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, timed, type LoopContext } from "./loopContext";
 import { Population } from "./population";
+import { ProgressTracker } from "./progress";
+import type { SessionProgress } from "../report/sessionProgress";
 import { newRunId, RunRecorder } from "./runRecorder";
 
 export interface SessionOptions {
@@ -33,6 +35,8 @@ export interface SessionOptions {
   /** Once the run's record exists: its id and the generations it will play. */
   onStarted?: (run: { runId: string; firstGeneration: number; generations: number; model: string }) => void;
   onGeneration?: (summary: GenerationSummary) => void;
+  /** The phase in play, its calls and the time left: at every phase and after every call. */
+  onProgress?: (progress: SessionProgress) => void;
   /** Something the user must read, e.g. a human note in NOTES.md the knowledge base could not take. */
   onNotice?: (message: string) => void;
 }
@@ -79,6 +83,15 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       seed: config.seed,
       lastUsed: lastUseOf(kb),
       usage: newUsage(),
+      progress: new ProgressTracker(
+        {
+          firstGeneration: first,
+          generations: config.generations,
+          evaluates: (ordinal) => isEvaluationGeneration(config, ordinal),
+          evaluationCalls: config.population.size * (bank.length * (config.knowledgeBaseAccess ? 2 : 1) + config.evaluation.probePrompts.length * config.evaluation.probeSamples),
+        },
+        options.onProgress,
+      ),
     };
     options.onStarted?.({ runId, firstGeneration: first, generations: config.generations, model: model.name });
 
@@ -95,6 +108,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       const started = performance.now();
       const generationStartedAt = new Date().toISOString();
       ctx.usage = newUsage();
+      ctx.progress.startGeneration(generation);
       const notesBefore = new Set(kb.entries({ kinds: ["note", "human"], includeArchived: true }).map((e) => e.id));
 
       const played = await playGeneration(ctx, population, generation);
@@ -103,12 +117,14 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       let probeMetrics: Record<string, number> | undefined;
       let probeAlarm = false;
       const last = generation === first + config.generations - 1;
-      if ((generation - first + 1) % config.evaluation.every === 0 || last) {
+      if (isEvaluationGeneration(config, generation - first + 1)) {
         const solvers = population.all.map((m) => m.agent);
+        ctx.progress.phase("evaluating", solvers.length * ctx.bank.length * (config.knowledgeBaseAccess ? 2 : 1));
         const results = await evaluateHeldOut(ctx, solvers, generation);
         const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation);
         ratchet = summary.ratchet;
         evaluation = summary;
+        ctx.progress.phase("probing", solvers.length * config.evaluation.probePrompts.length * config.evaluation.probeSamples);
         const answers = await probe(ctx, solvers, generation);
         if (answers.length >= 2) {
           probeMetrics = await timed(ctx, "metrics", () => computeMetrics(answers, { metrics: TRACKED }));
@@ -157,6 +173,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         }
       });
       summary.wallMs = performance.now() - started;
+      ctx.progress.generationDone();
       summaries.push(summary);
       options.onGeneration?.(summary);
     }
@@ -170,6 +187,11 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     recorder?.close();
     await kb.close();
   }
+}
+
+/** The session's n-th generation (1-based) is evaluated every `evaluation.every` generations and at the end. */
+function isEvaluationGeneration(config: LoopConfig, ordinal: number): boolean {
+  return ordinal % config.evaluation.every === 0 || ordinal === config.generations;
 }
 
 /** Difficulty and skill carry over between sessions: every recorded play attempt is replayed into the ratings. */

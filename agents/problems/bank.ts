@@ -84,7 +84,7 @@ export function composeProposal(random: Random, mode: Mode, depth: number): Prop
   let previous = "x";
   for (let step = 1; step <= depth; step++) {
     const primitive = random.pick(PRIMITIVES.filter((p) => p.from === type));
-    const k = primitive.k ? random.int(primitive.k[0], primitive.k[1]) : 0;
+    const k = primitive.k ? drawConstant(random, primitive.k, primitive.kNot) : 0;
     const expr = primitive.expr.split("$").join(previous).replace(/\bK\b/g, () => String(k));
     lines.push(`  const s${step} = ${expr};`);
     previous = `s${step}`;
@@ -99,4 +99,11 @@ export function composeProposal(random: Random, mode: Mode, depth: number): Prop
       ? `f takes ${describeType(inputType)} and returns ${describeType(type)}; in ${depth} step(s) it ${steps.map((s) => s.says).join(", then ")}.`
       : "";
   return { mode, program, inputs, hint };
+}
+
+/** Uniform over the range without `not` (one draw either way, so the rest of the bank is drawn the same). */
+function drawConstant(random: Random, [low, high]: [number, number], not?: number): number {
+  if (not === undefined || not < low || not > high) return random.int(low, high);
+  const k = random.int(low, high - 1);
+  return k >= not ? k + 1 : k;
 }

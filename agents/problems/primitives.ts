@@ -13,6 +13,8 @@ export interface Primitive {
   expr: string;
   /** Range the constant is drawn from, both ends included. */
   k?: [number, number];
+  /** A constant in the range that would make the step do nothing (x + 0), which the hint would then misdescribe. */
+  kNot?: number;
   /** Plain words for the induction hint. */
   says: string;
 }
@@ -20,7 +22,7 @@ export interface Primitive {
 export const PRIMITIVES: readonly Primitive[] = [
   // integer lists → integer lists
   { from: "ints", to: "ints", expr: "$.map(x => x * K)", k: [2, 5], says: "scales each element" },
-  { from: "ints", to: "ints", expr: "$.map(x => x + K)", k: [-5, 9], says: "shifts each element" },
+  { from: "ints", to: "ints", expr: "$.map(x => x + K)", k: [-5, 9], kNot: 0, says: "shifts each element" },
   { from: "ints", to: "ints", expr: "$.filter(x => x % 2 === 0)", says: "keeps some elements" },
   { from: "ints", to: "ints", expr: "$.filter(x => x > K)", k: [0, 10], says: "keeps some elements" },
   { from: "ints", to: "ints", expr: "[...$].reverse()", says: "reorders the list" },
@@ -42,7 +44,7 @@ export const PRIMITIVES: readonly Primitive[] = [
   // integers → integers
   { from: "int", to: "int", expr: "$ * K + 1", k: [2, 4], says: "does arithmetic" },
   { from: "int", to: "int", expr: "$ % K", k: [2, 9], says: "does arithmetic" },
-  { from: "int", to: "int", expr: "Math.abs($) + K", k: [0, 5], says: "does arithmetic" },
+  { from: "int", to: "int", expr: "Math.abs($) + K", k: [1, 5], says: "does arithmetic" },
   { from: "int", to: "int", expr: "String(Math.abs($)).split('').reduce((a, d) => a + Number(d), 0)", says: "works on digits" },
   // integers → lists and strings
   { from: "int", to: "ints", expr: "Array.from({ length: Math.min(Math.abs($), 9) }, (_, i) => i * K)", k: [1, 3], says: "builds a list" },

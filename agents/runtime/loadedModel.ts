@@ -5,7 +5,7 @@ import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSeq
 import { CultureLabError } from "../../workspace-kb/errors";
 import { inspectModelFile } from "./modelFile";
 import type { ModelFileInfo } from "./modelFile";
-import type { RuntimeConfig } from "./runtimeConfig";
+import type { OpenRuntimeConfig } from "./runtimeConfig";
 import { sequenceIdOf, stepBatching } from "./batchOrder";
 import { StepBarrier } from "./stepBarrier";
 
@@ -30,7 +30,7 @@ export class LoadedModel {
   private constructor(
     readonly info: ModelFileInfo,
     readonly model: LlamaModel,
-    private readonly config: RuntimeConfig,
+    private readonly config: OpenRuntimeConfig,
     private readonly onContext?: (context: LlamaContext) => void,
   ) {
     this.chatWrapper = resolveChatWrapper(model);
@@ -39,7 +39,7 @@ export class LoadedModel {
   static async load(
     llama: Llama,
     path: string,
-    config: RuntimeConfig,
+    config: OpenRuntimeConfig,
     signal?: AbortSignal,
     llamaErrors: () => string[] = () => [],
     onContext?: (context: LlamaContext) => void,

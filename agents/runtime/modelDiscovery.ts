@@ -49,8 +49,10 @@ export async function discoverModels(modelsDir: string, extraDirs: string[] = []
     const ollamaNames = source === "ollama" ? await ollamaBlobNames(join(dir, "..", "manifests")) : new Map<string, string>();
     for (const path of await walk(dir, 4)) {
       if (seen.has(path)) continue;
-      // Ollama stores models as sha256-named blobs: recognise them by magic, not by name.
-      const isGguf = source === "ollama" ? basename(path).startsWith("sha256") && (await hasGgufMagic(path)) : path.toLowerCase().endsWith(".gguf");
+      // Ollama stores models as sha256-named blobs: recognise them by magic, not by name. A .gguf name is not
+      // enough either: an empty or half-copied file would be offered and then fail to load.
+      const named = source === "ollama" ? basename(path).startsWith("sha256") : path.toLowerCase().endsWith(".gguf");
+      const isGguf = named && (await hasGgufMagic(path));
       if (!isGguf) continue;
       seen.add(path);
       const s = await stat(path);

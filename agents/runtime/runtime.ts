@@ -19,7 +19,8 @@ import type { Seat } from "./loadedModel";
 import { resolveModelReference } from "./modelSources";
 import type { DownloadProgress } from "./modelSources";
 import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
-import type { AgentSpec, AgentSpecInput, RuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
+import type { AgentSpec, AgentSpecInput, OpenRuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
+import { chooseThreads, type ThreadChoice } from "./threadChoice";
 import { sha256OfFile } from "./sessionManifest";
 import type { SessionManifest } from "./sessionManifest";
 
@@ -50,7 +51,9 @@ export interface RuntimeAgent {
 }
 
 export interface Runtime {
-  readonly config: RuntimeConfig;
+  readonly config: OpenRuntimeConfig;
+  /** How many threads decode and why (the user's number, or what "auto" chose). */
+  readonly threadChoice: ThreadChoice;
   /** Adds an agent (loading its model if no agent uses it yet). Agent ids are unique. */
   agent(spec: AgentSpecInput, options?: { signal?: AbortSignal }): Promise<RuntimeAgent>;
   /** One embedding vector per text, from the runtime's default model. */
@@ -73,10 +76,21 @@ export interface OpenOptions {
 }
 
 export async function openRuntime(input: RuntimeConfigInput, options: OpenOptions = {}): Promise<Runtime> {
-  const config = parseRuntimeConfig(input);
+  const settings = parseRuntimeConfig(input);
+  // The model file decides "auto" threads, and the thread count is fixed when llama.cpp is loaded: resolve first.
+  const modelPath = await resolveModelReference(settings.model, {
+    modelsDir: settings.modelsDir,
+    allowDownload: settings.allowDownload,
+    cwd: options.cwd,
+    signal: options.signal,
+    onDownloadProgress: options.onDownloadProgress,
+  });
+  const threadChoice = await chooseThreads(settings.threads, modelPath);
+  const config: OpenRuntimeConfig = { ...settings, threads: threadChoice.threads };
   const llamaLog = new LlamaLog(options.onLog);
   const llama = await sharedLlama(config.gpu, config.threads);
-  const runtime = new ModelRuntime(config, llama, llamaLog, options);
+  const runtime = new ModelRuntime(config, threadChoice, llama, llamaLog, options);
+  runtime.remember(settings.model, await realpath(modelPath).catch(() => modelPath));
   try {
     await runtime.modelFor(config.model, options.signal);
   } catch (error) {
@@ -99,11 +113,17 @@ class ModelRuntime implements Runtime {
   private disposed = false;
 
   constructor(
-    readonly config: RuntimeConfig,
+    readonly config: OpenRuntimeConfig,
+    readonly threadChoice: ThreadChoice,
     private readonly llama: Llama,
     private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
+
+  /** A reference already resolved to a file (a download is not looked up twice). */
+  remember(reference: string, path: string): void {
+    this.references.set(reference, path);
+  }
 
   /** The loaded model for a reference; the same file is loaded once however it is named. */
   async modelFor(reference: string, signal?: AbortSignal): Promise<LoadedModel> {

@@ -15,7 +15,7 @@ export const defaultModelsDir = (): string =>
  */
 export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M";
 
-export const SamplingSchema = z.object({
+export const SamplingSchema = z.strictObject({
   temperature: z.number().min(0).max(5).default(0.8).describe("Sampling temperature."),
   topP: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling: keep the smallest set of tokens whose probabilities add up to this."),
   topK: z.number().int().min(0).default(40).describe("Sample among the K most likely tokens; 0 = all."),
@@ -29,7 +29,7 @@ export const SamplingSchema = z.object({
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
 
-export const AgentSpecSchema = z.object({
+export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
   /** A model reference (see RuntimeConfig.model); defaults to the runtime's model. */
   model: z.string().min(1).optional(),
@@ -40,15 +40,18 @@ export const AgentSpecSchema = z.object({
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 
-export const RuntimeConfigSchema = z.object({
+export const RuntimeConfigSchema = z.strictObject({
   /**
    * A model reference: a path to a .gguf file, "tiny" (the project's generated test model), or an
    * `hf:<user>/<repo>[:quant]` URI downloaded into `modelsDir`.
    */
   model: z.string().min(1).default(RECOMMENDED_MODEL).describe("The model: a path to a .gguf file, \"tiny\" (the project's random-weight test model: noise output), or hf:<user>/<repo>:<quant> (downloaded once)."),
   modelsDir: z.string().min(1).default(defaultModelsDir()).describe("Where generated and downloaded models are kept (default: ~/.cache/culture-lab/models)."),
-  /** CPU threads for decoding. node-llama-cpp's own default oversubscribes small machines. */
-  threads: z.number().int().min(1).default(() => availableParallelism()).describe("CPU threads for decoding (default: the machine's available parallelism). On a busy machine fewer can be much faster."),
+  /** CPU threads for decoding; "auto" is decided when the model is opened (see threadChoice.ts). */
+  threads: z
+    .union([z.literal("auto"), z.number().int().min(1).refine((n) => n <= availableParallelism(), { message: `more CPU threads than this machine has (${availableParallelism()})` })])
+    .default("auto")
+    .describe("CPU threads for decoding: a number up to this machine's CPU threads, or \"auto\" (1 for small models; otherwise the cores the load average leaves idle). On a busy machine fewer threads can be much faster."),
   /** GPU offload: "auto" uses one when available, false forces the CPU. */
   gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto").describe("GPU offload: \"auto\" uses one when available, false forces the CPU."),
   /** Tokens of context each agent gets (prompt + answer). */
@@ -61,6 +64,8 @@ export const RuntimeConfigSchema = z.object({
   allowDownload: z.boolean().default(true).describe("Allow hf: downloads; off makes a missing model fail at once with a hint to use a local file."),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+/** A runtime's configuration once it is open: "auto" has become a thread count. */
+export type OpenRuntimeConfig = Omit<RuntimeConfig, "threads"> & { threads: number };
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;
 
 /** Parse settings from any door (CLI flags, editor settings, a protocol message) into a config. */

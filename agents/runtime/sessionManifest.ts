@@ -3,14 +3,14 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { ModelFileInfo } from "./modelFile";
-import type { AgentSpec, RuntimeConfig } from "./runtimeConfig";
+import type { AgentSpec, OpenRuntimeConfig } from "./runtimeConfig";
 
 export interface SessionManifest {
   createdAt: string;
   nodeLlamaCpp: string;
   llamaCpp: string;
   gpu: string | false;
-  runtime: Omit<RuntimeConfig, "modelsDir">;
+  runtime: Omit<OpenRuntimeConfig, "modelsDir">;
   models: Array<ModelFileInfo & { sha256: string; chatTemplate: string; contexts: number }>;
   agents: Array<{ id: string; modelPath: string; persona: string; sampling: AgentSpec["sampling"] }>;
 }

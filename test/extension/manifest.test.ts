@@ -43,7 +43,7 @@ describe("the extension's manifest", () => {
     assert.equal(props["cultureLab.population.size"]!.maximum, 64);
     assert.equal(props["cultureLab.knowledgeBaseAccess"]!.type, "boolean");
     // Machine-dependent defaults are left to the engine rather than frozen into the manifest.
-    assert.equal(props["cultureLab.runtime.threads"]!.default, null);
+    assert.equal(props["cultureLab.runtime.threads"]!.default, "auto");
   });
 
   it("accepts every generated default, so settings left at their defaults make a valid session", () => {

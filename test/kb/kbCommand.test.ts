@@ -97,11 +97,17 @@ describe("culture-lab kb", () => {
     for (const args of [["kb"], ["kb", "frob"], ["kb", "search"], ["kb", "--nope"]]) {
       const io = captureIO(ws.dir);
       assert.equal(await runCli(args, io), 2, args.join(" "));
-      assert.match(io.stderr(), /Usage: culture-lab kb/);
+      assert.match(io.stderr(), /Run `culture-lab kb --help` for the options\./);
     }
     const io = captureIO(ws.dir);
     assert.equal(await runCli(["kb", "search", "x", "--kind", "essay"], io), 1);
     assert.match(io.stderr(), /--kind 'essay' is not a kind/);
+  });
+
+  it("refuses a generation range written backwards instead of quietly matching nothing", async () => {
+    const io = captureIO(ws.dir);
+    assert.equal(await runCli(["kb", "search", "x", "--generation", "3-1"], io), 1);
+    assert.match(io.stderr(), /--generation '3-1' runs backwards.*\n  → Write the smaller first: --generation 1-3/);
   });
 
   it("status on a workspace without a knowledge base says so", async () => {

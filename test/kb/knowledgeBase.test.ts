@@ -117,6 +117,14 @@ describe("the knowledge base", () => {
     await again.close();
   });
 
+  it("refuses a knowledge-base folder given as the workspace instead of nesting a second, empty one inside it", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    await kb.close();
+    await assert.rejects(openKnowledgeBase(join(ws.dir, ".culture")), (e: unknown) =>
+      e instanceof CultureLabError && e.code === "workspace-is-kb" && /is a knowledge-base folder itself \(it holds kb\.json\)/.test(e.message) && e.hint === `Pass the folder that contains it: --workspace ${ws.dir}`);
+    assert.ok(!existsSync(join(ws.dir, ".culture", ".culture")), "nothing was created inside it");
+  });
+
   it("rejects a citation of an unknown id at the door and stages nothing", async () => {
     const kb = await openKnowledgeBase(ws.dir);
     await rejectsWith(Promise.resolve().then(() => kb.addEntry(note("Made up", "cites a ghost", { cites: ["n-zzz"] }))), "kb-unknown-citation", /n-zzz/);

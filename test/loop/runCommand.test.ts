@@ -29,11 +29,14 @@ describe("culture-lab run on the tiny random model", function () {
 
   it("runs generations cleanly with every noisy proposal refused and recorded with its reason", async () => {
     const io = captureIO(workspace);
-    // One thread: the tiny model gains nothing from two, and spinning threads stall on a busy machine.
-    const code = await runCli(["run", "--model", "tiny", "--generations", "8", "--threads", "1", "--config", writeConfig(workspace)], io);
+    // No --threads: a named tiny model must be decoded on one thread by itself (on two it stalled a busy machine).
+    const code = await runCli(["run", "--model", "tiny", "--generations", "8", "--config", writeConfig(workspace)], io);
     assert.equal(code, 0, io.stderr());
+    assert.match(io.stderr(), /Decoding on 1 thread \(auto: the model is/);
+    assert.match(io.stderr(), /^gen 1\/8 · proposing 0\/2 calls/m, "progress inside a generation is printed");
     const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
     const run = readRun(join(workspace, ".culture"), runId);
+    assert.equal((run.manifest.config as { runtime: { threads: unknown } }).runtime.threads, 1, "the manifest records the number, not \"auto\"");
     const proposals = run.calls.filter((c) => c.role === "proposer");
     assert.equal(proposals.length, 8 * 2);
     const kb = await openKnowledgeBaseReadOnly(workspace);

@@ -69,4 +69,10 @@ describe("the held-out bank", () => {
       assert.ok(new Set(problem.examples.map((e) => JSON.stringify(e.output))).size > 1, id);
     }
   });
+
+  it("never writes a step that does nothing, which its hint would describe as doing something", async () => {
+    const many = [bank, ...(await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => generateBank(sandbox, { seed, perLevel: 6 }))))].flat();
+    const idle = many.filter((b) => /=> x \+ 0\)|\) \+ 0;/.test(b.problem.program)).map((b) => b.problem.program);
+    assert.deepEqual(idle, []);
+  });
 });

@@ -147,6 +147,8 @@ describe("where models come from", function () {
     await writeFile(join(blobs, "sha256-bbbb"), "a licence text, not a model");
     await writeFile(join(manifests, "latest"), JSON.stringify({ layers: [{ mediaType: "application/vnd.ollama.image.model", digest: "sha256:aaaa" }] }));
     await writeFile(join(lmstudio, "model-q4.gguf"), model);
+    await writeFile(join(lmstudio, "empty-copy.gguf"), ""); // a 0-byte file is not a model, whatever its name
+    await writeFile(join(lmstudio, "readme.gguf"), "not a model at all");
     const savedHome = process.env.HOME;
     process.env.HOME = home;
     try {
@@ -168,5 +170,11 @@ describe("where models come from", function () {
     const text = captureIO(tiny.dir);
     assert.equal(await runCli(["models", "--dir", tiny.dir], text), 0);
     assert.match(text.stdout(), /tiny\.gguf/);
+  });
+
+  it("`culture-lab models --dir` refuses a folder that does not exist instead of ignoring it", async () => {
+    const io = captureIO(tiny.dir);
+    assert.equal(await runCli(["models", "--dir", "/nonexistent-models"], io), 1);
+    assert.match(io.stderr(), /--dir \/nonexistent-models: there is no such folder/);
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
@@ -79,6 +80,17 @@ describe("the random-weight GGUF writer", () => {
     assert.match(io.stdout(), /wrote .*cli\.gguf: random-llama-d128-l1-h2-kv2-ff320-f16/);
     const info = await readGgufFileInfo(join(dir, "cli.gguf"));
     assert.equal((info.metadata.llama as { embedding_length: number }).embedding_length, 128);
+  });
+
+  it("does not overwrite an existing file unless asked with --force", async () => {
+    const io = captureIO(dir);
+    assert.equal(await runCli(["make-model", "tiny", "twice.gguf", "--seed", "1"], io), 0);
+    const first = readFileSync(join(dir, "twice.gguf"));
+    assert.equal(await runCli(["make-model", "tiny", "twice.gguf", "--seed", "2"], io), 1);
+    assert.match(io.stderr(), /twice\.gguf already exists; make-model does not overwrite a file unasked\.\n  → Pass --force/);
+    assert.deepEqual(readFileSync(join(dir, "twice.gguf")), first, "the existing model is untouched");
+    assert.equal(await runCli(["make-model", "tiny", "twice.gguf", "--seed", "2", "--force"], io), 0);
+    assert.notDeepEqual(readFileSync(join(dir, "twice.gguf")), first);
   });
 
   it("refuses dimensions that do not fit together, saying why", async () => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { symlink } from "node:fs/promises";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { openRuntime } from "../../agents/runtime/runtime";
@@ -24,8 +23,10 @@ describe("the model runtime on the tiny model", function () {
     await tiny?.cleanup();
   });
 
-  it("defaults the decoding threads to the machine's available parallelism", () => {
-    assert.equal(parseRuntimeConfig({}).threads, availableParallelism());
+  it("leaves the decoding threads to be chosen for the model and the machine, and says what it chose", () => {
+    assert.equal(parseRuntimeConfig({}).threads, "auto");
+    assert.equal(rt.threadChoice.threads, 1);
+    assert.match(rt.threadChoice.reason, /as configured/);
   });
 
   it("loads a model once however many agents name it, by any path", async () => {
