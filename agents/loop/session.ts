@@ -4,7 +4,6 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
-import { CollapseDetector } from "../../workspace-kb/metrics/collapseDetector";
 import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
 import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
@@ -16,6 +15,7 @@ import type { AgentFactory } from "./agentPort";
 import { RaschRatings } from "./difficulty";
 import { evaluateHeldOut, probe } from "./evaluate";
 import { summarizeEvaluation, lineageFigures } from "./accumulation";
+import { CollapseWatch } from "./collapseWatch";
 import { playGeneration } from "./generation";
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, timed, type LoopContext } from "./loopContext";
@@ -85,8 +85,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     const notesWindow = new MetricsWindow({ size: config.notesWindow, kernelSize: config.notesWindow, seed: config.seed });
     // Chapters consolidate notes and so repeat them by design: the diversity window holds notes only.
     notesWindow.add(kb.entries({ kinds: ["note", "human"] }).slice(-config.notesWindow).map((e) => e.text));
-    const notesDetector = new CollapseDetector();
-    const probeDetector = new CollapseDetector();
+    const collapse = new CollapseWatch(config, config.seed);
     let ratchet = Number.NEGATIVE_INFINITY;
     const summaries: GenerationSummary[] = [];
     const refusalsSaid = new Set<string>();
@@ -101,7 +100,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 
       let evaluation: GenerationSummary["evaluation"];
       let probeMetrics: Record<string, number> | undefined;
-      let probeAlarm = false;
+      let answers: string[] | undefined;
       const last = generation === first + config.generations - 1;
       if ((generation - first + 1) % config.evaluation.every === 0 || last) {
         const solvers = population.all.map((m) => m.agent);
@@ -109,17 +108,15 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation);
         ratchet = summary.ratchet;
         evaluation = summary;
-        const answers = await probe(ctx, solvers, generation);
-        if (answers.length >= 2) {
-          probeMetrics = await timed(ctx, "metrics", () => computeMetrics(answers, { metrics: TRACKED }));
-          probeAlarm = probeDetector.observe(probeMetrics).alarm;
-        }
+        answers = await probe(ctx, solvers, generation);
+        const probed = answers;
+        if (probed.length >= 2) probeMetrics = await timed(ctx, "metrics", () => computeMetrics(probed, { metrics: TRACKED }));
       }
 
       const newNotes = kb.entries({ kinds: ["note", "human"], includeArchived: true }).filter((e) => !notesBefore.has(e.id));
       const panel = await timed(ctx, "metrics", () => notesWindow.add(newNotes.map((e) => e.text)));
       const metrics = notesWindow.windowDocuments.length >= 2 ? pick(panel, TRACKED) : {};
-      const notesAlarm = notesWindow.isFull ? notesDetector.observe(metrics).alarm : false;
+      const collapseState = await timed(ctx, "metrics", () => collapse.observe(generation, newNotes.map((e) => e.text), answers));
       const lineage = lineageFigures(kb.entries({ kinds: ["note", "chapter", "human"], includeArchived: true }), generation);
 
       if (config.turnover.every > 0 && (generation - first + 1) % config.turnover.every === 0 && !last) {
@@ -137,7 +134,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         metrics,
         probeMetrics,
         evaluation,
-        collapseAlarm: notesAlarm || probeAlarm,
+        ...collapseState,
         completionTokens: ctx.usage.completionTokens,
         modelBusyMs: ctx.usage.modelBusyMs,
         phaseMs: ctx.usage.phaseMs,

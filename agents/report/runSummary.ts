@@ -30,7 +30,12 @@ export interface GenerationSummary {
   /** Metrics over the collapse probe's answers, when the probe ran this generation. */
   probeMetrics?: Record<string, number>;
   evaluation?: EvaluationSummary;
+  /** The collapse alarm over this generation's notes or the latest probe (agents/loop/collapseWatch.ts). */
   collapseAlarm: boolean;
+  /** A steady loss of diversity short of collapse; absent in runs recorded before it existed. */
+  converging?: boolean;
+  /** Why the alarm or "converging" is up (or why a source was not measured), one line per series. */
+  collapseReasons?: string[];
   completionTokens: number;
   wallMs: number;
   /** Wall time during which some model call was in flight (the union over concurrent agents). */

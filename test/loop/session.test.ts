@@ -90,6 +90,9 @@ describe("the culture loop with scripted agents", function () {
     const { summary } = await session({ ...LEARNS_FROM_NOTES, collapseFrom: 3 }, { generations: 7, notesWindow: 6, evaluation: { every: 1 } });
     const alarms = summary.generations.filter((g) => g.collapseAlarm).map((g) => g.generation);
     assert.ok(alarms.length > 0 && Math.min(...alarms) >= 3, `alarms at ${alarms.join(", ")}`);
+    const last = summary.generations.at(-1)!;
+    assert.equal(last.collapseAlarm, true, "the alarm is still up at the end: the collapse has not ended");
+    assert.ok(last.collapseReasons!.some((r) => /fell past their collapse threshold/.test(r)), last.collapseReasons!.join(" | "));
   });
 
   it("raises no collapse alarm while notes and jokes stay diverse, though they share a template", async () => {
