@@ -159,11 +159,23 @@ describe("the culture loop with scripted agents", function () {
       workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, LEARNS_FROM_NOTES),
       describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
     });
-    // Generation 0 has play only (the evaluation, whose without-KB half reads nothing, comes in generation 1).
+    // Generation 0 has play only; the held-out evaluation comes in generation 1, and both of its arms read the
+    // external text, so the gain measures the knowledge base alone.
     const calls = readRun(join(workspace, ".culture"), result.runId).calls.filter((c) => c.role === "solver");
     const play = calls.filter((c) => c.generation === 0);
     assert.ok(play.length > 0 && play.every((c) => c.prompt.includes("measure twice, cut once")));
-    assert.ok(calls.some((c) => c.generation === 1 && !c.prompt.includes("measure twice")), "the without-KB evaluation reads nothing");
+    const evaluation = calls.filter((c) => c.generation === 1 && c.sampling.callSeed !== undefined);
+    assert.ok(evaluation.length > 0 && evaluation.every((c) => c.prompt.includes("measure twice, cut once")), "both arms of the evaluation read it");
+  });
+
+  it("gives the with- and without-knowledge-base answers of each held-out (problem, agent) pair the same sampler seed", async () => {
+    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 1, evaluation: { heldOutProblems: 10 } });
+    const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
+    assert.equal(held.length, 10 * 4 * 2, "every held-out call has a pinned seed");
+    const agentsBySeed = new Map<unknown, string[]>();
+    for (const c of held) agentsBySeed.set(c.sampling.callSeed, [...(agentsBySeed.get(c.sampling.callSeed) ?? []), c.agentId]);
+    assert.equal(agentsBySeed.size, held.length / 2, "each seed serves exactly one pair");
+    assert.ok([...agentsBySeed.values()].every((ids) => ids.length === 2 && ids[0] === ids[1]), "the two calls of a seed are one agent's two arms");
   });
 
   it("records every call and gives the same calls again for the same seed", async () => {
