@@ -1,6 +1,7 @@
 // What every step of a generation shares: the knowledge base, the sandbox, the run record, the configuration,
 // the ratings, and `ask`, the single door through which the loop talks to an agent (so every call is recorded).
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import type { Entry } from "../../workspace-kb/schema";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { BankProblem } from "../problems/bank";
 import { seededRandom, type Random } from "../../workspace-kb/random";
@@ -9,8 +10,17 @@ import type { RaschRatings } from "./difficulty";
 import type { LoopConfig } from "./loopConfig";
 import type { RunRecorder } from "./runRecorder";
 
+/**
+ * How a solver finds entries for a query: the knowledge base's own search by default. Tests inject broken ones
+ * (irrelevant entries, nothing) to check that the accumulation measure notices (mutation tests).
+ */
+export type Retrieval = (kb: KnowledgeBase, query: string, k: number) => Entry[];
+
+export const searchRetrieval: Retrieval = (kb, query, k) => kb.search(query, { k, kinds: ["note", "chapter", "human"] }).map((hit) => hit.entry);
+
 export interface LoopContext {
   kb: KnowledgeBase;
+  retrieval: Retrieval;
   sandbox: Sandbox;
   recorder: RunRecorder;
   config: LoopConfig;
@@ -86,8 +96,7 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
  */
 export function retrieve(ctx: LoopContext, query: string, generation: number, options: { touch?: boolean } = {}): RetrievedNote[] {
   if (!ctx.config.knowledgeBaseAccess || ctx.config.retrievalK === 0) return [];
-  const hits = ctx.kb.search(query, { k: ctx.config.retrievalK, kinds: ["note", "chapter", "human"] });
-  const notes = hits.map(({ entry }) => ({ id: entry.id, title: entry.title, text: entry.text }));
+  const notes = ctx.retrieval(ctx.kb, query, ctx.config.retrievalK).map((entry) => ({ id: entry.id, title: entry.title, text: entry.text }));
   if (options.touch !== false) for (const note of notes) ctx.lastUsed.set(note.id, generation);
   return notes;
 }

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
 import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
+import type { RateTally } from "../../workspace-kb/metrics/ratchetDrift";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { generateBank } from "../problems/bank";
 import { Sandbox, type Json } from "../sandbox/sandbox";
@@ -18,7 +19,7 @@ import { summarizeEvaluation, lineageFigures } from "./accumulation";
 import { CollapseWatch } from "./collapseWatch";
 import { playGeneration } from "./generation";
 import type { LoopConfig } from "./loopConfig";
-import { newUsage, timed, type LoopContext } from "./loopContext";
+import { newUsage, searchRetrieval, timed, type LoopContext, type Retrieval } from "./loopContext";
 import { Population } from "./population";
 import { newRunId, RunRecorder } from "./runRecorder";
 
@@ -33,6 +34,8 @@ export interface SessionOptions {
   /** Once the run's record exists: its id and the generations it will play. */
   onStarted?: (run: { runId: string; firstGeneration: number; generations: number; model: string }) => void;
   onGeneration?: (summary: GenerationSummary) => void;
+  /** How solvers retrieve (default: the knowledge base's search); tests inject broken retrieval to see measures notice. */
+  retrieval?: Retrieval;
   /** Something the user must read, e.g. a human note in NOTES.md the knowledge base could not take. */
   onNotice?: (message: string) => void;
 }
@@ -74,6 +77,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     });
     const ctx: LoopContext = {
       kb, sandbox, recorder, config, bank, signal,
+      retrieval: options.retrieval ?? searchRetrieval,
       ratings: ratingsFromHistory(kb),
       externalText: await externalText(config, options.workspaceDir),
       seed: config.seed,
@@ -87,6 +91,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     notesWindow.add(kb.entries({ kinds: ["note", "human"] }).slice(-config.notesWindow).map((e) => e.text));
     const collapse = new CollapseWatch(config, config.seed);
     let ratchet = Number.NEGATIVE_INFINITY;
+    const withKbTallies: RateTally[] = [];
     const summaries: GenerationSummary[] = [];
     const refusalsSaid = new Set<string>();
 
@@ -105,7 +110,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       if ((generation - first + 1) % config.evaluation.every === 0 || last) {
         const solvers = population.all.map((m) => m.agent);
         const results = await evaluateHeldOut(ctx, solvers, generation);
-        const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation);
+        const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation, withKbTallies);
         ratchet = summary.ratchet;
         evaluation = summary;
         answers = await probe(ctx, solvers, generation);
