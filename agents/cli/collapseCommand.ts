@@ -17,7 +17,7 @@ it has more; a generation with fewer is "not measured"), so every generation is 
   vendi_ngram          kernel diversity: the effective number of distinct documents
   near_duplicate_rate  copying: share of documents with a near-copy (word 3-shingle Jaccard ≥ 0.8)
 Each series is compared with its best value since the first measured generation. The ALARM (collapse) is
-raised when at least 2 of the 3 fell past their collapse threshold (distinct_2 −40%, vendi_ngram −40%,
+raised when at least 2 of the 3 fell past their collapse threshold (distinct_2 −35%, vendi_ngram −35%,
 near_duplicate_rate +0.5) and stays raised while it lasts; CONVERGING shows after 3 measured generations
 in a row with a smaller fall (−15%, −10%, +0.25) and no alarm. Error rates: README, "Collapse alarm".
 

@@ -22,8 +22,10 @@ for (const perGeneration of [3, 8, 24]) {
     for (const detector of ["collapse", "window-drop"] as Detector[]) {
       const c = calibrate(detector, { perGeneration, generations, runs, modes, seed: 11 });
       const never = c.delays.filter((d) => d === undefined).length;
+      // The window-drop signal has no "converging" state: its columns say so rather than show 0%.
+      const conv = (x: number) => (detector === "collapse" ? pct(x) : "—");
       console.log(
-        `${detector.padEnd(13)}  ${String(perGeneration).padStart(8)}  ${String(modes).padStart(5)}  ${pct(c.nullFalseAlarm).padStart(10)}  ${pct(c.nullConverging).padStart(10)}  ${pct(c.convergingAlarm).padStart(11)}  ${pct(c.convergingShown).padStart(11)}  ${String(medianDelay(c.delays)).padStart(12)}  ${String(never).padStart(5)}  ${pct(c.collapsedCoverage).padStart(8)}`,
+        `${detector.padEnd(13)}  ${String(perGeneration).padStart(8)}  ${String(modes).padStart(5)}  ${pct(c.nullFalseAlarm).padStart(10)}  ${conv(c.nullConverging).padStart(10)}  ${pct(c.convergingAlarm).padStart(11)}  ${conv(c.convergingShown).padStart(11)}  ${String(medianDelay(c.delays)).padStart(12)}  ${String(never).padStart(5)}  ${pct(c.collapsedCoverage).padStart(8)}`,
       );
       if (detector === "collapse" && c.nullFalseAlarm === 0) console.log(`${"".padEnd(13)}  (0 of ${runs} null runs alarmed: the false-alarm rate is below ${pct(zeroBound(runs))} at 95% confidence)`);
     }

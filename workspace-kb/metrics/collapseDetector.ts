@@ -20,8 +20,8 @@ const seriesSchema = z.object({
 export const collapseDetectorConfigSchema = z
   .object({
     series: z.array(seriesSchema).min(1).default([
-      { metric: "distinct_2", collapse: 0.4, converge: 0.15, mode: "relative" },
-      { metric: "vendi_ngram", collapse: 0.4, converge: 0.1, mode: "relative" },
+      { metric: "distinct_2", collapse: 0.35, converge: 0.15, mode: "relative" },
+      { metric: "vendi_ngram", collapse: 0.35, converge: 0.1, mode: "relative" },
       { metric: "near_duplicate_rate", collapse: 0.5, converge: 0.25, mode: "absolute" },
     ]),
     /** Series that must agree (fallen past their collapse threshold) before the alarm is raised. */
