@@ -87,6 +87,8 @@ export function verdict(run: RunSummary): string[] {
   }
   const alarms = g.filter((x) => x.collapseAlarm).map((x) => x.generation);
   lines.push(alarms.length > 0 ? `Collapse alarm raised at generation(s) ${alarms.join(", ")}.` : "No collapse alarm was raised.");
+  const converging = g.filter((x) => x.converging).map((x) => x.generation);
+  if (converging.length > 0) lines.push(`Diversity was converging (falling, short of collapse) at generation(s) ${converging.join(", ")}.`);
   return lines;
 }
 
