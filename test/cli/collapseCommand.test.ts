@@ -71,6 +71,12 @@ describe("culture-lab collapse", function () {
     assert.deepEqual(JSON.parse(sampled.stdout).generations.map((g: { sampled: number }) => g.sampled), [2, 0]);
   });
 
+  it("refuses a device instead of reading without end", async () => {
+    const io = captureIO(dir);
+    assert.equal(await runCli(["collapse", "/dev/zero"], io), 1);
+    assert.match(io.stderr(), /\/dev\/zero is not a regular file/);
+  });
+
   it("refuses bad options with the command's help", async () => {
     const { code, stderr } = await collapse('{"generation": 0, "text": "x"}\n', "--sample", "1");
     assert.equal(code, 2);
