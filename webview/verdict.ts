@@ -12,8 +12,9 @@ export interface Verdict {
 }
 
 /**
- * The series the collapse detector tracks, with its default thresholds (workspace-kb/metrics/collapseDetector.ts;
- * that module pulls in zod, too heavy for the panel, so the four rows are repeated here — keep them in step).
+ * The series the earlier collapse detector tracked, with its thresholds (now workspace-kb/metrics/windowDropDetector.ts;
+ * that module pulls in zod, too heavy for the panel, so the four rows are repeated here): they explain alarms of runs
+ * recorded before the generation record carried `collapseReasons`.
  */
 export const ALARM_SERIES = [
   { metric: "distinct_2", label: "distinct-2", threshold: 0.2, mode: "relative", lowerIsMoreDiverse: false },
@@ -38,8 +39,10 @@ export function verdict(summaries: readonly GenerationSummary[]): Verdict {
   if (last.collapseAlarm) {
     let since = summaries.length - 1;
     while (since > 0 && summaries[since - 1]!.collapseAlarm) since--;
-    const moved = [...fallen(summaries, (g) => g.metrics, "notes"), ...fallen(summaries, (g) => g.probeMetrics, "probe")];
-    const why = moved.length > 0 ? `: ${moved.join(", ")} (against each series' best of the previous ${ALARM_HISTORY} windows)` : "";
+    // Runs recorded since issue 15 carry the detector's own reasons; older ones are explained as before.
+    const recorded = last.collapseReasons?.filter((r) => /collapse/.test(r)) ?? [];
+    const moved = recorded.length > 0 ? [] : [...fallen(summaries, (g) => g.metrics, "notes"), ...fallen(summaries, (g) => g.probeMetrics, "probe")];
+    const why = recorded.length > 0 ? `: ${recorded.join("; ")}` : moved.length > 0 ? `: ${moved.join(", ")} (against each series' best of the previous ${ALARM_HISTORY} windows)` : "";
     return { accumulation, alarm: `Collapse alarm since gen ${summaries[since]!.generation}${why}` };
   }
   const raised = summaries.filter((g) => g.collapseAlarm).map((g) => g.generation);

@@ -8,5 +8,6 @@ import { replayCommand } from "./replayCommand";
 import { runCommand } from "./runCommand";
 import { bankCommand } from "./bankCommand";
 import { checkProposalCommand } from "./checkProposalCommand";
+import { collapseCommand } from "./collapseCommand";
 
-export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
+export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];

@@ -106,6 +106,7 @@ function describeGeneration(g: GenerationSummary): string {
   if (g.chaptersWritten > 0 || g.archived > 0) parts.push(`${g.chaptersWritten} chapters, ${g.archived} archived`);
   if (g.evaluation) parts.push(`held-out ${fmt(g.evaluation.withKb)} with KB vs ${fmt(g.evaluation.withoutKb)} without (gain ${fmt(g.evaluation.gain)}, 95% CI ${fmt(g.evaluation.gainLow)}..${fmt(g.evaluation.gainHigh)})`);
   if (g.collapseAlarm) parts.push("COLLAPSE ALARM");
+  else if (g.converging) parts.push("converging (diversity falling, not collapse)");
   parts.push(`${Math.round(g.wallMs)} ms`);
   return parts.join("  ");
 }

@@ -19,6 +19,8 @@ export interface AgentRequest {
   /** Overrides the agent's own temperature for this call (e.g. "dreaming" proposals). */
   temperature?: number;
   maxTokens?: number;
+  /** Pins the sampler seed of this call (the two arms of a held-out comparison share one); default: the agent's own stream. */
+  seed?: number;
   signal: AbortSignal;
 }
 

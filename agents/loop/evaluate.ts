@@ -1,8 +1,9 @@
 // "Measuring accumulation causally": the current agents play the held-out bank (written by code, never shown in
-// play) twice with the same seeds — with the knowledge base and without — and answer fixed open prompts K times
+// play) twice with the same sampler seed per (problem, agent) — with the knowledge base and without, the same
+// external text (if that intervention is on) in both, no retrieval counted as a use — and answer fixed open prompts K times
 // each (the collapse probe: does the population's repertoire narrow to a few jokes?).
 import type { LoopAgent } from "./agentPort";
-import { ask, type LoopContext } from "./loopContext";
+import { ask, randomFor, type LoopContext } from "./loopContext";
 import { recordAttempt, solve } from "./solve";
 
 export interface HeldOutResult {
@@ -18,8 +19,10 @@ export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], ge
     solvers.map(async (agent) => {
       const outcomes = [];
       for (const item of ctx.bank) {
+        // One sampler seed per (problem, agent, generation), shared by both arms: they differ only by the notes.
+        const seed = randomFor(ctx, "held-out seed", generation, agent.id, item.id).below(0x1_0000_0000);
         for (const withKb of conditions) {
-          outcomes.push({ withKb, outcome: await solve(ctx, agent, generation, { problemId: item.id, problem: item.problem, withKb }) });
+          outcomes.push({ withKb, outcome: await solve(ctx, agent, generation, { problemId: item.id, problem: item.problem, withKb, heldOut: true, seed }) });
         }
       }
       return outcomes;

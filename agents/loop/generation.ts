@@ -14,7 +14,7 @@ import { writeNotes } from "./writeNotes";
 const REFUSED_KEPT = 50;
 
 export interface GenerationResult {
-  summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "reuse" | "citationDepth" | "wallMs" | "modelBusyMs" | "phaseMs" | "completionTokens">;
+  summary: Omit<GenerationSummary, "metrics" | "probeMetrics" | "evaluation" | "collapseAlarm" | "converging" | "collapseReasons" | "reuse" | "citationDepth" | "wallMs" | "modelBusyMs" | "phaseMs" | "completionTokens">;
   /** Learnability reward each proposer earned this generation. */
   rewards: Record<string, number>;
   /**

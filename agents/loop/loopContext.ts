@@ -1,6 +1,7 @@
 // What every step of a generation shares: the knowledge base, the sandbox, the run record, the configuration,
 // the ratings, and `ask`, the single door through which the loop talks to an agent (so every call is recorded).
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import type { Entry } from "../../workspace-kb/schema";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { BankProblem } from "../problems/bank";
 import { seededRandom, type Random } from "../../workspace-kb/random";
@@ -10,8 +11,17 @@ import type { LoopConfig } from "./loopConfig";
 import type { ProgressTracker } from "./progress";
 import type { RunRecorder } from "./runRecorder";
 
+/**
+ * How a solver finds entries for a query: the knowledge base's own search by default. Tests inject broken ones
+ * (irrelevant entries, nothing) to check that the accumulation measure notices (mutation tests).
+ */
+export type Retrieval = (kb: KnowledgeBase, query: string, k: number) => Entry[];
+
+export const searchRetrieval: Retrieval = (kb, query, k) => kb.search(query, { k, kinds: ["note", "chapter", "human"] }).map((hit) => hit.entry);
+
 export interface LoopContext {
   kb: KnowledgeBase;
+  retrieval: Retrieval;
   sandbox: Sandbox;
   recorder: RunRecorder;
   config: LoopConfig;
@@ -74,7 +84,7 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
     agentId: agent.id,
     role: request.role,
     prompt: request.prompt,
-    sampling: request.temperature === undefined ? agent.sampling : { ...agent.sampling, temperature: request.temperature },
+    sampling: { ...agent.sampling, ...(request.temperature === undefined ? {} : { temperature: request.temperature }), ...(request.seed === undefined ? {} : { callSeed: request.seed }) },
     output: reply.text,
     outcome: reply.ok ? "ok" : reply.reason,
     promptTokens: reply.usage.promptTokens,
@@ -84,27 +94,36 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
   return reply;
 }
 
-/** Notes, chapters and human notes a solver may read for `query`, plus external text when that intervention is on. */
-export function retrieve(ctx: LoopContext, query: string, generation: number): RetrievedNote[] {
+/**
+ * Notes, chapters and human notes a solver may read for `query`. `touch: false` (held-out evaluation) reads
+ * without marking the entries used, so measuring does not change what sleep forgets.
+ */
+export function retrieve(ctx: LoopContext, query: string, generation: number, options: { touch?: boolean } = {}): RetrievedNote[] {
   if (!ctx.config.knowledgeBaseAccess || ctx.config.retrievalK === 0) return [];
-  const hits = ctx.kb.search(query, { k: ctx.config.retrievalK, kinds: ["note", "chapter", "human"] });
-  const notes = hits.map(({ entry }) => ({ id: entry.id, title: entry.title, text: entry.text }));
-  for (const note of notes) ctx.lastUsed.set(note.id, generation);
-  const { fraction } = ctx.config.interventions.externalText;
-  const random = randomFor(ctx, "external", generation, query);
-  if (ctx.externalText.length > 0 && fraction > 0 && random.next() < fraction) {
-    const text = random.pick(ctx.externalText);
-    // External text has no id in the knowledge base, so it can be read but not cited.
-    notes.push({ id: "external", title: "From outside the population", text });
-  }
+  const notes = ctx.retrieval(ctx.kb, query, ctx.config.retrievalK).map((entry) => ({ id: entry.id, title: entry.title, text: entry.text }));
+  if (options.touch !== false) for (const note of notes) ctx.lastUsed.set(note.id, generation);
   return notes;
 }
 
+/**
+ * The external-text intervention: a document from the user's corpus for a solver working on `query`, or none.
+ * It is independent of the knowledge base — the draw depends only on the query and generation — so both arms of
+ * a held-out comparison read the same external document (or neither does) and the gain measures the KB alone.
+ */
+export function externalFor(ctx: LoopContext, query: string, generation: number): RetrievedNote[] {
+  const { fraction } = ctx.config.interventions.externalText;
+  if (ctx.externalText.length === 0 || fraction === 0) return [];
+  const random = randomFor(ctx, "external", generation, query);
+  if (random.next() >= fraction) return [];
+  // External text has no id in the knowledge base, so it can be read but not cited.
+  return [{ id: "external", title: "From outside the population", text: random.pick(ctx.externalText) }];
+}
+
 /** Keeps only citations of entries that exist; the rest are counted, never stored (the KB refuses them). */
-export function knownCitations(ctx: LoopContext, cites: unknown, generation: number): { known: string[]; unknown: number } {
+export function knownCitations(ctx: LoopContext, cites: unknown, generation: number, options: { touch?: boolean } = {}): { known: string[]; unknown: number } {
   const ids = Array.isArray(cites) ? cites.filter((c): c is string => typeof c === "string") : [];
   const known = [...new Set(ids)].filter((id) => ctx.kb.has(id));
-  for (const id of known) ctx.lastUsed.set(id, generation);
+  if (options.touch !== false) for (const id of known) ctx.lastUsed.set(id, generation);
   return { known, unknown: ids.length - known.length };
 }
 

@@ -36,7 +36,7 @@ class ModelAgent implements LoopAgent {
   async reply(request: AgentRequest): Promise<AgentReply> {
     const model = request.temperature === undefined ? this.model : await this.dreamer(request.temperature);
     const started = performance.now();
-    const options = { signal: request.signal, maxTokens: request.maxTokens };
+    const options = { signal: request.signal, maxTokens: request.maxTokens, seed: request.seed };
     const result = request.schema
       ? await model.generateJson(request.prompt, request.schema as Record<string, unknown>, options)
       : await model.generateText(request.prompt, options);

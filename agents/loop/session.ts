@@ -4,9 +4,9 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
-import { CollapseDetector } from "../../workspace-kb/metrics/collapseDetector";
 import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
 import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
+import type { RateTally } from "../../workspace-kb/metrics/ratchetDrift";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { generateBank } from "../problems/bank";
 import { Sandbox, type Json } from "../sandbox/sandbox";
@@ -16,9 +16,10 @@ import type { AgentFactory } from "./agentPort";
 import { RaschRatings } from "./difficulty";
 import { evaluateHeldOut, probe } from "./evaluate";
 import { summarizeEvaluation, lineageFigures } from "./accumulation";
+import { CollapseWatch } from "./collapseWatch";
 import { playGeneration } from "./generation";
 import type { LoopConfig } from "./loopConfig";
-import { newUsage, timed, type LoopContext } from "./loopContext";
+import { newUsage, searchRetrieval, timed, type LoopContext, type Retrieval } from "./loopContext";
 import { Population } from "./population";
 import { ProgressTracker } from "./progress";
 import type { SessionProgress } from "../report/sessionProgress";
@@ -37,6 +38,8 @@ export interface SessionOptions {
   onGeneration?: (summary: GenerationSummary) => void;
   /** The phase in play, its calls and the time left: at every phase and after every call. */
   onProgress?: (progress: SessionProgress) => void;
+  /** How solvers retrieve (default: the knowledge base's search); tests inject broken retrieval to see measures notice. */
+  retrieval?: Retrieval;
   /** Something the user must read, e.g. a human note in NOTES.md the knowledge base could not take. */
   onNotice?: (message: string) => void;
 }
@@ -78,6 +81,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     });
     const ctx: LoopContext = {
       kb, sandbox, recorder, config, bank, signal,
+      retrieval: options.retrieval ?? searchRetrieval,
       ratings: ratingsFromHistory(kb),
       externalText: await externalText(config, options.workspaceDir),
       seed: config.seed,
@@ -98,9 +102,9 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     const notesWindow = new MetricsWindow({ size: config.notesWindow, kernelSize: config.notesWindow, seed: config.seed });
     // Chapters consolidate notes and so repeat them by design: the diversity window holds notes only.
     notesWindow.add(kb.entries({ kinds: ["note", "human"] }).slice(-config.notesWindow).map((e) => e.text));
-    const notesDetector = new CollapseDetector();
-    const probeDetector = new CollapseDetector();
+    const collapse = new CollapseWatch(config, config.seed);
     let ratchet = Number.NEGATIVE_INFINITY;
+    const withKbTallies: RateTally[] = [];
     const summaries: GenerationSummary[] = [];
     const refusalsSaid = new Set<string>();
 
@@ -115,27 +119,25 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 
       let evaluation: GenerationSummary["evaluation"];
       let probeMetrics: Record<string, number> | undefined;
-      let probeAlarm = false;
+      let answers: string[] | undefined;
       const last = generation === first + config.generations - 1;
       if (isEvaluationGeneration(config, generation - first + 1)) {
         const solvers = population.all.map((m) => m.agent);
         ctx.progress.phase("evaluating", solvers.length * ctx.bank.length * (config.knowledgeBaseAccess ? 2 : 1));
         const results = await evaluateHeldOut(ctx, solvers, generation);
-        const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation);
+        const summary = summarizeEvaluation(results, generation, ratchet, config.seed + generation, withKbTallies);
         ratchet = summary.ratchet;
         evaluation = summary;
         ctx.progress.phase("probing", solvers.length * config.evaluation.probePrompts.length * config.evaluation.probeSamples);
-        const answers = await probe(ctx, solvers, generation);
-        if (answers.length >= 2) {
-          probeMetrics = await timed(ctx, "metrics", () => computeMetrics(answers, { metrics: TRACKED }));
-          probeAlarm = probeDetector.observe(probeMetrics).alarm;
-        }
+        answers = await probe(ctx, solvers, generation);
+        const probed = answers;
+        if (probed.length >= 2) probeMetrics = await timed(ctx, "metrics", () => computeMetrics(probed, { metrics: TRACKED }));
       }
 
       const newNotes = kb.entries({ kinds: ["note", "human"], includeArchived: true }).filter((e) => !notesBefore.has(e.id));
       const panel = await timed(ctx, "metrics", () => notesWindow.add(newNotes.map((e) => e.text)));
       const metrics = notesWindow.windowDocuments.length >= 2 ? pick(panel, TRACKED) : {};
-      const notesAlarm = notesWindow.isFull ? notesDetector.observe(metrics).alarm : false;
+      const collapseState = await timed(ctx, "metrics", () => collapse.observe(generation, newNotes.map((e) => e.text), answers));
       const lineage = lineageFigures(kb.entries({ kinds: ["note", "chapter", "human"], includeArchived: true }), generation);
 
       if (config.turnover.every > 0 && (generation - first + 1) % config.turnover.every === 0 && !last) {
@@ -153,7 +155,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         metrics,
         probeMetrics,
         evaluation,
-        collapseAlarm: notesAlarm || probeAlarm,
+        ...collapseState,
         completionTokens: ctx.usage.completionTokens,
         modelBusyMs: ctx.usage.modelBusyMs,
         phaseMs: ctx.usage.phaseMs,

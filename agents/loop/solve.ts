@@ -4,7 +4,7 @@ import { checkAnswer } from "../problems/checkAnswer";
 import type { Problem } from "../problems/problem";
 import { solverView } from "../problems/problem";
 import type { LoopAgent, RetrievedNote } from "./agentPort";
-import { ask, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
+import { ask, externalFor, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
 import { solverPrompt, solverSchema, statement } from "./prompts";
 
 export interface SolveOutcome {
@@ -23,21 +23,29 @@ export async function solve(
   ctx: LoopContext,
   solver: LoopAgent,
   generation: number,
-  task: { problemId: string; problem: Problem; withKb: boolean },
+  /**
+   * `heldOut`: an evaluation run — its retrievals and citations do not count as uses (forgetting is left as play
+   * made it). `seed`: pins the sampler seed, so the two arms of a held-out pair draw alike.
+   */
+  task: { problemId: string; problem: Problem; withKb: boolean; heldOut?: boolean; seed?: number },
 ): Promise<SolveOutcome> {
   const view = solverView(task.problem);
   // The mode leads the query so notes about this kind of problem rank high, not only notes sharing its tokens.
-  const notes = task.withKb ? await timed(ctx, "retrieval", () => retrieve(ctx, `${view.mode} ${statement(view)}`, generation)) : [];
+  const query = `${view.mode} ${statement(view)}`;
+  const touch = !task.heldOut;
+  const kbNotes = task.withKb ? await timed(ctx, "retrieval", () => retrieve(ctx, query, generation, { touch })) : [];
+  const notes = [...kbNotes, ...externalFor(ctx, query, generation)];
   const reply = await ask(ctx, solver, generation, {
     role: "solver",
     prompt: solverPrompt(view, notes),
     schema: solverSchema(task.problem.mode),
     facts: { problemId: task.problemId, view, notes, withKb: task.withKb, generation },
+    seed: task.seed,
   });
   const base = { solverId: solver.id, problemId: task.problemId, answer: reply.text, notes };
   if (!reply.ok) return { ...base, correct: false, why: reply.reason, cites: [], unknownCites: 0 };
   const value = reply.value as { answer?: unknown; cites?: unknown };
-  const { known, unknown } = knownCitations(ctx, value.cites, generation);
+  const { known, unknown } = knownCitations(ctx, value.cites, generation, { touch });
   const verdict = await timed(ctx, "verify", () => checkAnswer(ctx.sandbox, task.problem, value.answer ?? null));
   return { ...base, correct: verdict.correct, why: verdict.correct ? "" : verdict.reason, cites: known, unknownCites: unknown };
 }

@@ -79,8 +79,16 @@ export function verdict(run: RunSummary): string[] {
   } else {
     lines.push(`No measurable effect of the knowledge base: held-out gain ${fmt(last.gain)} (95% interval ${fmt(last.gainLow)} to ${fmt(last.gainHigh)} includes 0).`);
   }
+  if (last && last.detectableGain !== undefined && Number.isFinite(last.detectableGain)) {
+    lines.push(`The interval is ${fmt(last.gainHigh - last.gainLow)} wide (${last.pairs ?? "?"} paired runs): a true gain of about ${fmt(last.detectableGain)} or more would show as an interval above 0 four times in five; smaller ones may not show.`);
+  }
+  if (last && last.ratchetNullDrift !== undefined && Number.isFinite(last.ratchetNullDrift)) {
+    lines.push(`Ratchet (best with-KB solve rate so far) ${fmt(last.ratchet)}; with no true change a ratchet over these evaluations would sit ${fmt(last.ratchetNullDrift)} above the mean rate by chance alone.`);
+  }
   const alarms = g.filter((x) => x.collapseAlarm).map((x) => x.generation);
   lines.push(alarms.length > 0 ? `Collapse alarm raised at generation(s) ${alarms.join(", ")}.` : "No collapse alarm was raised.");
+  const converging = g.filter((x) => x.converging).map((x) => x.generation);
+  if (converging.length > 0) lines.push(`Diversity was converging (falling, short of collapse) at generation(s) ${converging.join(", ")}.`);
   return lines;
 }
 

@@ -8,7 +8,16 @@ export interface EvaluationSummary {
   /** Bootstrap 95% interval of the gain. */
   gainLow: number;
   gainHigh: number;
+  /**
+   * Smallest true gain this evaluation would detect (interval above 0) four times in five: (1.96 + 0.84) × the
+   * bootstrap standard error, taken as the interval's half-width / 1.96. Absent in runs recorded before it existed.
+   */
+  detectableGain?: number;
+  /** Paired (problem, agent) runs behind the gain. */
+  pairs?: number;
   ratchet: number;
+  /** How far the ratchet rises over the evaluations so far with no true change (ratchetDrift.ts); absent in older runs. */
+  ratchetNullDrift?: number;
 }
 
 export interface GenerationSummary {
@@ -30,7 +39,12 @@ export interface GenerationSummary {
   /** Metrics over the collapse probe's answers, when the probe ran this generation. */
   probeMetrics?: Record<string, number>;
   evaluation?: EvaluationSummary;
+  /** The collapse alarm over this generation's notes or the latest probe (agents/loop/collapseWatch.ts). */
   collapseAlarm: boolean;
+  /** A steady loss of diversity short of collapse; absent in runs recorded before it existed. */
+  converging?: boolean;
+  /** Why the alarm or "converging" is up (or why a source was not measured), one line per series. */
+  collapseReasons?: string[];
   completionTokens: number;
   wallMs: number;
   /** Wall time during which some model call was in flight (the union over concurrent agents). */

@@ -28,6 +28,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the agent's maxTokens for this call. */
   maxTokens?: number;
+  /**
+   * Pins the sampler seed of this call. By default each call gets the agent's seed mixed with its call number, so
+   * consecutive calls draw differently; a caller that compares two calls (the with- and without-knowledge-base
+   * answers of one held-out problem) gives both the same seed so they differ only by their prompts.
+   */
+  seed?: number;
 }
 
 export interface JsonCallOptions extends CallOptions {
@@ -298,7 +304,7 @@ class ModelAgent implements RuntimeAgent {
         model: this.loaded.model,
         promptTokens: rendered.tokens,
         sampling: this.spec.sampling,
-        seed: noiseU32(this.spec.sampling.seed, callNumber),
+        seed: options.seed ?? noiseU32(this.spec.sampling.seed, callNumber),
         maxTokens: options.maxTokens ?? this.spec.sampling.maxTokens,
         grammarState: grammar ? new LlamaGrammarEvaluationState({ model: this.loaded.model, grammar }) : undefined,
         stopTokens: rendered.stopTokens,

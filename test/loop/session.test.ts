@@ -10,10 +10,28 @@ import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runSession, type SessionResult } from "../../agents/loop/session";
 import { readRun } from "../../agents/loop/runRecorder";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
+import type { Retrieval } from "../../agents/loop/loopContext";
+import type { RunSummary } from "../../agents/report/runSummary";
 import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 
 const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
 const LEARNS_NOTHING: ScriptedBehaviour = { baseSkill: 0.35, skillPerNote: 0, maxSkill: 0.95 };
+
+/** The verdict the report prints as "the knowledge base helped": the last evaluation's gain interval lies above 0. */
+function gainDetected(summary: RunSummary): boolean {
+  const last = summary.generations.filter((g) => g.evaluation).at(-1)!.evaluation!;
+  return last.gainLow > 0;
+}
+
+// Broken retrieval, injected (mutation tests): the accumulation verdict must notice.
+const KINDS = ["note", "chapter", "human"] as const;
+/** The k entries the search ranks least similar to the query (those it does not match at all first). */
+const irrelevantRetrieval: Retrieval = (kb, query, k) => {
+  const entries = kb.entries({ kinds: [...KINDS] });
+  const score = new Map(kb.search(query, { k: Math.max(1, entries.length), kinds: [...KINDS] }).map((h) => [h.entry.id, h.score]));
+  return [...entries].sort((a, b) => (score.get(a.id) ?? 0) - (score.get(b.id) ?? 0)).slice(0, k);
+};
+const noRetrieval: Retrieval = () => [];
 
 describe("the culture loop with scripted agents", function () {
   this.timeout(240_000);
@@ -25,7 +43,7 @@ describe("the culture loop with scripted agents", function () {
     workspaces.forEach((w) => rmSync(w, { recursive: true, force: true }));
   });
 
-  async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>, extra: { notesMd?: string; onNotice?: (message: string) => void } = {}): Promise<SessionResult & { workspace: string }> {
+  async function session(behaviour: ScriptedBehaviour, config: Record<string, unknown>, extra: { notesMd?: string; onNotice?: (message: string) => void; retrieval?: Retrieval } = {}): Promise<SessionResult & { workspace: string }> {
     const workspace = mkdtempSync(join(tmpdir(), "cl-loop-"));
     workspaces.push(workspace);
     if (extra.notesMd !== undefined) {
@@ -44,14 +62,20 @@ describe("the culture loop with scripted agents", function () {
       agents: scriptedAgentFactory(sandbox, key, behaviour),
       describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
       onNotice: extra.onNotice,
+      retrieval: extra.retrieval,
     });
     return { ...result, workspace };
   }
 
   it("measures a positive held-out gain, with an interval above zero, when agents learn from the notes", async () => {
-    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } });
+    const { summary, reportPath } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } });
     const last = summary.generations.at(-1)!.evaluation!;
-    assert.ok(last.gainLow > 0, `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
+    assert.ok(gainDetected(summary), `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
+    assert.equal(last.pairs, 50 * 4, "the default bank: 50 problems, each played by the 4 agents with and without the knowledge base");
+    assert.ok(last.detectableGain! > 0 && last.detectableGain! < 0.2, `detects gains from ${last.detectableGain}`);
+    const report = readFileSync(reportPath, "utf8");
+    assert.match(report, /The interval is [\d.]+ wide \(200 paired runs\): a true gain of about [\d.]+ or more would show/);
+    assert.match(report, /with no true change a ratchet over these evaluations would sit [\d.]+ above the mean rate by chance alone/);
     assert.ok(last.withKb > last.withoutKb);
     assert.ok(summary.generations.some((g) => g.validProposals > 0 && g.notesWritten > 0));
     assert.ok(summary.generations.some((g) => g.reuse > 0), "later notes cite earlier ones");
@@ -72,9 +96,32 @@ describe("the culture loop with scripted agents", function () {
 
   it("finds no gain — an interval that includes zero — when agents learn nothing from the notes", async () => {
     const { summary } = await session(LEARNS_NOTHING, { generations: 4, evaluation: { every: 2 } });
+    assert.equal(gainDetected(summary), false);
     for (const g of summary.generations.filter((x) => x.evaluation)) {
       assert.ok(g.evaluation!.gainLow <= 0 && g.evaluation!.gainHigh >= 0, `gain ${g.evaluation!.gain} [${g.evaluation!.gainLow}, ${g.evaluation!.gainHigh}]`);
+      assert.ok(g.evaluation!.gainHigh - g.evaluation!.gainLow > 0.05, "the two arms draw independently, so the interval has a width");
     }
+  });
+
+  it("detects no gain when retrieval returns irrelevant entries (mutation: the notes that matter are never read)", async () => {
+    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } }, { retrieval: irrelevantRetrieval });
+    const last = summary.generations.at(-1)!.evaluation!;
+    assert.equal(gainDetected(summary), false, `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
+  });
+
+  it("detects no gain when retrieval returns nothing (mutation: the knowledge base is never read)", async () => {
+    const { summary } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } }, { retrieval: noRetrieval });
+    const last = summary.generations.at(-1)!.evaluation!;
+    assert.equal(gainDetected(summary), false, `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
+  });
+
+  it("forgets the same notes whether or not the held-out evaluation read them", async () => {
+    const config = { generations: 6, sleep: { every: 2, forgetAfter: 2 }, evaluation: { heldOutProblems: 20 } };
+    const evaluatedOften = await session(LEARNS_FROM_NOTES, { ...config, evaluation: { ...config.evaluation, every: 1 } });
+    const evaluatedAtEnd = await session(LEARNS_FROM_NOTES, { ...config, evaluation: { ...config.evaluation, every: 100 } });
+    const archived = (r: SessionResult) => r.summary.generations.map((g) => g.archived);
+    assert.ok(archived(evaluatedAtEnd).some((n) => n > 0), "sleep forgets something");
+    assert.deepEqual(archived(evaluatedOften), archived(evaluatedAtEnd));
   });
 
   it("keeps the ratchet at the best with-knowledge-base solve rate so far", async () => {
@@ -90,6 +137,9 @@ describe("the culture loop with scripted agents", function () {
     const { summary } = await session({ ...LEARNS_FROM_NOTES, collapseFrom: 3 }, { generations: 7, notesWindow: 6, evaluation: { every: 1 } });
     const alarms = summary.generations.filter((g) => g.collapseAlarm).map((g) => g.generation);
     assert.ok(alarms.length > 0 && Math.min(...alarms) >= 3, `alarms at ${alarms.join(", ")}`);
+    const last = summary.generations.at(-1)!;
+    assert.equal(last.collapseAlarm, true, "the alarm is still up at the end: the collapse has not ended");
+    assert.ok(last.collapseReasons!.some((r) => /fell past their collapse threshold/.test(r)), last.collapseReasons!.join(" | "));
   });
 
   it("raises no collapse alarm while notes and jokes stay diverse, though they share a template", async () => {
@@ -156,11 +206,23 @@ describe("the culture loop with scripted agents", function () {
       workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, LEARNS_FROM_NOTES),
       describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
     });
-    // Generation 0 has play only (the evaluation, whose without-KB half reads nothing, comes in generation 1).
+    // Generation 0 has play only; the held-out evaluation comes in generation 1, and both of its arms read the
+    // external text, so the gain measures the knowledge base alone.
     const calls = readRun(join(workspace, ".culture"), result.runId).calls.filter((c) => c.role === "solver");
     const play = calls.filter((c) => c.generation === 0);
     assert.ok(play.length > 0 && play.every((c) => c.prompt.includes("measure twice, cut once")));
-    assert.ok(calls.some((c) => c.generation === 1 && !c.prompt.includes("measure twice")), "the without-KB evaluation reads nothing");
+    const evaluation = calls.filter((c) => c.generation === 1 && c.sampling.callSeed !== undefined);
+    assert.ok(evaluation.length > 0 && evaluation.every((c) => c.prompt.includes("measure twice, cut once")), "both arms of the evaluation read it");
+  });
+
+  it("gives the with- and without-knowledge-base answers of each held-out (problem, agent) pair the same sampler seed", async () => {
+    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 1, evaluation: { heldOutProblems: 10 } });
+    const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
+    assert.equal(held.length, 10 * 4 * 2, "every held-out call has a pinned seed");
+    const agentsBySeed = new Map<unknown, string[]>();
+    for (const c of held) agentsBySeed.set(c.sampling.callSeed, [...(agentsBySeed.get(c.sampling.callSeed) ?? []), c.agentId]);
+    assert.equal(agentsBySeed.size, held.length / 2, "each seed serves exactly one pair");
+    assert.ok([...agentsBySeed.values()].every((ids) => ids.length === 2 && ids[0] === ids[1]), "the two calls of a seed are one agent's two arms");
   });
 
   it("records every call and gives the same calls again for the same seed", async () => {

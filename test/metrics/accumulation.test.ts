@@ -6,6 +6,7 @@ import { heldOutGain, heldOutGainByGeneration, type EvaluationResult } from "../
 import { citationStats } from "../../workspace-kb/metrics/noteCitations";
 import { seededRandom } from "../../workspace-kb/random";
 import { ratchet } from "../../workspace-kb/metrics/ratchet";
+import { ratchetNullDrift } from "../../workspace-kb/metrics/ratchetDrift";
 
 function run(problemId: string, seed: number, withKb: boolean, solved: boolean, generation = 1): EvaluationResult {
   return { problemId, generation, seed, withKb, solved };
@@ -70,6 +71,30 @@ describe("cultural accumulation", () => {
       { generation: 2, solveRate: 0.25, ratchet: 0.5 },
       { generation: 3, solveRate: 0.75, ratchet: 0.75 },
     ]);
+  });
+
+  it("reports the ratchet's null drift: how far a running maximum of unchanged noisy rates rises, growing with the evaluations", () => {
+    // Exact E[max of k independent Binomial(n, p)/n] − p, from the binomial distribution function.
+    const exact = (k: number, n: number, p: number) => {
+      let cdf = 0;
+      let expectedMax = 0;
+      let pmf = (1 - p) ** n;
+      for (let x = 0; x <= n; x++) {
+        if (x > 0) pmf *= ((n - x + 1) / x) * (p / (1 - p));
+        const below = cdf ** k;
+        cdf += pmf;
+        expectedMax += (x / n) * (cdf ** k - below);
+      }
+      return expectedMax - p;
+    };
+    const tallies = (k: number) => Array.from({ length: k }, () => ({ solved: 30, runs: 60 }));
+    assert.ok(Math.abs(ratchetNullDrift(tallies(1))) < 0.005, "one evaluation: no drift");
+    for (const k of [3, 20]) {
+      const drift = ratchetNullDrift(tallies(k), { simulations: 4000 });
+      assert.ok(Math.abs(drift - exact(k, 60, 0.5)) < 0.006, `k=${k}: simulated ${drift}, exact ${exact(k, 60, 0.5)}`);
+    }
+    assert.ok(exact(20, 60, 0.5) > 0.1 && exact(3, 60, 0.5) > 0.05, "the issue's figures: about +0.05 after 3 evaluations and +0.10 after 20");
+    assert.ok(Number.isNaN(ratchetNullDrift([])));
   });
 
   it("reuse counts citations of earlier notes only, and depth is the longest chain of them", () => {

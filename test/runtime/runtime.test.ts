@@ -69,6 +69,16 @@ describe("the model runtime on the tiny model", function () {
     assert.notEqual(ra.text, rc.text);
   });
 
+  it("gives a call the sampler seed its caller pins, whatever calls came before on the agent", async () => {
+    const agent = await rt.agent({ id: "pinned", sampling: { seed: 9, maxTokens: 32, temperature: 1 } });
+    const first = await agent.generateText("Go.", { seed: 12345 });
+    const unpinned = await agent.generateText("Go.");
+    const again = await agent.generateText("Go.", { seed: 12345 });
+    assert.ok(first.ok && unpinned.ok && again.ok);
+    assert.equal(again.text, first.text, "the same pinned seed gives the same answer on a later call");
+    assert.notEqual(unpinned.text, first.text, "an unpinned call draws its own seed");
+  });
+
   it("answers with JSON that the schema's grammar shaped and the door checked", async () => {
     const agent = await rt.agent({ id: "json", sampling: { seed: 3, maxTokens: 64 } });
     const result = await agent.generateJson<{ answer: "yes" | "no" }>("Yes or no?", yesNo);

@@ -1,78 +1,113 @@
-// Collapse alarm: for each tracked series, compare the current window with its best value over the previous
-// `history` windows, in the direction that means "more diverse"; raise the alarm when at least `minFalling`
-// series have fallen by more than their threshold. Feed it windows of equal size only (MetricsWindow.isFull):
-// distinct-n and Vendi move with the window size by themselves.
+// Collapse alarm over generations: each generation is measured on an equal-size sample of its own documents
+// (generationSample.ts), and each tracked series is compared with its best value since the first measured
+// generation — a reference that never forgets, so the alarm stays raised for as long as a collapse lasts. The
+// series measure different things (lexical repetition: distinct-2; kernel diversity: Vendi n-gram, the
+// effective number of distinct documents; copying: near-duplicate rate), and the alarm needs `minAgreeing` of
+// them to have fallen past their collapse threshold. A smaller, steady fall is reported as "converging", not as
+// collapse. Error rates of the defaults are measured by `npm run bench:collapse` (README, "Collapse alarm").
 import { z } from "zod";
-import { METRIC_KEYS, type MetricKey } from "./computeMetrics";
-
-/** Metrics for which a higher value means a less diverse corpus. */
-export const LOWER_IS_MORE_DIVERSE: ReadonlySet<MetricKey> = new Set<MetricKey>([
-  "compression_ratio",
-  "self_repetition",
-  "self_bleu_3",
-  "self_bleu_4",
-  "homogenization_rougel",
-  "near_duplicate_rate",
-]);
+import type { MetricKey } from "./computeMetrics";
 
 const seriesSchema = z.object({
-  metric: z.enum(METRIC_KEYS),
-  /** How far the series must move the wrong way from its best before it counts as falling. */
-  threshold: z.number().positive(),
-  /** "relative": change / |best|; "absolute": change in the metric's own units (for values near 0, e.g. self-BLEU). */
+  metric: z.enum(["distinct_2", "vendi_ngram", "near_duplicate_rate"]),
+  /** Fall from the best since the start that counts as collapse (relative: fraction of the best; absolute: metric units). */
+  collapse: z.number().positive(),
+  /** Smaller fall that counts as converging. */
+  converge: z.number().positive(),
   mode: z.enum(["relative", "absolute"]),
 });
 
-export const collapseDetectorConfigSchema = z.object({
-  series: z.array(seriesSchema).min(1).default([
-    { metric: "distinct_2", threshold: 0.2, mode: "relative" },
-    { metric: "compression_ratio", threshold: 0.2, mode: "relative" },
-    { metric: "self_bleu_4", threshold: 0.1, mode: "absolute" },
-    { metric: "vendi_ngram", threshold: 0.3, mode: "relative" },
-  ]),
-  /** W: the running best is taken over this many previous windows. */
-  history: z.number().int().min(1).default(10),
-  /** Series that must fall together before the alarm is raised. */
-  minFalling: z.number().int().min(1).default(2),
-});
+export const collapseDetectorConfigSchema = z
+  .object({
+    series: z.array(seriesSchema).min(1).default([
+      { metric: "distinct_2", collapse: 0.35, converge: 0.15, mode: "relative" },
+      { metric: "vendi_ngram", collapse: 0.35, converge: 0.1, mode: "relative" },
+      { metric: "near_duplicate_rate", collapse: 0.5, converge: 0.25, mode: "absolute" },
+    ]),
+    /** Series that must agree (fallen past their collapse threshold) before the alarm is raised. */
+    minAgreeing: z.number().int().min(1).default(2),
+    /**
+     * "Converging" shows after this many consecutive measured generations with at least one series past its
+     * converge threshold (and no alarm): a softer signal, so one series suffices, but it must persist.
+     */
+    convergingFor: z.number().int().min(1).default(3),
+  })
+  .refine((c) => c.minAgreeing <= c.series.length, { message: "minAgreeing cannot exceed the number of series", path: ["minAgreeing"] })
+  .refine((c) => c.series.every((s) => s.converge < s.collapse), { message: "each series' converge threshold must be below its collapse threshold", path: ["series"] });
 export type CollapseDetectorConfig = z.output<typeof collapseDetectorConfigSchema>;
 
-export interface FallingSeries {
+/** The metrics the detector needs on each generation's sample. */
+export const COLLAPSE_METRICS: MetricKey[] = ["distinct_2", "vendi_ngram", "near_duplicate_rate"];
+
+/** Series for which a higher value means a less diverse sample. */
+const LOWER_IS_MORE_DIVERSE = new Set<MetricKey>(["near_duplicate_rate"]);
+
+export interface SeriesReading {
   metric: MetricKey;
-  best: number;
   current: number;
-  /** How far it moved the wrong way, in the series' mode (relative fraction or metric units). */
+  /** Best value since the first measured generation (before this one), and where it was seen. */
+  best: number;
+  bestGeneration: number;
+  /** How far the series moved the wrong way from its best, in its mode (fraction of the best, or metric units). */
   fall: number;
+  state: "collapsed" | "converging" | "steady";
 }
 
 export interface CollapseVerdict {
+  generation: number;
   alarm: boolean;
-  falling: FallingSeries[];
+  converging: boolean;
+  readings: SeriesReading[];
+  /** Why, in words: each series that fell, by how much, against which generation's best. */
+  reasons: string[];
 }
 
 export class CollapseDetector {
   readonly config: CollapseDetectorConfig;
-  private readonly past: Partial<Record<MetricKey, number>>[] = [];
+  private readonly best = new Map<MetricKey, { value: number; generation: number }>();
+  private convergingRun = 0;
+  private raised = false;
 
   constructor(config: z.input<typeof collapseDetectorConfigSchema> = {}) {
     this.config = collapseDetectorConfigSchema.parse(config);
   }
 
-  /** Judge the current window against the previous ones, then remember it. NaN values never count as falling. */
-  observe(metrics: Partial<Record<MetricKey, number>>): CollapseVerdict {
-    const falling: FallingSeries[] = [];
-    for (const { metric, threshold, mode } of this.config.series) {
+  /** Judge one generation's sample against the best since the start, then let it improve the best. NaN never counts. */
+  observe(generation: number, metrics: Partial<Record<MetricKey, number>>): CollapseVerdict {
+    const readings: SeriesReading[] = [];
+    for (const { metric, collapse, converge, mode } of this.config.series) {
       const current = metrics[metric];
-      const history = this.past.map((m) => m[metric]).filter((v): v is number => v !== undefined && !Number.isNaN(v));
-      if (current === undefined || Number.isNaN(current) || history.length === 0) continue;
+      if (current === undefined || Number.isNaN(current)) continue;
+      const best = this.best.get(metric);
       const lowerIsBetter = LOWER_IS_MORE_DIVERSE.has(metric);
-      const best = lowerIsBetter ? Math.min(...history) : Math.max(...history);
-      const worsening = lowerIsBetter ? current - best : best - current;
-      const fall = mode === "absolute" ? worsening : best === 0 ? (worsening > 0 ? Number.POSITIVE_INFINITY : 0) : worsening / Math.abs(best);
-      if (fall > threshold) falling.push({ metric, best, current, fall });
+      if (best === undefined) {
+        this.best.set(metric, { value: current, generation });
+        continue;
+      }
+      const worsening = lowerIsBetter ? current - best.value : best.value - current;
+      const fall = mode === "absolute" ? worsening : best.value === 0 ? 0 : worsening / Math.abs(best.value);
+      const state = fall >= collapse ? "collapsed" : fall >= converge ? "converging" : "steady";
+      readings.push({ metric, current, best: best.value, bestGeneration: best.generation, fall, state });
+      if (lowerIsBetter ? current < best.value : current > best.value) this.best.set(metric, { value: current, generation });
     }
-    this.past.push(metrics);
-    if (this.past.length > this.config.history) this.past.shift();
-    return { alarm: falling.length >= this.config.minFalling, falling };
+    const collapsed = readings.filter((r) => r.state === "collapsed").length;
+    const falling = readings.filter((r) => r.state !== "steady").length;
+    // Once raised, the alarm holds while one series is still past its collapse threshold and the others still
+    // agree it has not recovered (past their converge threshold): a collapse near a threshold does not flicker.
+    const alarm = collapsed >= this.config.minAgreeing || (this.raised && collapsed >= 1 && falling >= this.config.minAgreeing);
+    this.raised = alarm;
+    this.convergingRun = !alarm && falling >= 1 ? this.convergingRun + 1 : 0;
+    const converging = this.convergingRun >= this.config.convergingFor;
+    const reasons = readings.filter((r) => r.state !== "steady").map(describe);
+    if (readings.length === 0) reasons.push("first measured generation: it is the reference");
+    else if (alarm) reasons.unshift(collapsed >= this.config.minAgreeing ? `${collapsed} of ${readings.length} series fell past their collapse threshold` : `still raised: ${collapsed} series past its collapse threshold, ${falling} not recovered`);
+    else if (converging) reasons.unshift(`diversity has been below its best for ${this.convergingRun} measured generations, short of collapse`);
+    return { generation, alarm, converging, readings, reasons };
   }
+}
+
+function describe(r: SeriesReading): string {
+  const how = r.state === "collapsed" ? "collapse" : "converging";
+  const moved = LOWER_IS_MORE_DIVERSE.has(r.metric) ? `rose by ${r.fall.toFixed(2)}` : `fell ${Math.round(r.fall * 100)}%`;
+  return `${r.metric} ${r.current.toFixed(3)} ${moved} from its best ${r.best.toFixed(3)} (gen ${r.bestGeneration}): ${how}`;
 }

@@ -13,6 +13,11 @@ const SHAPE_HINT = 'Each line must be a JSON string ("…") or a JSON object wit
 export const CORPUS_LIMITS = { bytes: 256 * 1024 * 1024, documentBytes: 1024 * 1024 } as const;
 
 export async function readCorpusFile(path: string): Promise<string[]> {
+  return parseCorpus(await readJsonlBytes(path), path);
+}
+
+/** The bytes of a JSONL file, refused with a clear message when it is missing, not a regular file, or too large. */
+export async function readJsonlBytes(path: string): Promise<Uint8Array> {
   const unreadable = (what: string, cause?: unknown) =>
     new CultureLabError("corpus-unreadable", `${path} ${what}.`, "Pass the path of a JSONL file with one document a line.", { cause });
   let handle;
@@ -41,7 +46,7 @@ export async function readCorpusFile(path: string): Promise<string[]> {
         break;
       }
     }
-    return parseCorpus(bytes.subarray(0, read), path);
+    return bytes.subarray(0, read);
   } finally {
     await handle.close();
   }
@@ -49,8 +54,14 @@ export async function readCorpusFile(path: string): Promise<string[]> {
 
 /** Parse JSONL bytes; `name` is used in messages. */
 export function parseCorpus(bytes: Uint8Array, name: string): string[] {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   const docs: string[] = [];
+  forEachJsonLine(bytes, name, (text, line) => docs.push(documentOf(text, name, line)));
+  return docs;
+}
+
+/** Calls `each` with every non-blank line (decoded, one trailing CR and a BOM removed) and its 1-based number. */
+export function forEachJsonLine(bytes: Uint8Array, name: string, each: (text: string, line: number) => void): void {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
   for (let line = 1; start <= bytes.length; line++) {
     let end = bytes.indexOf(0x0a, start);
@@ -62,9 +73,8 @@ export function parseCorpus(bytes: Uint8Array, name: string): string[] {
     const text = decodeLine(decoder, bytes.subarray(start, end), name, line);
     start = end + 1;
     if (text.trim() === "") continue;
-    docs.push(documentOf(text, name, line));
+    each(text, line);
   }
-  return docs;
 }
 
 function decodeLine(decoder: TextDecoder, bytes: Uint8Array, name: string, line: number): string {

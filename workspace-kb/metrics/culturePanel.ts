@@ -1,13 +1,14 @@
-// What the panel computes each round: the window's metrics, and the collapse verdict once the window is full
-// (earlier windows are smaller and not comparable). One config object, validated, feeds both.
+// What a sliding-window panel computes each round: the window's metrics, and the window-drop verdict
+// (windowDropDetector.ts) once the window is full (earlier windows are smaller and not comparable). The loop's
+// collapse alarm is collapseDetector.ts, on per-generation samples. One config object, validated, feeds both.
 import { z } from "zod";
-import { CollapseDetector, collapseDetectorConfigSchema, type CollapseVerdict } from "./collapseDetector";
+import { WindowDropDetector, windowDropConfigSchema, type WindowDropVerdict } from "./windowDropDetector";
 import { MetricsWindow, metricsWindowConfigSchema, windowForms, type PanelMetrics } from "./metricsWindow";
 import type { MetricKey } from "./computeMetrics";
 
 export const culturePanelConfigSchema = z.object({
   window: metricsWindowConfigSchema.default(metricsWindowConfigSchema.parse({})),
-  collapse: collapseDetectorConfigSchema.default(collapseDetectorConfigSchema.parse({})),
+  collapse: windowDropConfigSchema.default(windowDropConfigSchema.parse({})),
 });
 export type CulturePanelConfig = z.output<typeof culturePanelConfigSchema>;
 
@@ -17,18 +18,18 @@ export interface PanelUpdate {
   documentCount: number;
   windowSize: number;
   /** Undefined until the window is full. */
-  verdict?: CollapseVerdict;
+  verdict?: WindowDropVerdict;
 }
 
 export class CulturePanel {
   readonly config: CulturePanelConfig;
   private readonly window: MetricsWindow;
-  private readonly detector: CollapseDetector;
+  private readonly detector: WindowDropDetector;
 
   constructor(config: z.input<typeof culturePanelConfigSchema> = {}) {
     this.config = culturePanelConfigSchema.parse(config);
     this.window = new MetricsWindow(this.config.window);
-    this.detector = new CollapseDetector(this.config.collapse);
+    this.detector = new WindowDropDetector(this.config.collapse);
   }
 
   /** Which documents each metric covers (e.g. "last 500 docs"), to show beside the numbers. */
