@@ -7,10 +7,12 @@ import type { FailureReason, PureRunner, SandboxLimits } from "../sandbox/sandbo
 import { canonicalJson } from "./canonicalJson";
 import { parseProposal } from "./modelOutput";
 import type { OutputFailure } from "./modelOutput";
+import { arityRefusal, degenerateRefusal, type DegenerateReason } from "./degenerate";
 import { FN } from "./problem";
 import type { Problem } from "./problem";
+import { languageHint, normaliseProgram } from "./programText";
 
-export type ProposalFailureReason = OutputFailure["reason"] | FailureReason | "input-count" | "non-deterministic";
+export type ProposalFailureReason = OutputFailure["reason"] | FailureReason | "input-count" | "non-deterministic" | DegenerateReason;
 
 export type ProposalVerdict =
   | { ok: true; problem: Problem; ms: number }
@@ -31,7 +33,10 @@ export async function validateProposal(
 
   const parsed = parseProposal(output);
   if (!parsed.ok) return fail(parsed.reason, parsed.message);
-  const { mode, program, inputs, hint } = parsed.value;
+  const { mode, inputs, hint } = parsed.value;
+  // What models write around a program (fences, export, a demo console.log, type annotations) is not the
+  // program; the problem keeps the program the sandbox ran, so solvers read clean code.
+  const program = normaliseProgram(parsed.value.program);
   if (mode !== "induction" && inputs.length !== 1) {
     return fail("input-count", `${mode} takes exactly one input; the proposal has ${inputs.length}`);
   }
@@ -39,12 +44,19 @@ export async function validateProposal(
     return fail("input-count", "induction needs at least two inputs: some to show and some to hold back");
   }
 
+  const arity = arityRefusal(program, inputs);
+  if (arity) return fail(arity.reason, arity.message);
+
   const calls = inputs.map((args) => ({ fn: FN, args }));
   const first = await sandbox.runPureMany(program, calls, limits);
   const firstFailure = first.findIndex((o) => !o.ok);
   if (firstFailure >= 0) {
     const o = first[firstFailure]!;
-    if (!o.ok) return fail(o.reason, inputs.length > 1 ? `input ${firstFailure + 1}: ${o.message}` : o.message);
+    if (!o.ok) {
+      const hint = o.reason === "syntax" ? languageHint(parsed.value.program) : undefined;
+      const message = inputs.length > 1 && o.reason !== "syntax" ? `input ${firstFailure + 1}: ${o.message}` : o.message;
+      return fail(o.reason, hint ? `${message} — ${hint}` : message);
+    }
   }
   // The second run calls f on each input alone, each in a fresh context: a program that keeps state between
   // calls (a module-level counter, a patched Object.prototype.toJSON) answers differently there than after
@@ -62,6 +74,8 @@ export async function validateProposal(
     const o = first[i]!;
     return { input, output: o.ok ? o.value : null };
   });
+  const degenerate = await degenerateRefusal(sandbox, mode, program, examples, limits);
+  if (degenerate) return fail(degenerate.reason, degenerate.message);
   const heldOut = mode === "induction" ? Math.floor(inputs.length / 2) : 0;
   return { ok: true, problem: { mode, program, hint, examples, heldOut }, ms: performance.now() - started };
 }
