@@ -64,6 +64,9 @@ export async function validateProposal(
   for (let i = 0; i < calls.length; i++) {
     const a = first[i]!;
     const b = await sandbox.runPure(program, calls[i]!, limits);
+    // The budget passed the batch, so the call alone (which uses less of it) can only be stopped by the clock:
+    // a runaway or a starved machine, reported as such, never as a property of the program.
+    if (!b.ok && b.clock) return fail("timeout", `input ${i + 1}, called alone: ${b.message}`);
     if (!a.ok || !b.ok || canonicalJson(a.value) !== canonicalJson(b.value)) {
       const alone = calls.length > 1 ? " (called alone in a fresh sandbox, and after the inputs before it): the program keeps state between calls or is not deterministic" : " in two fresh sandboxes";
       return fail("non-deterministic", `input ${i + 1} gave different results${alone}`);
