@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../agents/cli/main";
+import { ROLE_BUDGETS } from "../../agents/loop/roleBudgets";
 import { readRun } from "../../agents/loop/runRecorder";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
 import { captureIO } from "../helpers/captureIO";
@@ -34,8 +35,11 @@ describe("culture-lab run on the tiny random model", function () {
     assert.equal(code, 0, io.stderr());
     const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
     const run = readRun(join(workspace, ".culture"), runId);
+    // A reply cut at the proposer's budget is recorded as truncated and asked once more with the larger budget.
     const proposals = run.calls.filter((c) => c.role === "proposer");
-    assert.equal(proposals.length, 8 * 2);
+    const retries = proposals.filter((c) => c.sampling.maxTokens === ROLE_BUDGETS.proposer.retryTokens);
+    assert.equal(proposals.length - retries.length, 8 * 2);
+    assert.equal(proposals.filter((c) => c.outcome === "truncated" && c.sampling.maxTokens === ROLE_BUDGETS.proposer.maxTokens).length, retries.length);
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
       assert.equal(kb.entries({ kinds: ["problem"] }).length, 0, "noise never becomes a problem");
