@@ -48,8 +48,8 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
     rewards[task.proposerId] = (rewards[task.proposerId] ?? 0) + learnabilityReward(rate, attempts.length);
   }
 
-  const statements = new Map<string, PlayedProblem>(problems.map((t) => [t.problemId, { text: ctx.kb.get(t.problemId)!.text, problem: t.problem }]));
-  const writing = await writeNotes(ctx, perSolver, statements, generation);
+  const played = new Map<string, PlayedProblem>(problems.map((t) => [t.problemId, { text: ctx.kb.get(t.problemId)!.text, problem: t.problem }]));
+  const writing = await writeNotes(ctx, perSolver, played, generation);
 
   let chapters = 0;
   let archived = 0;

@@ -1,7 +1,9 @@
 // "Propose" validity: a proposal becomes a problem only if it parses as a proposal, f parses and runs within
 // the sandbox limits on every input, gives the same JSON for each input called alone in a fresh context as in
 // the batch (so no state carries from one call to the next), and its outputs are JSON of bounded size.
-// Otherwise the verdict says why, for the record.
+// The program is first cleaned of what models write around it (programText.ts), and a proposal that runs but
+// teaches nothing — a wrong argument count, a constant induction target, an abduction target that ignores its
+// input — is refused too (degenerate.ts). Otherwise the verdict says why, for the record.
 import { DEFAULT_LIMITS } from "../sandbox/sandbox";
 import type { FailureReason, PureRunner, SandboxLimits } from "../sandbox/sandbox";
 import { canonicalJson } from "./canonicalJson";
