@@ -16,11 +16,12 @@ export type { Call, FailureReason, Json, RunOutcome } from "./outcome";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /**
- * How long after a run's deadline the watchdog waits for the engine to stop the program by itself. The engine
- * thread competes with llama.cpp's threads for the cores during a session, so this is generous: stopping the
- * thread costs a new engine, and a thread that was merely not scheduled has done nothing wrong.
+ * How long after a run's deadline the watchdog waits for the engine to stop the program by itself. The margin
+ * that protects correct programs on a loaded machine is the deadline's own (DEFAULT_LIMITS.timeoutMs, far above
+ * what the step budget allows); a program still running this long past it is a runaway in native code, so a
+ * longer grace would only delay stopping it.
  */
-export const WATCHDOG_GRACE_MS = 500;
+export const WATCHDOG_GRACE_MS = 50;
 // Under tsx (tests, `npm run`) the worker is the TypeScript source, which a worker thread can only load after
 // registering tsx itself; in a build it is the bundled file esbuild writes next to the bundle importing this one.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
