@@ -40,6 +40,8 @@ describe("culture-lab run on the tiny random model", function () {
     const retries = proposals.filter((c) => c.sampling.maxTokens === ROLE_BUDGETS.proposer.retryTokens);
     assert.equal(proposals.length - retries.length, 8 * 2);
     assert.equal(proposals.filter((c) => c.outcome === "truncated" && c.sampling.maxTokens === ROLE_BUDGETS.proposer.maxTokens).length, retries.length);
+    // The grammar makes the model think first: every recorded proposal begins with its reasoning field.
+    assert.ok(proposals.every((c) => /^\s*\{\s*"reasoning"\s*:/.test(c.output)), proposals[0]?.output.slice(0, 80));
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
       assert.equal(kb.entries({ kinds: ["problem"] }).length, 0, "noise never becomes a problem");
