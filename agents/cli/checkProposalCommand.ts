@@ -9,9 +9,13 @@ import { validateProposal } from "../problems/validateProposal";
 
 const help = `Usage: culture-lab check-proposal <FILE | ->
 
-Reads a proposal as a model wrote it (JSON: {"mode", "program", "inputs", "hint"}) from FILE, or from
-standard input with "-", validates it exactly as the game does (schema, sandbox run within limits, two runs
-that agree, bounded JSON output), and prints the verdict as JSON.
+Reads a proposal as a model wrote it (JSON: {"reasoning", "mode", "program", "inputs", "hint"}, also inside a
+Markdown fence or with prose around it) from FILE, or from standard input with "-", and validates it exactly as
+the game does, with the same function: the program is cleaned of what models write around it (fences, export,
+module.exports, a demo console.log, simple TypeScript annotations), then checked for the argument count f
+takes, run in the sandbox within limits, run again call by call, and refused when it teaches nothing (an
+induction target with one output for every input, an abduction target that ignores its input). Prints the
+verdict as JSON: the problem, or the reason and a message saying what to change.
 
 Exit code: 0 if the proposal is valid, 1 if it is not (the verdict says why), 2 on bad arguments.
 On bad input (a file that is missing, over 1 MB or not a regular file) it says so in one line and exits 1.`;

@@ -1,7 +1,6 @@
 // One generation of the culture loop: propose → solve → verify → reward → write → (sleep) → (evaluate) →
 // measure, then one durable commit of everything it produced. Calls of different agents run concurrently so
 // the runtime batches them; everything written to the knowledge base is written in a fixed order.
-import type { Mode } from "../problems/schemas";
 import type { GenerationSummary } from "../report/runSummary";
 import { learnabilityReward } from "./difficulty";
 import type { LoopContext } from "./loopContext";
@@ -9,7 +8,7 @@ import type { Population } from "./population";
 import { propose } from "./propose";
 import { isSleepGeneration, sleep } from "./sleep";
 import { recordAttempt, solve, type SolveOutcome } from "./solve";
-import { writeNotes } from "./writeNotes";
+import { writeNotes, type PlayedProblem } from "./writeNotes";
 
 const REFUSED_KEPT = 50;
 
@@ -51,9 +50,9 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
     rewards[task.proposerId] = (rewards[task.proposerId] ?? 0) + learnabilityReward(rate, attempts.length);
   }
 
-  const statements = new Map<string, { mode: Mode; text: string }>(problems.map((t) => [t.problemId, { mode: t.problem.mode, text: ctx.kb.get(t.problemId)!.text }]));
+  const played = new Map<string, PlayedProblem>(problems.map((t) => [t.problemId, { text: ctx.kb.get(t.problemId)!.text, problem: t.problem }]));
   ctx.progress.phase("writing notes", perSolver.filter((s) => s.outcomes.length > 0).length);
-  const writing = await writeNotes(ctx, perSolver, statements, generation);
+  const writing = await writeNotes(ctx, perSolver, played, generation);
 
   let chapters = 0;
   let archived = 0;

@@ -10,6 +10,8 @@ import type { RaschRatings } from "./difficulty";
 import type { LoopConfig } from "./loopConfig";
 import type { ProgressTracker } from "./progress";
 import type { RunRecorder } from "./runRecorder";
+import { CultureLabError } from "../../workspace-kb/errors";
+import { ROLE_BUDGETS } from "./roleBudgets";
 
 /**
  * How a solver finds entries for a query: the knowledge base's own search by default. Tests inject broken ones
@@ -67,7 +69,44 @@ export async function timed<T>(ctx: LoopContext, phase: string, work: () => Prom
   }
 }
 
-export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number, request: Omit<AgentRequest, "signal">): Promise<AgentReply> {
+/** What a step asks of an agent; `shorter(level)` rebuilds the prompt with fewer or shorter notes (undefined: no shorter one). */
+export type AskRequest = Omit<AgentRequest, "signal"> & { shorter?: (level: number) => string | undefined };
+
+/**
+ * The door for every model call. The role's token budget applies (roleBudgets.ts); a prompt over the agent's
+ * context is rebuilt shorter and tried again rather than ending the session, and when nothing shorter is left
+ * the call fails as "prompt-too-long" like any other bad reply; a reply cut at its budget before its JSON
+ * closed ("truncated") is tried once more with the role's larger budget. Every attempt is recorded.
+ */
+export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number, request: AskRequest): Promise<AgentReply> {
+  const { shorter, ...call } = request;
+  const budget = ROLE_BUDGETS[request.role];
+  let attempt: Omit<AgentRequest, "signal"> = { ...call, maxTokens: call.maxTokens ?? budget.maxTokens };
+  let level = 0;
+  let retried = false;
+  for (;;) {
+    let reply: AgentReply;
+    try {
+      reply = await askOnce(ctx, agent, generation, attempt);
+    } catch (error) {
+      if (!(error instanceof CultureLabError && error.code === "prompt-too-long")) throw error;
+      const failed: AgentReply = { ok: false, reason: "prompt-too-long", message: error.message, text: "", usage: { promptTokens: 0, completionTokens: 0, ms: 0 } };
+      record(ctx, agent, generation, attempt, failed);
+      const next = shorter?.(++level);
+      if (next === undefined) return failed;
+      attempt = { ...attempt, prompt: next };
+      continue;
+    }
+    if (!reply.ok && reply.reason === "truncated" && !retried && budget.retryTokens !== undefined && call.maxTokens === undefined) {
+      retried = true;
+      attempt = { ...attempt, maxTokens: budget.retryTokens };
+      continue;
+    }
+    return reply;
+  }
+}
+
+async function askOnce(ctx: LoopContext, agent: LoopAgent, generation: number, request: Omit<AgentRequest, "signal">): Promise<AgentReply> {
   ctx.signal.throwIfAborted();
   const usage = ctx.usage;
   if (usage.inFlight++ === 0) usage.busySince = performance.now();
@@ -79,19 +118,29 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
     ctx.progress.callDone();
   }
   usage.completionTokens += reply.usage.completionTokens;
+  record(ctx, agent, generation, request, reply);
+  return reply;
+}
+
+function record(ctx: LoopContext, agent: LoopAgent, generation: number, request: Omit<AgentRequest, "signal">, reply: AgentReply): void {
   ctx.recorder.record({
     generation,
     agentId: agent.id,
     role: request.role,
     prompt: request.prompt,
-    sampling: { ...agent.sampling, ...(request.temperature === undefined ? {} : { temperature: request.temperature }), ...(request.seed === undefined ? {} : { callSeed: request.seed }) },
+    // The budget this call had (the role's, not the agent's default), so a "truncated" outcome can be read.
+    sampling: {
+      ...agent.sampling,
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
+      ...(request.seed === undefined ? {} : { callSeed: request.seed }),
+    },
     output: reply.text,
     outcome: reply.ok ? "ok" : reply.reason,
     promptTokens: reply.usage.promptTokens,
     completionTokens: reply.usage.completionTokens,
     ms: reply.usage.ms,
   });
-  return reply;
 }
 
 /**

@@ -1,11 +1,15 @@
 // What each role is asked, as prompt text for a model plus the JSON Schema its answer is decoded under.
-// Prompts show agent-written text (notes, problems) verbatim but clipped, so no note can crowd out the task.
+// Shaped after the Absolute Zero Reasoner's prompts (think step by step before answering; reference programs
+// shown to the proposer) and LLM-Culture's (short, direct instructions about what to write and nothing else).
+// Answers and proposals decode a "reasoning" string before the JSON that is checked, so a small model can
+// work the problem out in words before it commits to an answer it cannot take back. Agent-written text is
+// shown verbatim within a character budget (noteBudget.ts), so no note can crowd out the task.
 import type { Json } from "../sandbox/sandbox";
-import type { SolverView } from "../problems/problem";
-import { answerJsonSchemas, proposalJsonSchema, type Mode } from "../problems/schemas";
+import type { Example, SolverView } from "../problems/problem";
+import { answerJsonSchemas, proposerJsonSchema, reasoningJsonSchema, type Mode } from "../problems/schemas";
 import type { RetrievedNote } from "./agentPort";
+import { EXAMPLE_ANSWERS, EXAMPLE_PROPOSALS } from "./fewShot";
 
-const NOTE_CHARS = 600;
 const citesSchema = { type: "array", items: { type: "string" } };
 
 export interface FrontierItem {
@@ -15,86 +19,145 @@ export interface FrontierItem {
   attempts: number;
 }
 
+const MODE_RULES: Record<Mode, string> = {
+  deduction: "deduction: exactly one call; the solver sees f and the input and must predict the output.",
+  abduction: "abduction: exactly one call; the solver sees f and its output and must find an input that gives it. f must depend on its input.",
+  induction: "induction: 4 to 8 calls whose outputs differ; the solver sees half the input/output pairs and your hint and must write f; the other half check it.",
+};
+
 export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?: string[]): string {
   const lines = [
-    "You invent programming puzzles for other AI agents. Answer with one JSON object:",
-    '{"mode": ..., "program": "...", "inputs": [[arg, ...], ...], "hint": "..."}',
-    "- program: JavaScript source defining a pure function f (no I/O, no randomness, no dates). It must run quickly.",
-    "- each element of inputs is the list of arguments of one call of f.",
-    "- deduction: exactly one call; the solver sees f and the input and must predict the output.",
-    "- abduction: exactly one call; the solver sees f and its output and must find an input that gives it.",
-    "- induction: 4 to 8 calls; the solver sees half the input/output pairs and your hint and must write f; the other half check it.",
+    `You invent a ${mode} puzzle about a small JavaScript function f, for other AI agents to solve.`,
+    "- program: JavaScript source defining a pure function f (no I/O, no randomness, no dates, no console). It must run quickly.",
+    "- inputs: a list of calls; each call is the list of f's arguments. A list argument is wrapped once more: f(xs) called with [3, 1, 2] is the call [[3, 1, 2]], so inputs is [[[3, 1, 2]]].",
+    `- ${MODE_RULES[mode]}`,
     "- hint: for induction, one sentence about what f does; otherwise empty.",
+    "First think in \"reasoning\": what f does, how many arguments it takes, and how each call is written.",
+    "",
+    "Example reply:",
+    JSON.stringify(EXAMPLE_PROPOSALS[mode]),
   ];
   if (frontier.length > 0) {
     lines.push("", "Recent problems and how often solvers solved them:");
     for (const item of frontier) lines.push(`- [${item.mode}, solved ${item.solved}/${item.attempts}] ${clip(item.statement, 300)}`);
     lines.push("Propose a problem a little harder than the ones solved most often, yet one a careful solver can still solve.");
   } else {
-    lines.push("", "No problems have been played yet: start with a simple one.");
+    lines.push("", "No problems have been played yet: start with a simple one, different from the example.");
   }
   if (seedWords && seedWords.length > 0) lines.push(`Let these words inspire the problem: ${seedWords.join(", ")}.`);
-  lines.push("", `Write a ${mode} problem.`);
+  lines.push("", `Reply with one JSON object: {"reasoning": "...", "mode": "${mode}", "program": "...", "inputs": [...], "hint": "..."}`);
   return lines.join("\n");
 }
 
-export const proposerSchema = proposalJsonSchema;
+export function proposerSchema(mode: Mode): object {
+  return proposerJsonSchema(mode);
+}
 
+const ANSWER_SHAPES: Record<Mode, string> = {
+  deduction: '{"reasoning": "...", "answer": {"output": <the value f returns>}, "cites": [ids of notes you used]}',
+  abduction: '{"reasoning": "...", "answer": {"input": [<f\'s arguments, one per parameter>]}, "cites": [ids of notes you used]}',
+  induction: '{"reasoning": "...", "answer": {"program": "function f(...) { ... }"}, "cites": [ids of notes you used]}',
+};
+
+/** The notes are already cut to the prompt's budget (noteBudget.ts). */
 export function solverPrompt(view: SolverView, notes: RetrievedNote[]): string {
   const lines: string[] = [];
   if (notes.length > 0) {
     lines.push("Notes other agents wrote (cite the ids of the ones you use):");
-    for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${clip(note.text, NOTE_CHARS)}`);
+    for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
     lines.push("");
   }
-  switch (view.mode) {
-    case "deduction":
-      lines.push("Predict what f returns.", "```js", view.program, "```", `Call: f(${args(view.input)})`, 'Answer: {"answer": {"output": <value>}, "cites": [ids]}');
-      break;
-    case "abduction":
-      lines.push("Find arguments for which f returns the given output.", "```js", view.program, "```", `Output: ${JSON.stringify(view.output)}`, 'Answer: {"answer": {"input": [<arguments>]}, "cites": [ids]}');
-      break;
-    case "induction":
-      lines.push(`Write a JavaScript function f. Hint: ${view.hint}`, "Examples:");
-      for (const e of view.examples) lines.push(`f(${args(e.input)}) = ${JSON.stringify(e.output)}`);
-      lines.push('Answer: {"answer": {"program": "function f(...) { ... }"}, "cites": [ids]}');
-      break;
-  }
+  const example = EXAMPLE_ANSWERS[view.mode];
+  lines.push("Solve the puzzle. Think step by step in \"reasoning\" first (work through the code or the examples), then give the answer.", "", "Example puzzle:", ...puzzle(example.view), "Example reply:", JSON.stringify(example.reply), "", "Your puzzle:", ...puzzle(view), "", `Reply with one JSON object: ${ANSWER_SHAPES[view.mode]}`);
   return lines.join("\n");
 }
 
-/** The mode's answer under "answer", plus "cites". Its `$defs` move to the root, where its `$ref`s point. */
+function puzzle(view: SolverView): string[] {
+  switch (view.mode) {
+    case "deduction":
+      return ["Predict what f returns.", "```js", view.program, "```", `Call: f(${args(view.input)})`];
+    case "abduction":
+      return ["Find arguments for which f returns the given output.", "```js", view.program, "```", `Output: ${JSON.stringify(view.output)}`];
+    case "induction":
+      return [`Write a JavaScript function f. Hint: ${view.hint}`, "Examples:", ...view.examples.map((e) => `f(${args(e.input)}) = ${JSON.stringify(e.output)}`)];
+  }
+}
+
+/** "reasoning", then the mode's answer under "answer", then "cites". Its `$defs` move to the root, where its `$ref`s point. */
 export function solverSchema(mode: Mode): object {
   const { $defs, ...answer } = answerJsonSchemas[mode];
-  return { type: "object", properties: { answer, cites: citesSchema }, required: ["answer", "cites"], ...($defs ? { $defs } : {}) };
+  return {
+    type: "object",
+    properties: { reasoning: reasoningJsonSchema, answer, cites: citesSchema },
+    required: ["reasoning", "answer", "cites"],
+    ...($defs ? { $defs } : {}),
+  };
 }
 
 export interface EpisodeFacts {
   mode: Mode;
   statement: string;
   correct: boolean;
+  /** The writer's own answer as it gave it (JSON), or its unreadable reply, clipped. */
   answer: string;
   why: string;
+  /** What the sandbox said about the answer (empty when it was right). */
+  verdict: string;
+  /** What the sandbox knows to be true: the output, an input that works, or the held-back pairs and f. */
+  truth: string;
 }
 
-export function writerPrompt(episodes: EpisodeFacts[], notes: RetrievedNote[]): string {
-  const lines = ["You just played puzzles. Write a short note for other AI agents who will play after you:", "what worked, what failed, and the general principle. Cite the ids of notes you built on."];
-  for (const e of episodes) lines.push(`- ${e.mode}: ${e.correct ? "solved" : `failed (${e.why})`}. ${clip(e.statement, 200)}`);
-  if (notes.length > 0) {
-    lines.push("Notes you read:");
-    for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}`);
+/** The verified truth about a problem, in one or two lines, for the writer who played it. */
+export function truthOf(problem: { mode: Mode; program: string; examples: Example[]; heldOut: number }): string {
+  const first = problem.examples[0]!;
+  switch (problem.mode) {
+    case "deduction":
+      return `f(${args(first.input)}) returns ${JSON.stringify(first.output)}`;
+    case "abduction":
+      return `one input that works: f(${args(first.input)}) = ${JSON.stringify(first.output)}`;
+    case "induction": {
+      const held = problem.examples.slice(problem.examples.length - problem.heldOut);
+      return `the held-back pairs: ${held.map((e) => `f(${args(e.input)}) = ${JSON.stringify(e.output)}`).join("; ")}; the proposer's f: ${oneLine(problem.program)}`;
+    }
   }
-  lines.push('Answer: {"title": "...", "text": "...", "cites": [ids]}');
+}
+
+/** The notes are already cut to the prompt's budget, shown in full. */
+export function writerPrompt(episodes: EpisodeFacts[], notes: RetrievedNote[]): string {
+  const lines = ["You just played these puzzles. The sandbox checked every answer by running the code: what it says below is true."];
+  episodes.forEach((e, i) => {
+    lines.push(
+      `Puzzle ${i + 1} (${e.mode}): ${clip(e.statement, 400)}`,
+      `  Your answer: ${clip(e.answer, 300)}`,
+      `  Verdict: ${e.correct ? "solved" : `failed (${e.why}${e.verdict ? `: ${clip(e.verdict, 200)}` : ""})`}`,
+      `  The truth: ${clip(e.truth, 400)}`,
+    );
+  });
+  if (notes.length > 0) {
+    lines.push("", "Notes you read before answering:");
+    for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
+  }
+  lines.push(
+    "",
+    "Write one note for agents who will later play other puzzles of these kinds (not these same ones). In its text give:",
+    "- the pattern: a rule about such programs or tasks that holds beyond these puzzles;",
+    "- the pitfall: the mistake to avoid (yours, if you failed);",
+    "- a worked example: one short computation from the puzzles above with its true result.",
+    "Cite the ids of the notes you built on.",
+    'Reply with one JSON object: {"title": "...", "text": "...", "cites": [ids]}',
+  );
   return lines.join("\n");
 }
 
+/** The notes are already cut to the prompt's budget, shown in full. */
 export function librarianPrompt(notes: RetrievedNote[]): string {
   const lines = [
-    "You are the librarian. Consolidate these notes into one book chapter written for other AI agents:",
-    "keep the general principles that recur, drop what is specific or wrong, and cite the notes you used.",
+    "You are the librarian. Consolidate these notes into one book chapter written for other AI agents who solve puzzles",
+    "about small JavaScript functions: keep the principles and worked examples that recur or were verified, drop what is",
+    "specific or wrong, and cite the ids of the notes you used.",
   ];
-  for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${clip(note.text, NOTE_CHARS)}`);
-  lines.push('Answer: {"title": "...", "text": "...", "cites": [ids]}');
+  for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
+  lines.push('Reply with one JSON object: {"title": "...", "text": "...", "cites": [ids]}');
   return lines.join("\n");
 }
 

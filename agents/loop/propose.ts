@@ -46,7 +46,7 @@ async function draft(ctx: LoopContext, agent: LoopAgent, generation: number, mod
   const reply = await ask(ctx, agent, generation, {
     role: "proposer",
     prompt: proposerPrompt(mode, frontier, seedWords),
-    schema: proposerSchema,
+    schema: proposerSchema(mode),
     facts: { mode, frontier, generation },
     temperature: dreamt ? dreaming.temperature : undefined,
   });

@@ -3,9 +3,14 @@
 // deleted, so the record stays whole. Human notes are never forgotten.
 import type { LoopAgent } from "./agentPort";
 import { ask, knownCitations, type LoopContext } from "./loopContext";
+import type { RetrievedNote } from "./agentPort";
+import { notesWithin } from "./noteBudget";
 import { librarianPrompt, writingSchema } from "./prompts";
+import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 
 const CHAPTER_SOURCES = 12;
+/** Notes that do not fit one chapter's prompt are split over at most this many chapters per sleep. */
+const CHAPTERS_PER_SLEEP = 2;
 
 export interface SleepOutcome {
   chapters: number;
@@ -30,8 +35,20 @@ export async function sleep(ctx: LoopContext, librarian: LoopAgent, generation: 
     .slice(0, CHAPTER_SOURCES)
     .map((e) => ({ id: e.id, title: e.title, text: e.text }));
 
-  if (sources.length > 0) {
-    const reply = await ask(ctx, librarian, generation, { role: "librarian", prompt: librarianPrompt(sources), schema: writingSchema, facts: { notes: sources } });
+  // Chapters are built from the notes in full: the sources are split into groups that fit one prompt, and a
+  // prompt still over the context is rebuilt with fewer and shorter notes by the door (`shorter`).
+  for (const group of chapterGroups(sources, NOTE_BUDGET_CHARS.librarian).slice(0, CHAPTERS_PER_SLEEP)) {
+    const shown = (level: number) => notesWithin(group, NOTE_BUDGET_CHARS.librarian, level);
+    const reply = await ask(ctx, librarian, generation, {
+      role: "librarian",
+      prompt: librarianPrompt(shown(0)!),
+      shorter: (level) => {
+        const fewer = shown(level);
+        return fewer && fewer.length > 0 ? librarianPrompt(fewer) : undefined;
+      },
+      schema: writingSchema,
+      facts: { notes: group },
+    });
     if (reply.ok) {
       const value = reply.value as { title: string; text: string; cites: unknown };
       const { known } = knownCitations(ctx, value.cites, generation);
@@ -51,4 +68,23 @@ export async function sleep(ctx: LoopContext, librarian: LoopAgent, generation: 
     }
   }
   return outcome;
+}
+
+/** Consecutive groups of notes whose full texts fit `budgetChars` together (a longer note is a group alone, clipped when shown). */
+export function chapterGroups(notes: RetrievedNote[], budgetChars: number): RetrievedNote[][] {
+  const groups: RetrievedNote[][] = [];
+  let current: RetrievedNote[] = [];
+  let used = 0;
+  for (const note of notes) {
+    const size = note.title.length + note.text.length;
+    if (current.length > 0 && used + size > budgetChars) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(note);
+    used += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

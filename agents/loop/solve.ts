@@ -1,11 +1,13 @@
 // Steps 2 and 3, "Solve" and "Verify": a solver reads notes (when it has access), answers in JSON, and the
 // sandbox checks the answer by execution. No model ever judges another's answer.
-import { checkAnswer } from "../problems/checkAnswer";
+import { checkSolverReply, readSolverReply } from "../problems/solverReply";
 import type { Problem } from "../problems/problem";
 import { solverView } from "../problems/problem";
 import type { LoopAgent, RetrievedNote } from "./agentPort";
 import { ask, externalFor, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
 import { solverPrompt, solverSchema, statement } from "./prompts";
+import { notesWithin } from "./noteBudget";
+import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 
 export interface SolveOutcome {
   solverId: string;
@@ -13,7 +15,12 @@ export interface SolveOutcome {
   correct: boolean;
   /** Why the answer failed: "wrong", a sandbox reason, or the model output's failure. */
   why: string;
+  /** What the sandbox or the output check said about a failed answer; empty when it was right. */
+  verdict: string;
+  /** The whole reply as the model wrote it. */
   answer: string;
+  /** The answer part of the reply, as JSON, for the writer's prompt; the reply itself when unreadable. */
+  answerShown: string;
   cites: string[];
   unknownCites: number;
   notes: RetrievedNote[];
@@ -35,19 +42,32 @@ export async function solve(
   const touch = !task.heldOut;
   const kbNotes = task.withKb ? await timed(ctx, "retrieval", () => retrieve(ctx, query, generation, { touch })) : [];
   const notes = [...kbNotes, ...externalFor(ctx, query, generation)];
+  const shown = (level: number) => notesWithin(notes, NOTE_BUDGET_CHARS.solver, level);
   const reply = await ask(ctx, solver, generation, {
     role: "solver",
-    prompt: solverPrompt(view, notes),
+    prompt: solverPrompt(view, shown(0)!),
+    shorter: (level) => {
+      const fewer = shown(level);
+      return fewer && solverPrompt(view, fewer);
+    },
     schema: solverSchema(task.problem.mode),
     facts: { problemId: task.problemId, view, notes, withKb: task.withKb, generation },
     seed: task.seed,
   });
   const base = { solverId: solver.id, problemId: task.problemId, answer: reply.text, notes };
-  if (!reply.ok) return { ...base, correct: false, why: reply.reason, cites: [], unknownCites: 0 };
-  const value = reply.value as { answer?: unknown; cites?: unknown };
-  const { known, unknown } = knownCitations(ctx, value.cites, generation, { touch });
-  const verdict = await timed(ctx, "verify", () => checkAnswer(ctx.sandbox, task.problem, value.answer ?? null));
-  return { ...base, correct: verdict.correct, why: verdict.correct ? "" : verdict.reason, cites: known, unknownCites: unknown };
+  if (!reply.ok) return { ...base, correct: false, why: reply.reason, verdict: reply.message, answerShown: reply.text, cites: [], unknownCites: 0 };
+  const read = readSolverReply(reply.value);
+  const { known, unknown } = knownCitations(ctx, read.ok ? read.value.cites : [], generation, { touch });
+  const verdict = await timed(ctx, "verify", () => checkSolverReply(ctx.sandbox, task.problem, reply.value));
+  return {
+    ...base,
+    correct: verdict.correct,
+    why: verdict.correct ? "" : verdict.reason,
+    verdict: verdict.correct ? "" : verdict.message,
+    answerShown: read.ok ? JSON.stringify(read.value.answer) : reply.text,
+    cites: known,
+    unknownCites: unknown,
+  };
 }
 
 /** Records an outcome as an attempt in the knowledge base and in the ratings. */

@@ -1,9 +1,14 @@
-// Step 5, "Write for others": after its episodes each solver writes a short note — what worked, what failed,
-// the general principle — citing what it built on. Reflection in words, not only a 0/1 reward.
+// Step 5, "Write for others": after its episodes each solver writes a short note — the pattern, the pitfall, a
+// worked example — citing what it built on. It sees what the sandbox verified (its own answer, the verdict and
+// why, the true output / a valid input / the held-back pairs and f), so a note can record something true, not
+// only generic advice; and the notes it read in full, within a budget. Reflection in words, not only a 0/1 reward.
+import type { Problem } from "../problems/problem";
 import type { LoopAgent } from "./agentPort";
 import { ask, knownCitations, type LoopContext } from "./loopContext";
+import { notesWithin } from "./noteBudget";
 import { mostSimilarNote } from "./noveltyGate";
-import { writerPrompt, writingSchema, type EpisodeFacts } from "./prompts";
+import { truthOf, writerPrompt, writingSchema, type EpisodeFacts } from "./prompts";
+import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 import type { SolveOutcome } from "./solve";
 
 export interface WritingOutcome {
@@ -12,10 +17,16 @@ export interface WritingOutcome {
   rejected: number;
 }
 
+/** A problem played this generation: its statement as stored and the problem with its verified examples. */
+export interface PlayedProblem {
+  text: string;
+  problem: Problem;
+}
+
 export async function writeNotes(
   ctx: LoopContext,
   writers: Array<{ agent: LoopAgent; outcomes: SolveOutcome[] }>,
-  statements: Map<string, { mode: EpisodeFacts["mode"]; text: string }>,
+  played: Map<string, PlayedProblem>,
   generation: number,
 ): Promise<WritingOutcome> {
   const result: WritingOutcome = { written: 0, rejected: 0 };
@@ -23,15 +34,22 @@ export async function writeNotes(
     writers
       .filter((w) => w.outcomes.length > 0)
       .map(async ({ agent, outcomes }) => {
-        const episodes: EpisodeFacts[] = outcomes.map((o) => ({
-          mode: statements.get(o.problemId)!.mode,
-          statement: statements.get(o.problemId)!.text,
-          correct: o.correct,
-          answer: o.answer,
-          why: o.why,
-        }));
+        const episodes: EpisodeFacts[] = outcomes.map((o) => {
+          const { text, problem } = played.get(o.problemId)!;
+          return { mode: problem.mode, statement: text, correct: o.correct, answer: o.answerShown, why: o.why, verdict: o.verdict, truth: truthOf(problem) };
+        });
         const read = uniqueNotes(outcomes.flatMap((o) => o.notes));
-        const reply = await ask(ctx, agent, generation, { role: "writer", prompt: writerPrompt(episodes, read), schema: writingSchema, facts: { episodes, notes: read, generation } });
+        const shown = (level: number) => notesWithin(read, NOTE_BUDGET_CHARS.writer, level);
+        const reply = await ask(ctx, agent, generation, {
+          role: "writer",
+          prompt: writerPrompt(episodes, shown(0)!),
+          shorter: (level) => {
+            const fewer = shown(level);
+            return fewer && writerPrompt(episodes, fewer);
+          },
+          schema: writingSchema,
+          facts: { episodes, notes: read, generation },
+        });
         return { agent, reply };
       }),
   );

@@ -6,12 +6,14 @@ import type { FailureReason, PureRunner, SandboxLimits } from "../sandbox/sandbo
 import { jsonEqual } from "./canonicalJson";
 import { parseAnswer } from "./modelOutput";
 import type { OutputFailure } from "./modelOutput";
+import { arityRefusal } from "./degenerate";
 import { FN, heldOutExamples } from "./problem";
+import { languageHint, normaliseProgram } from "./programText";
 import type { Problem } from "./problem";
 
 export type Verdict =
   | { correct: true; ms: number }
-  | { correct: false; reason: "wrong" | OutputFailure["reason"] | FailureReason; message: string; ms: number };
+  | { correct: false; reason: "wrong" | "arity" | OutputFailure["reason"] | FailureReason; message: string; ms: number };
 
 export async function checkAnswer(
   sandbox: PureRunner,
@@ -33,6 +35,8 @@ export async function checkAnswer(
     case "abduction": {
       const answer = parseAnswer("abduction", output);
       if (!answer.ok) return done(answer);
+      const arity = arityRefusal(problem.program, [answer.value.input], "your input");
+      if (arity) return done(arity);
       const run = await sandbox.runPure(problem.program, { fn: FN, args: answer.value.input }, limits);
       if (!run.ok) return done({ reason: run.reason, message: `f failed on the proposed input: ${run.message}` });
       return done(jsonEqual(run.value, truth.output) ? undefined : { reason: "wrong", message: "f gives a different output on that input" });
@@ -41,11 +45,15 @@ export async function checkAnswer(
       const answer = parseAnswer("induction", output);
       if (!answer.ok) return done(answer);
       const held = heldOutExamples(problem);
-      const runs = await sandbox.runPureMany(answer.value.program, held.map((e) => ({ fn: FN, args: e.input })), limits);
+      const program = normaliseProgram(answer.value.program);
+      const runs = await sandbox.runPureMany(program, held.map((e) => ({ fn: FN, args: e.input })), limits);
       let wrong = 0;
       for (let i = 0; i < held.length; i++) {
         const run = runs[i]!;
-        if (!run.ok) return done({ reason: run.reason, message: `held-back pair ${i + 1}: ${run.message}` });
+        if (!run.ok) {
+          const hint = run.reason === "syntax" ? languageHint(answer.value.program) : undefined;
+          return done({ reason: run.reason, message: `held-back pair ${i + 1}: ${run.message}${hint ? ` — ${hint}` : ""}` });
+        }
         if (!jsonEqual(run.value, held[i]!.output)) wrong++;
       }
       return done(wrong === 0 ? undefined : { reason: "wrong", message: `${wrong} of ${held.length} held-back pairs differ` });

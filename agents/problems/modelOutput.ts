@@ -17,6 +17,50 @@ export function parseAnswer<M extends Mode>(mode: M, output: string | unknown): 
   return parseWith(answerSchemas[mode], output);
 }
 
+/**
+ * The JSON value a model wrote, also when it wrapped it in a Markdown fence or in prose ("Sure! Here is the
+ * problem: {…} I hope this helps"), as models decoding without a grammar do: the whole text if it parses,
+ * else a fenced block, else the first balanced {…} in it.
+ */
+export function jsonInText(text: string): { ok: true; value: unknown } | OutputFailure {
+  let firstError: Error;
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    firstError = error as Error;
+  }
+  const candidates = [...text.matchAll(/```[A-Za-z]*[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const braced = firstBalancedObject(text);
+  if (braced !== undefined) candidates.push(braced);
+  for (const candidate of candidates) {
+    try {
+      const value: unknown = JSON.parse(candidate);
+      if (value !== null && typeof value === "object") return { ok: true, value };
+    } catch {
+      // not this one; try the next
+    }
+  }
+  return { ok: false, reason: "not-json", message: firstError.message.slice(0, 200) };
+}
+
+/** The first {…} whose braces balance outside JSON strings, or undefined. */
+function firstBalancedObject(text: string): string | undefined {
+  const start = text.indexOf("{");
+  if (start < 0) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{") depth++;
+    else if (char === "}" && --depth === 0) return text.slice(start, i + 1);
+  }
+  return undefined;
+}
+
 function parseWith<T>(schema: z.ZodType<T>, output: string | unknown): Parsed<T> {
   let value: unknown = output;
   if (typeof output === "string") {
@@ -26,11 +70,9 @@ function parseWith<T>(schema: z.ZodType<T>, output: string | unknown): Parsed<T>
     if (nestingDepth(output) > PROPOSAL_CAPS.nesting) {
       return { ok: false, reason: "too-large", message: `nested deeper than ${PROPOSAL_CAPS.nesting} levels` };
     }
-    try {
-      value = JSON.parse(output);
-    } catch (error) {
-      return { ok: false, reason: "not-json", message: (error as Error).message.slice(0, 200) };
-    }
+    const found = jsonInText(output);
+    if (!found.ok) return found;
+    value = found.value;
   } else {
     // Already decoded by someone else: measure it the same way before zod walks it.
     let text: string | undefined;

@@ -12,6 +12,8 @@ export type Mode = (typeof MODES)[number];
 export const PROPOSAL_CAPS = {
   programChars: 4000,
   hintChars: 500,
+  /** Longest thinking a model may write before its proposal or answer. */
+  reasoningChars: 8000,
   maxInputs: 8,
   maxArgs: 4,
   /** Longest raw text of a proposal or an answer accepted from a model. */
@@ -24,6 +26,8 @@ const json: z.ZodType<Json> = z.json();
 
 export const proposalSchema = z
   .object({
+    /** The proposer's thinking before it commits to a problem; kept in the run record, not in the problem. */
+    reasoning: z.string().max(PROPOSAL_CAPS.reasoningChars).optional(),
     mode: z.enum(MODES),
     program: z.string().max(PROPOSAL_CAPS.programChars).describe("JavaScript source that defines a pure function f"),
     inputs: z
@@ -72,7 +76,24 @@ export function grammarJsonSchema(schema: z.ZodType): Record<string, unknown> {
   return converted;
 }
 
-export const proposalJsonSchema = grammarJsonSchema(proposalSchema);
+/** The proposal's own fields as a grammar schema (node-llama-cpp's grammars make every property required). */
+export const proposalJsonSchema = grammarJsonSchema(proposalSchema.omit({ reasoning: true }));
+
+/** A thinking string first, so a model reasons before it commits to JSON it cannot take back. */
+export const reasoningJsonSchema = { type: "string", description: "think step by step before answering" } as const;
+
+/**
+ * What a proposer decodes under: "reasoning" first, then the proposal with `mode` pinned to the one asked for,
+ * so a model cannot answer a deduction request with an induction problem.
+ */
+export function proposerJsonSchema(mode: Mode): Record<string, unknown> {
+  const { properties, required, ...rest } = proposalJsonSchema as { properties: Record<string, unknown>; required: string[] };
+  return {
+    ...rest,
+    properties: { reasoning: reasoningJsonSchema, ...properties, mode: { const: mode } },
+    required: ["reasoning", ...required],
+  };
+}
 export const answerJsonSchemas: Record<Mode, Record<string, unknown>> = {
   deduction: grammarJsonSchema(answerSchemas.deduction),
   abduction: grammarJsonSchema(answerSchemas.abduction),

@@ -308,7 +308,9 @@ class ModelAgent implements RuntimeAgent {
         maxTokens: options.maxTokens ?? this.spec.sampling.maxTokens,
         grammarState: grammar ? new LlamaGrammarEvaluationState({ model: this.loaded.model, grammar }) : undefined,
         stopTokens: rendered.stopTokens,
-        stopTexts: rendered.stopTexts,
+        // A JSON grammar ends in its own stop trigger (four newlines, then any number more): without it a
+        // finished answer runs on with newlines to maxTokens.
+        stopTexts: grammar ? [...rendered.stopTexts, ...grammarStopTexts(grammar)] : rendered.stopTexts,
         signal,
       });
       const ended = performance.now();
@@ -325,6 +327,12 @@ class ModelAgent implements RuntimeAgent {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+function grammarStopTexts(grammar: LlamaGrammar): string[] {
+  return grammar.stopGenerationTriggers
+    .map((trigger) => (typeof trigger === "string" ? trigger : Array.isArray(trigger) ? trigger.filter((t): t is string => typeof t === "string").join("") : trigger.toString()))
+    .filter((text) => text.length > 0);
 }
 
 /** Keeps llama.cpp's recent error lines so a failed load can say why in llama.cpp's own words. */

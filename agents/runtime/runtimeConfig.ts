@@ -54,8 +54,8 @@ export const RuntimeConfigSchema = z.strictObject({
     .describe("CPU threads for decoding: a number up to this machine's CPU threads, or \"auto\" (1 for small models; otherwise the cores the load average leaves idle). On a busy machine fewer threads can be much faster."),
   /** GPU offload: "auto" uses one when available, false forces the CPU. */
   gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto").describe("GPU offload: \"auto\" uses one when available, false forces the CPU."),
-  /** Tokens of context each agent gets (prompt + answer). */
-  contextSize: z.number().int().min(64).default(2048).describe("Tokens of context each agent gets (prompt and answer)."),
+  /** Tokens of context each agent gets (prompt + answer); see agents/loop/roleBudgets.ts for what fills it. */
+  contextSize: z.number().int().min(64).default(4096).describe("Tokens of context each agent gets (prompt and answer): room for the longest prompt the loop builds (a librarian over full notes) plus its retry budget."),
   /** Agents that share one context and are decoded in one batch; more agents open another context. */
   agentsPerContext: z.number().int().min(1).max(64).default(8).describe("Agents decoded together in one batch of a shared context."),
   /** Largest number of tokens llama.cpp decodes in one step. */

@@ -29,6 +29,7 @@ const WARM_UP_PROGRAM = "function f(xs){ return xs.map(x => ({ x, s: String(x) }
 interface Line {
   reason: FailureReason | "ok";
   text: string;
+  clock?: true;
 }
 
 export class SandboxEngine {
@@ -162,7 +163,7 @@ export class SandboxEngine {
     // Once the budget or the deadline ran out, whatever came back is discarded: a program can catch the
     // interrupt (inside an async function it becomes a rejected promise) and return a value regardless.
     if (this.interrupted === "fuel") return { reason: "timeout", text: "the program used up its step budget" };
-    if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past its deadline" };
+    if (this.interrupted === "deadline") return { reason: "timeout", text: "the program ran past the wall-clock backstop before using up its step budget (a runaway in native code)", clock: true };
     // Otherwise only an uncatchable error gets past the harness: memory exhausted while describing.
     if (result.error) return { reason: "memory", text: "the program exhausted its memory" };
     const text = context.getString(result.value);
@@ -202,5 +203,5 @@ function toOutcome(line: Line, started: number): RunOutcome {
     }
     return { ok: true, value: JSON.parse(line.text) as Json, ms };
   }
-  return { ok: false, reason: line.reason, message: line.text, ms };
+  return { ok: false, reason: line.reason, message: line.text, ms, ...(line.clock ? { clock: true as const } : {}) };
 }

@@ -1,6 +1,7 @@
 // The trusted script evaluated first in every fresh sandbox context. It captures the intrinsics it needs
 // before the untrusted program runs (so the program cannot replace JSON, eval or Reflect under it), removes
-// the one remaining source of non-determinism (Math.random; Date is left out of the context altogether), and
+// the one remaining source of non-determinism (Math.random; Date is left out of the context altogether), gives
+// an inert console, and
 // returns two functions the host keeps handles to. Every failure is described *inside* the engine and comes
 // back to the host as one bounded string "reason\nmessage", so the host never touches a hostile value
 // (getters, Proxies, toString traps) directly.
@@ -38,6 +39,9 @@ export const HARNESS_SOURCE = String.raw`(() => {
   const isArray = Array.isArray, getPrototypeOf = Object.getPrototypeOf, objectPrototype = Object.prototype;
   const isFiniteNumber = Number.isFinite, toString = String;
   const slice = Function.prototype.call.bind(String.prototype.slice);
+  // Models add console.log to their programs out of habit; output goes nowhere, and no program fails for it.
+  const quiet = function log() {};
+  globalThis.console = { log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet, table: quiet, dir: quiet };
   Math.random = function random() {
     throw new Error("Math.random is not available in the sandbox: programs must be deterministic");
   };

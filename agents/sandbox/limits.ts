@@ -10,7 +10,12 @@ export const sandboxLimitsSchema = z
      * an idle and on a loaded machine, so whether a proposal is valid does not depend on what else is running.
      */
     fuel: z.number().int().min(1).max(1_000_000),
-    /** Wall-clock backstop for what polls rarely (allocation-heavy code); well above what the fuel allows. */
+    /**
+     * Wall-clock backstop for what polls rarely (allocation-heavy code in native code). It only stops runaways:
+     * the step budget decides whether a program is valid, so this sits far above what the budget allows even
+     * when llama.cpp decodes on every core (a run that uses up the default budget took at most 110 ms here on
+     * 2 cores under a load of 10; the old 500 ms backstop gave false timeouts in a real session).
+     */
     timeoutMs: z.number().int().min(10).max(60_000),
     /** QuickJS heap cap for the run. */
     memoryBytes: z.number().int().min(1 << 20).max(1 << 30),
@@ -34,7 +39,7 @@ export type SandboxLimits = z.infer<typeof sandboxLimitsSchema>;
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = {
   // About 1M simple operations: a few milliseconds of busy loop on an idle machine; typical problems use none.
   fuel: 100,
-  timeoutMs: 500,
+  timeoutMs: 2000,
   memoryBytes: 16 * 1024 * 1024,
   stackBytes: 128 * 1024,
   outputChars: 16 * 1024,

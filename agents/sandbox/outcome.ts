@@ -22,4 +22,8 @@ export type FailureReason =
 
 export type RunOutcome =
   | { ok: true; value: Json; ms: number }
-  | { ok: false; reason: FailureReason; message: string; ms: number };
+  /**
+   * `clock`: stopped by the wall-clock backstop, not by the step budget. The budget is what decides whether a
+   * program is valid (the same verdict on an idle and a loaded machine); the clock only catches runaways.
+   */
+  | { ok: false; reason: FailureReason; message: string; ms: number; clock?: true };

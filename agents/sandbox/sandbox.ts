@@ -15,7 +15,12 @@ export type { SandboxLimits } from "./limits";
 export type { Call, FailureReason, Json, RunOutcome } from "./outcome";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-/** How long after a run's deadline the watchdog waits for the engine to stop the program by itself. */
+/**
+ * How long after a run's deadline the watchdog waits for the engine to stop the program by itself. The margin
+ * that protects correct programs on a loaded machine is the deadline's own (DEFAULT_LIMITS.timeoutMs, far above
+ * what the step budget allows); a program still running this long past it is a runaway in native code, so a
+ * longer grace would only delay stopping it.
+ */
 export const WATCHDOG_GRACE_MS = 50;
 // Under tsx (tests, `npm run`) the worker is the TypeScript source, which a worker thread can only load after
 // registering tsx itself; in a build it is the bundled file esbuild writes next to the bundle importing this one.
@@ -28,7 +33,7 @@ const WORKER_SCRIPT: string | URL = FROM_SOURCE
 interface InFlight {
   id: number;
   resolve(outcomes: RunOutcome[]): void;
-  fail(reason: FailureReason, message: string): void;
+  fail(reason: FailureReason, message: string, clock?: true): void;
 }
 
 export class Sandbox {
@@ -96,7 +101,7 @@ export class Sandbox {
           // The program kept the engine busy past its deadline: stop the whole thread.
           this.dropWorker();
           this.earlierRestarts++;
-          done.fail("timeout", "the program ran past its deadline and its engine thread was stopped");
+          done.fail("timeout", "the program ran past the wall-clock backstop and its engine thread was stopped", true);
         }, request.limits.timeoutMs + WATCHDOG_GRACE_MS);
         const done: InFlight = {
           id: request.id,
@@ -105,8 +110,8 @@ export class Sandbox {
             this.inFlight = undefined;
             resolve(outcomes);
           },
-          fail: (reason, message) => {
-            done.resolve(request.argsJson.map(() => ({ ok: false, reason, message, ms: performance.now() - posted })));
+          fail: (reason, message, clock) => {
+            done.resolve(request.argsJson.map(() => ({ ok: false, reason, message, ms: performance.now() - posted, ...(clock ? { clock } : {}) })));
           },
         };
         this.inFlight = done;

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../agents/cli/main";
+import { ROLE_BUDGETS } from "../../agents/loop/roleBudgets";
 import { readRun } from "../../agents/loop/runRecorder";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
 import { captureIO } from "../helpers/captureIO";
@@ -37,8 +38,13 @@ describe("culture-lab run on the tiny random model", function () {
     const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
     const run = readRun(join(workspace, ".culture"), runId);
     assert.equal((run.manifest.config as { runtime: { threads: unknown } }).runtime.threads, 1, "the manifest records the number, not \"auto\"");
+    // A reply cut at the proposer's budget is recorded as truncated and asked once more with the larger budget.
     const proposals = run.calls.filter((c) => c.role === "proposer");
-    assert.equal(proposals.length, 8 * 2);
+    const retries = proposals.filter((c) => c.sampling.maxTokens === ROLE_BUDGETS.proposer.retryTokens);
+    assert.equal(proposals.length - retries.length, 8 * 2);
+    assert.equal(proposals.filter((c) => c.outcome === "truncated" && c.sampling.maxTokens === ROLE_BUDGETS.proposer.maxTokens).length, retries.length);
+    // The grammar makes the model think first: every recorded proposal begins with its reasoning field.
+    assert.ok(proposals.every((c) => /^\s*\{\s*"reasoning"\s*:/.test(c.output)), proposals[0]?.output.slice(0, 80));
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
       assert.equal(kb.entries({ kinds: ["problem"] }).length, 0, "noise never becomes a problem");

@@ -225,6 +225,32 @@ describe("the culture loop with scripted agents", function () {
     assert.ok([...agentsBySeed.values()].every((ids) => ids.length === 2 && ids[0] === ids[1]), "the two calls of a seed are one agent's two arms");
   });
 
+  it("records prompts that ask for reasoning first, show a worked example per mode, and give note writers the verified truth", async () => {
+    const result = await session(LEARNS_FROM_NOTES, { generations: 2, evaluation: { every: 5 } });
+    const run = readRun(join(result.workspace, ".culture"), result.runId);
+    const proposer = run.calls.filter((c) => c.role === "proposer");
+    assert.ok(proposer.length > 0 && proposer.every((c) => c.prompt.includes('{"reasoning": "..."') && c.prompt.includes("Example reply:")));
+    assert.ok(proposer.some((c) => c.prompt.includes('"inputs":[[[3,8,1,4]]]')), "the deduction example shows a list argument nested three deep");
+    const solver = run.calls.filter((c) => c.role === "solver");
+    assert.ok(solver.length > 0 && solver.every((c) => c.prompt.includes("Example reply:") && c.prompt.includes('"reasoning"')));
+    const writer = run.calls.filter((c) => c.role === "writer");
+    assert.ok(writer.length > 0);
+    // Every problem a writer played is shown with its true output (or input, or held-back pairs) from the sandbox.
+    const kb = await openKnowledgeBaseReadOnly(result.workspace);
+    const problems = kb.entries({ kinds: ["problem"] }).map((e) => (e.data as { problem: { mode: string; examples: Array<{ input: unknown[]; output: unknown }>; heldOut: number } }).problem);
+    for (const call of writer) {
+      assert.match(call.prompt, /Your answer: .*\n  Verdict: (solved|failed \(.+\))\n  The truth: /);
+    }
+    const deduction = problems.find((p) => p.mode === "deduction");
+    if (deduction) {
+      const truth = `returns ${JSON.stringify(deduction.examples[0]!.output)}`;
+      assert.ok(writer.some((c) => c.prompt.includes(truth)), `no writer saw '${truth}'`);
+    }
+    const induction = problems.find((p) => p.mode === "induction");
+    if (induction) assert.ok(writer.some((c) => c.prompt.includes("the held-back pairs: ") && c.prompt.includes("the proposer's f: ")));
+    assert.ok(deduction || induction, "the session played a problem");
+  });
+
   it("records every call and gives the same calls again for the same seed", async () => {
     const a = await session(LEARNS_FROM_NOTES, { generations: 2, seed: 5 });
     const b = await session(LEARNS_FROM_NOTES, { generations: 2, seed: 5 });

@@ -21,6 +21,17 @@ class DriftingSandboxDouble implements PureRunner {
   }
 }
 
+// Test double: a machine so busy that the wall clock stops the call made alone, after the batch passed within
+// its step budget. The real sandbox cannot be starved on demand.
+class StarvedSandboxDouble implements PureRunner {
+  async runPure(): Promise<RunOutcome> {
+    return { ok: false, reason: "timeout", message: "the program ran past the wall-clock backstop", ms: 2000, clock: true };
+  }
+  async runPureMany(_program: string, calls: Call[]): Promise<RunOutcome[]> {
+    return calls.map((c) => ({ ok: true, value: c.args[0] ?? null, ms: 0 }));
+  }
+}
+
 describe("validating a proposal", () => {
   let sandbox: Sandbox;
   before(async () => {
@@ -74,6 +85,12 @@ describe("validating a proposal", () => {
   it("rejects a proposal whose two runs disagree as non-deterministic", async () => {
     const verdict = await validateProposal(new DriftingSandboxDouble(), proposal("deduction", "const f = () => 1", [[]]));
     assert.equal(!verdict.ok && verdict.reason, "non-deterministic");
+  });
+
+  it("reports a call stopped by the wall clock as a timeout, never as non-determinism", async () => {
+    const verdict = await validateProposal(new StarvedSandboxDouble(), proposal("deduction", "const f = x => x", [[3]]));
+    assert.equal(verdict.ok ? "accepted" : verdict.reason, "timeout");
+    assert.match(!verdict.ok ? verdict.message : "", /input 1, called alone: .*wall-clock backstop/);
   });
 
   it("refuses as a problem a program that keeps a counter between calls", async () => {

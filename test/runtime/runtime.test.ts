@@ -86,6 +86,17 @@ describe("the model runtime on the tiny model", function () {
     assert.ok(["yes", "no"].includes(result.value.answer));
   });
 
+  it("ends a finished JSON answer at the grammar's stop trigger instead of running on with newlines to the token limit", async () => {
+    // The enum leaves nothing to choose once "yes" or "no" is written; what follows is the grammar's newlines.
+    // End-of-generation tokens are ignored here, so only the stop trigger can end the call before the limit.
+    const agents = await Promise.all([21, 22, 23].map((seed) => rt.agent({ id: `stop-${seed}`, sampling: { seed, maxTokens: 300, ignoreEos: true } })));
+    for (const agent of agents) {
+      const result = await agent.generateJson<{ answer: string }>("Yes or no?", yesNo);
+      assert.ok(result.ok, result.ok ? "" : result.message);
+      assert.ok(result.usage.completionTokens < 40, `${result.usage.completionTokens} tokens for ${JSON.stringify(result.text)}`);
+    }
+  });
+
   it("reports output cut at the token limit as a truncated result, not an error", async () => {
     const agent = await rt.agent({ id: "short", sampling: { seed: 3 } });
     const result = await agent.generateJson("Write.", { type: "object", properties: { text: { type: "string" } }, required: ["text"] }, { maxTokens: 6 });

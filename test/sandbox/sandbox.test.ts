@@ -65,14 +65,16 @@ describe("the sandbox", function () {
     const limits = { ...DEFAULT_LIMITS, timeoutMs: 20, fuel: Infinity };
     const outcome = await sandbox.runPure("function f(){ for (;;) {} }", { fn: "f", args: [] }, limits);
     assert.equal(!outcome.ok && outcome.reason, "timeout");
-    assert.match(!outcome.ok ? outcome.message : "", /deadline/);
+    assert.match(!outcome.ok ? outcome.message : "", /wall-clock backstop/);
+    assert.equal(!outcome.ok && outcome.clock, true, "a stop by the clock says so, so validation never reads it as a property of the program");
   });
 
   it("stops a busy loop by its step budget long before a distant deadline", async () => {
     const limits = { ...DEFAULT_LIMITS, timeoutMs: 60_000, fuel: 10 };
     const outcome = await sandbox.runPure("function f(){ for (;;) {} }", { fn: "f", args: [] }, limits);
     assert.equal(!outcome.ok && outcome.reason, "timeout");
-    assert.match(!outcome.ok ? outcome.message : "", /step budget/);
+    assert.match(!outcome.ok ? outcome.message : "", /used up its step budget/);
+    assert.equal(!outcome.ok && outcome.clock, undefined);
   });
 
   it("gives the same verdict on every run to a program near the edge of its step budget", async () => {
