@@ -9,5 +9,6 @@ import { runCommand } from "./runCommand";
 import { bankCommand } from "./bankCommand";
 import { checkProposalCommand } from "./checkProposalCommand";
 import { collapseCommand } from "./collapseCommand";
+import { experimentCommand } from "./experimentCommand";
 
-export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];
+export const commands: CliCommand[] = [runCommand, experimentCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];

@@ -50,7 +50,7 @@ export function loadRunConfig(flags: RunFlags, cwd: string): RunConfig {
   return { config, configSource: source, modelNamed: flags.model !== undefined || runtimeFromFile.model !== undefined };
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+export function readConfigFile(path: string): Record<string, unknown> {
   const text = readSmallFile(path, 1024 * 1024, "configuration", "config-unreadable").toString("utf8");
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -71,7 +71,7 @@ function flagValue(flag: string, text: string, schema: z.ZodType): number | "aut
 }
 
 /** Model files and the models folder named in a file live beside it, whatever folder the command runs in. */
-function withPathsResolved(config: Record<string, unknown>, base: string): Record<string, unknown> {
+export function withPathsResolved(config: Record<string, unknown>, base: string): Record<string, unknown> {
   const runtime = config.runtime as Record<string, unknown> | undefined;
   if (!runtime) return config;
   const resolved = { ...runtime };

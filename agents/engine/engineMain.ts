@@ -7,6 +7,7 @@ import { getModuleVersion } from "node-llama-cpp";
 import { engineHandlers } from "./engineHandlers";
 import { engineHeartbeat, engineHello, engineShutdown, HEARTBEAT_MS } from "./protocol";
 import { registerRuntimeHandlers } from "./runtimeHandlers";
+import { registerExperimentHandlers } from "./experimentHandlers";
 import { registerSessionHandlers } from "./sessionHandlers";
 import { registerWorkspaceHandlers } from "./workspaceHandlers";
 
@@ -24,6 +25,7 @@ const handle = engineHandlers(connection);
 
 const runtime = registerRuntimeHandlers(connection, handle);
 const sessions = registerSessionHandlers(connection, handle);
+registerExperimentHandlers(connection, handle, sessions);
 registerWorkspaceHandlers(connection, handle, sessions);
 
 handle(engineHello, async () => ({ pid: process.pid, node: process.version, nodeLlamaCpp: await getModuleVersion() }));

@@ -75,6 +75,29 @@ export const sessionGeneration = new NotificationType<GenerationSummary>("sessio
 /** A message the user must read (e.g. that the tiny model replaces an unreachable recommended one). */
 export const sessionNotice = new NotificationType<{ message: string }>("session/notice");
 
+/** An experiment: conditions × seeds, each a session on its own knowledge base, then the comparison. */
+export interface ExperimentRunParams {
+  workspaceDir: string;
+  /** The knowledge-base folder the experiment is filed under (".culture" unless configured). */
+  folder?: string;
+  /** The experiment file's content, checked in the engine (see agents/experiment/experimentConfig.ts). */
+  experiment: unknown;
+  /** Where it came from, for problems and the report. */
+  source: string;
+  /** The user named a model: never replace it with the tiny one. */
+  modelNamed: boolean;
+}
+export interface ExperimentRunResult {
+  experimentId: string;
+  dir: string;
+  reportPath: string;
+  verdicts: string[];
+  finished: number;
+  planned: number;
+}
+/** Runs a whole experiment in the engine; cancel the request to stop it after the current call. */
+export const experimentRun = new RequestType<ExperimentRunParams, ExperimentRunResult, EngineErrorData>("experiment/run");
+
 // ── session control and status (the editor's status bar, tree view and Stop button) ─────────────────────────
 export type SessionState = "idle" | "starting" | "running" | "paused" | "stopping";
 export interface SessionStatus {

@@ -120,6 +120,7 @@ export class SessionHost {
           host.callDone(agent.id, request.role, reply.usage.completionTokens, reply.usage.ms);
           return reply;
         },
+        dispose: () => agent.dispose?.() ?? Promise.resolve(),
       };
       return wrapped;
     };

@@ -42,6 +42,8 @@ export interface LoopAgent {
   /** Sampling settings, recorded with every call. */
   readonly sampling: Record<string, unknown>;
   reply(request: AgentRequest): Promise<AgentReply>;
+  /** Frees what the agent holds (a model agent: its sequence of a shared context) once it retires or its session ends. */
+  dispose?(): Promise<void>;
 }
 
 /** Creates the agents of a population; `index` is stable across a run so seeds and personas are reproducible. */

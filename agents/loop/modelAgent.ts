@@ -49,6 +49,12 @@ class ModelAgent implements LoopAgent {
     return { ok: true, value: "value" in result ? result.value : result.text, text: result.text, usage };
   }
 
+  async dispose(): Promise<void> {
+    const dreamers = await Promise.allSettled(this.dreamers.values());
+    for (const d of dreamers) if (d.status === "fulfilled") await d.value.dispose();
+    await this.model.dispose();
+  }
+
   private dreamer(temperature: number): Promise<RuntimeAgent> {
     let dreamer = this.dreamers.get(temperature);
     if (!dreamer) {

@@ -62,12 +62,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   const runId = newRunId();
   let recorder: RunRecorder | undefined;
   let sandbox: Sandbox | undefined;
+  let population: Population | undefined;
   try {
     sandbox = await Sandbox.create();
     const perLevel = Math.ceil(config.evaluation.heldOutProblems / 5);
     const bank = await generateBank(sandbox, { seed: config.seed, perLevel });
     const first = Math.max(-1, ...kb.generations().map((g) => g.generation)) + 1;
-    const population = new Population(options.agents, config.seed);
+    population = new Population(options.agents, config.seed);
     await population.fill(config.population.size, first);
     const { model, manifest } = await options.describeModel();
     for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: first });
@@ -143,6 +144,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       if (config.turnover.every > 0 && (generation - first + 1) % config.turnover.every === 0 && !last) {
         const retired = population.retireOldest(Math.max(1, Math.round(config.population.size * config.turnover.fraction)));
         for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
+        for (const m of retired) await m.agent.dispose?.();
         for (const m of await population.fill(config.population.size, generation + 1)) {
           kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: generation + 1 });
         }
@@ -185,6 +187,8 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     writeFileSync(reportPath, renderHtmlReport(summary));
     return { runId, summary, reportPath };
   } finally {
+    // The agents' sequences go back to the runtime, which may serve another session (an experiment's next run).
+    for (const m of population?.all ?? []) await m.agent.dispose?.().catch(() => undefined);
     sandbox?.dispose();
     recorder?.close();
     await kb.close();

@@ -54,6 +54,8 @@ export interface RuntimeAgent {
   readonly spec: AgentSpec;
   generateText(prompt: string, options?: CallOptions): Promise<TextResult>;
   generateJson<T = unknown>(prompt: string, schema: JsonSchema, options?: JsonCallOptions): Promise<JsonResult<T>>;
+  /** After its calls finish: frees its sequence and its id, so the next session on this runtime can seat its own. */
+  dispose(): Promise<void>;
 }
 
 export interface Runtime {
@@ -125,6 +127,11 @@ class ModelRuntime implements Runtime {
     private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
+
+  /** An agent that disposed itself: its id may be used again. */
+  forget(agentId: string): void {
+    this.agents.delete(agentId);
+  }
 
   /** A reference already resolved to a file (a download is not looked up twice). */
   remember(reference: string, path: string): void {
@@ -271,6 +278,12 @@ class ModelAgent implements RuntimeAgent {
   /** Resolves when this agent's queued calls have all finished. */
   idle(): Promise<unknown> {
     return this.queue;
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    this.runtime.forget(this.id);
+    if (!this.seat.sequence.disposed) this.seat.sequence.dispose();
   }
 
   async generateText(prompt: string, options: CallOptions = {}): Promise<TextResult> {
