@@ -4,7 +4,7 @@
 // each (the collapse probe: does the population's repertoire narrow to a few jokes?).
 import type { LoopAgent } from "./agentPort";
 import { ask, randomFor, type LoopContext } from "./loopContext";
-import { recordAttempt, solve } from "./solve";
+import { recordAttempt, solve, type SolveOutcome } from "./solve";
 
 export interface HeldOutResult {
   agentId: string;
@@ -17,20 +17,29 @@ export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], ge
   const conditions = ctx.config.knowledgeBaseAccess ? [true, false] : [false];
   const perAgent = await Promise.all(
     solvers.map(async (agent) => {
-      const outcomes = [];
+      const outcomes: Array<{ withKb: boolean; outcome: SolveOutcome; sameCall: boolean }> = [];
       for (const item of ctx.bank) {
         // One sampler seed per (problem, agent, generation), shared by both arms: they differ only by the notes.
         const seed = randomFor(ctx, "held-out seed", generation, agent.id, item.id).below(0x1_0000_0000);
         for (const withKb of conditions) {
-          outcomes.push({ withKb, outcome: await solve(ctx, agent, generation, { problemId: item.id, problem: item.problem, withKb, heldOut: true, seed }) });
+          const withKbOutcome = outcomes.at(-1);
+          // When the with-KB answer read nothing from the knowledge base, the without-KB prompt is the same prompt
+          // with the same seed: the same call. Its answer is taken once (the knowledge base is often empty early
+          // on, and with a small model an evaluation is most of a session's calls).
+          if (!withKb && withKbOutcome?.withKb && withKbOutcome.outcome.problemId === item.id && !withKbOutcome.outcome.notes.some((n) => n.id !== "external")) {
+            outcomes.push({ withKb, outcome: withKbOutcome.outcome, sameCall: true });
+            ctx.progress.callDone();
+            continue;
+          }
+          outcomes.push({ withKb, outcome: await solve(ctx, agent, generation, { problemId: item.id, problem: item.problem, withKb, heldOut: true, seed }), sameCall: false });
         }
       }
       return outcomes;
     }),
   );
   const results: HeldOutResult[] = [];
-  for (const { withKb, outcome } of perAgent.flat()) {
-    recordAttempt(ctx, generation, outcome, { usedKb: withKb, heldOut: true });
+  for (const { withKb, outcome, sameCall } of perAgent.flat()) {
+    recordAttempt(ctx, generation, outcome, { usedKb: withKb, heldOut: true, sameCallAsWithKb: sameCall });
     results.push({ agentId: outcome.solverId, problemId: outcome.problemId, withKb, solved: outcome.correct });
   }
   return results;

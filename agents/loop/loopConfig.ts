@@ -74,7 +74,7 @@ export const loopConfigSchema = z
     evaluation: z
       .strictObject({
         /** Evaluate on the held-out bank (with and without the knowledge base) every this many generations. */
-        every: z.number().int().min(1).default(2).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
+        every: z.number().int().min(1).default(3).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
         heldOutProblems: z.number().int().min(1).max(1000).default(50).describe("Size of the held-out bank, rounded up to a multiple of 5 (equal numbers per difficulty level)."),
         probePrompts: z.array(z.string().min(1)).min(1).default(["Tell me a joke.", "Invent a short puzzle."]).describe("Fixed open prompts of the collapse probe."),
         probeSamples: z.number().int().min(1).max(100).default(3).describe("Answers each agent gives to each probe prompt."),

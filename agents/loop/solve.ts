@@ -71,7 +71,7 @@ export async function solve(
 }
 
 /** Records an outcome as an attempt in the knowledge base and in the ratings. */
-export function recordAttempt(ctx: LoopContext, generation: number, outcome: SolveOutcome, extra: { usedKb: boolean; heldOut: boolean }): void {
+export function recordAttempt(ctx: LoopContext, generation: number, outcome: SolveOutcome, extra: { usedKb: boolean; heldOut: boolean; sameCallAsWithKb?: boolean }): void {
   ctx.kb.recordAttempt({
     problemId: outcome.problemId,
     agentId: outcome.solverId,
@@ -80,7 +80,7 @@ export function recordAttempt(ctx: LoopContext, generation: number, outcome: Sol
     correct: outcome.correct,
     cites: outcome.cites,
     usedKb: extra.usedKb,
-    data: { why: outcome.why, heldOut: extra.heldOut, unknownCites: outcome.unknownCites },
+    data: { why: outcome.why, heldOut: extra.heldOut, unknownCites: outcome.unknownCites, ...(extra.sameCallAsWithKb ? { sameCallAsWithKb: true } : {}) },
   });
   if (!extra.heldOut) ctx.ratings.record({ solverId: outcome.solverId, problemId: outcome.problemId, solved: outcome.correct });
 }

@@ -215,8 +215,26 @@ describe("the culture loop with scripted agents", function () {
     assert.ok(evaluation.length > 0 && evaluation.every((c) => c.prompt.includes("measure twice, cut once")), "both arms of the evaluation read it");
   });
 
+  it("asks the without-knowledge-base answer only when the with-knowledge-base one read something (otherwise it is the same call)", async () => {
+    const { workspace, runId } = await session(LEARNS_FROM_NOTES, { generations: 1, evaluation: { heldOutProblems: 10 } }, { retrieval: noRetrieval });
+    const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
+    assert.equal(held.length, 10 * 4, "one call per (problem, agent): nothing was retrieved, so both arms are the same prompt and seed");
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    try {
+      const attempts = kb.attempts().filter((a) => (a.data as { heldOut?: boolean }).heldOut);
+      assert.equal(attempts.length, 10 * 4 * 2, "both arms are recorded");
+      const same = attempts.filter((a) => (a.data as { sameCallAsWithKb?: boolean }).sameCallAsWithKb);
+      assert.equal(same.length, 10 * 4);
+      assert.ok(same.every((a) => !a.usedKb), "the without-KB arm is the one taken from the with-KB call");
+    } finally {
+      await kb.close();
+    }
+  });
+
   it("gives the with- and without-knowledge-base answers of each held-out (problem, agent) pair the same sampler seed", async () => {
-    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 1, evaluation: { heldOutProblems: 10 } });
+    // Every with-KB answer reads something (the first notes), so both arms are asked.
+    const firstNotes: Retrieval = (kb, _query, k) => kb.entries({ kinds: ["note"] }).slice(0, k);
+    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 2, evaluation: { every: 2, heldOutProblems: 10 } }, { retrieval: firstNotes });
     const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
     assert.equal(held.length, 10 * 4 * 2, "every held-out call has a pinned seed");
     const agentsBySeed = new Map<unknown, string[]>();
