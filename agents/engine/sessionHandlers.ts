@@ -4,6 +4,7 @@
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig } from "../loop/loopConfig";
+import { describePlan } from "../loop/callPlan";
 import { openSessionRuntime, runModelSession } from "../loop/modelSession";
 import type { EngineHandlers } from "./engineHandlers";
 import {
@@ -21,6 +22,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
     }
     const config = parseLoopConfig(params.config, params.configSource);
     const { signal, end } = host.begin(params.workspaceDir, clientSignal);
+    void connection.sendNotification(sessionNotice, { message: describePlan(config) });
     try {
       const caveats: string[] = [];
       const runtime = await openSessionRuntime(config, caveats, {

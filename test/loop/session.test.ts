@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { generateBank } from "../../agents/problems/bank";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
+import { planCalls } from "../../agents/loop/callPlan";
 import { runSession, type SessionResult } from "../../agents/loop/session";
 import { readRun } from "../../agents/loop/runRecorder";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
@@ -229,6 +230,18 @@ describe("the culture loop with scripted agents", function () {
     } finally {
       await kb.close();
     }
+  });
+
+  it("makes no more calls than the plan it states before starting, and at least its evaluations' lower bound", async () => {
+    const config = { generations: 4, evaluation: { every: 2, heldOutProblems: 10 } };
+    const { workspace, runId } = await session(LEARNS_FROM_NOTES, config);
+    const plan = planCalls(parseLoopConfig(config, "the test"));
+    const calls = readRun(join(workspace, ".culture"), runId).calls;
+    const evaluation = calls.filter((c) => c.role === "probe" || (c.role === "solver" && c.sampling.callSeed !== undefined)).length;
+    const play = calls.filter((c) => ["proposer", "writer"].includes(c.role) || (c.role === "solver" && c.sampling.callSeed === undefined)).length;
+    assert.equal(plan.evaluations, 2);
+    assert.ok(evaluation >= plan.evaluationLow && evaluation <= plan.evaluationHigh, `${evaluation} evaluation calls, plan ${plan.evaluationLow}–${plan.evaluationHigh}`);
+    assert.ok(play <= plan.play && play > 0, `${play} play calls, plan at most ${plan.play}`);
   });
 
   it("gives the with- and without-knowledge-base answers of each held-out (problem, agent) pair the same sampler seed", async () => {
