@@ -5,8 +5,9 @@ import { makeModelCommand } from "./makeModelCommand";
 import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
 import { replayCommand } from "./replayCommand";
+import { reportCommand } from "./reportCommand";
 import { runCommand } from "./runCommand";
 import { bankCommand } from "./bankCommand";
 import { checkProposalCommand } from "./checkProposalCommand";
 
-export const commands: CliCommand[] = [runCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];
+export const commands: CliCommand[] = [runCommand, replayCommand, reportCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand];

@@ -1,5 +1,6 @@
 // What a run reports per generation: the figures the HTML report and the panel draw. Built by the loop from the
 // knowledge base's records; plain data so it can cross the engine's JSON-RPC boundary unchanged.
+import type { ResearchView } from "./researchView";
 
 export interface EvaluationSummary {
   withKb: number;
@@ -46,4 +47,6 @@ export interface RunSummary {
   /** Plain-language statements the reader must see first (e.g. "the tiny model's output is noise"). */
   caveats: string[];
   generations: GenerationSummary[];
+  /** What the agents wrote and did (samples, refusals, per-agent table), when built from the run's records. */
+  view?: ResearchView;
 }

@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../agents/cli/main";
+import { TINY_SPEC, writeRandomLlama } from "../../agents/gguf/randomLlama";
+import { NOISE_CAVEAT } from "../../agents/loop/modelSession";
+import { escapeHtml } from "../../agents/report/escapeHtml";
 import { describeDivergence, divergenceAdvice, firstDivergence } from "../../agents/loop/replay";
 import type { CallRecord } from "../../agents/loop/runRecorder";
 import { captureIO } from "../helpers/captureIO";
@@ -10,17 +13,23 @@ import { captureIO } from "../helpers/captureIO";
 describe("culture-lab replay on the tiny model", function () {
   this.timeout(300_000);
   let workspace: string;
-  before(() => {
+  before(async () => {
     workspace = mkdtempSync(join(tmpdir(), "cl-replay-"));
+    // The tiny model named by its path, not as "tiny": that it is noise is read from the file.
+    await writeRandomLlama(join(workspace, "random.gguf"), TINY_SPEC);
     // Two generations, the second both a sleep and an evaluation generation: every kind of generation is replayed.
-    writeFileSync(join(workspace, "session.json"), JSON.stringify({ sampling: { maxTokens: 40 }, sleep: { every: 2 }, evaluation: { every: 2, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 }, runtime: { model: "tiny", threads: 1 } }));
+    writeFileSync(join(workspace, "session.json"), JSON.stringify({ sampling: { maxTokens: 40 }, sleep: { every: 2 }, evaluation: { every: 2, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 }, runtime: { model: join(workspace, "random.gguf"), threads: 1 } }));
   });
   after(() => rmSync(workspace, { recursive: true, force: true }));
 
   async function run(): Promise<string> {
     const io = captureIO(workspace);
     assert.equal(await runCli(["run", "--config", "session.json", "--generations", "2"], io), 0, io.stderr());
-    return /run (\S+) finished/.exec(io.stdout())![1]!;
+    assert.match(io.stderr(), /random-llama-\S+ is the project's random-weight test model: its output is noise/, "the console says the output is noise");
+    const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
+    const report = readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8");
+    assert.ok(report.includes(`<p class="caveat">${escapeHtml(NOISE_CAVEAT)}</p>`), "the report carries the noise banner");
+    return runId;
   }
 
   it("finds no divergence in a run with sleep and evaluation generations that began on an already used knowledge base", async () => {
