@@ -88,7 +88,9 @@ export function researchView(kb: KnowledgeBase, runId: string, calls: readonly C
     if (!r) rows.set(agentId, (r = { agentId, roles: {}, reward: 0, attempts: 0, solved: 0, notesWritten: 0, chaptersWritten: 0 }));
     return r;
   };
-  for (const c of runCalls) row(c.agentId).roles[c.role] = (row(c.agentId).roles[c.role] ?? 0) + 1;
+  // Roles in the order of a generation, whatever order the calls finished in.
+  const order = ["proposer", "solver", "writer", "librarian", "probe"];
+  for (const c of [...runCalls].sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role))) row(c.agentId).roles[c.role] = (row(c.agentId).roles[c.role] ?? 0) + 1;
   for (const [agentId, reward] of rewards) row(agentId).reward = reward;
   for (const a of attempts) {
     row(a.agentId).attempts++;
@@ -110,9 +112,13 @@ export function researchView(kb: KnowledgeBase, runId: string, calls: readonly C
   });
   const probeCalls = runCalls.filter((c) => c.role === "probe");
   const lastProbe = Math.max(-1, ...probeCalls.map((c) => c.generation));
+  // One answer per agent and prompt (its first sample), so every prompt of the probe is seen.
+  const seen = new Set<string>();
   const probeAnswers = probeCalls
     .filter((c) => c.generation === lastProbe)
-    .slice(0, SAMPLES * 2)
+    .sort((a, b) => a.agentId.localeCompare(b.agentId, "en", { numeric: true }) || a.agentSeq - b.agentSeq)
+    .filter((c) => !seen.has(`${c.agentId}\u0000${c.prompt}`) && seen.add(`${c.agentId}\u0000${c.prompt}`))
+    .slice(0, SAMPLES * 4)
     .map((c) => ({ agentId: c.agentId, generation: c.generation, prompt: clip(c.prompt, 200), answer: clip(c.output, CLIP) }));
 
   return {
