@@ -10,7 +10,11 @@ import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun }
 import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
+import { kbPaths } from "../../workspace-kb/knowledgeBase";
+import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { parseCommandArgs, type CliCommand, type CliIO } from "./command";
+import { describeReasons } from "../report/refusalReasons";
+import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
 
 
 const help = `Usage: culture-lab run [options]
@@ -28,7 +32,11 @@ Options:
 
 Without --model (and without runtime.model in the configuration), a recommended model that
 cannot be downloaded is replaced by the tiny random model, and the run says so plainly.
-Ctrl-C stops after the current call; every finished generation is already saved.`;
+Ctrl-C (or SIGTERM) stops after the call in flight; a second Ctrl-C stops at once. Every
+finished generation is already saved, with its report.
+
+Exit codes: 0 finished; 1 an error (its message says what to do), including a killed engine;
+2 a usage error; 130 stopped by Ctrl-C; 143 stopped by SIGTERM.`;
 
 export const runCommand: CliCommand = {
   name: "run",
@@ -39,33 +47,47 @@ export const runCommand: CliCommand = {
     const workspaceDir = resolve(io.cwd, options.workspace ?? ".");
     if (!existsSync(workspaceDir)) throw new CultureLabError("workspace-missing", `The workspace folder ${workspaceDir} does not exist.`, "Create it or pass --workspace with an existing folder.");
     if (!statSync(workspaceDir).isDirectory()) throw new CultureLabError("workspace-missing", `The workspace ${workspaceDir} is a file, not a folder.`, "Pass --workspace with a folder.");
-    const { config, configSource, modelNamed } = loadConfig(io, options);
+    const { config, configSource, modelNamed, knowledgeBaseFolder } = loadConfig(io, options);
 
-    const stop = new AbortController();
-    const onSigint = () => stop.abort(new CultureLabError("cancelled", "Stopped by the user (Ctrl-C)."));
-    process.once("SIGINT", onSigint);
-    // The session runs in the engine process: llama.cpp may abort its process, and that must not take the
-    // client (this CLI, or the editor) with it. The knowledge base is committed after every generation.
-    const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
-    let lastPercent = -1;
-    engine.onNotification(sessionNotice, ({ message }) => io.err(message));
-    engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
-    engine.onNotification(runtimeDownloadProgress, (p) => {
-      const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
-      if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
-      lastPercent = percent;
-    });
+    const stop = listenForStop((line) => io.err(line));
+    let engine: EngineClient | undefined;
     try {
+      // The session runs in the engine process: llama.cpp may abort its process, and that must not take the
+      // client (this CLI, or the editor) with it. The knowledge base is committed after every generation.
+      engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+      const started = engine;
+      stop.onSecond(() => started.kill());
+      let lastPercent = -1;
+      engine.onNotification(sessionNotice, ({ message }) => io.err(message));
+      engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
+      engine.onNotification(runtimeDownloadProgress, (p) => {
+        const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
+        if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
+        lastPercent = percent;
+      });
       const result = await engine.request(sessionRun, { workspaceDir, config, configSource, modelNamed }, stop.signal);
       io.out(`\nrun ${result.runId} finished; report: ${result.reportPath}`);
+      if (stop.received) io.err("The stop came after the last generation: the run is complete.");
       return 0;
     } catch (error) {
-      if (!stop.signal.aborted) throw error;
-      io.err("Stopped (Ctrl-C). Every finished generation is saved in the knowledge base; the one in progress was dropped.");
-      return 130;
+      if (stop.received) {
+        io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}). Every finished generation is saved in the knowledge base and its report is up to date; the generation in progress was dropped.`);
+        return EXIT_STOPPED_BY[stop.received];
+      }
+      if (error instanceof CultureLabError && error.code === "cancelled") {
+        io.err(`Stopped: ${error.message}`); // the engine was stopped from elsewhere (SIGTERM to it, the editor)
+        return 1;
+      }
+      if (error instanceof CultureLabError && error.code === "engine-died") {
+        throw new CultureLabError("engine-died", `Stopped: ${error.message}`, "Every finished generation is saved in the knowledge base and its report is up to date; run again to continue from there.");
+      }
+      throw error;
     } finally {
-      process.removeListener("SIGINT", onSigint);
-      await engine.dispose();
+      stop.dispose();
+      const enginePid = engine?.lastPid;
+      await engine?.dispose();
+      // An engine that was killed cannot release the knowledge base's lock; its client can, once it is gone.
+      if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, knowledgeBaseFolder).folder, enginePid);
     }
   },
 };
@@ -85,7 +107,7 @@ function parseOptions(args: string[]) {
 }
 
 /** Reads the file and applies the flags; checked here too, so a bad configuration fails before an engine starts. */
-function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { config: unknown; configSource: string; modelNamed: boolean } {
+function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { config: unknown; configSource: string; modelNamed: boolean; knowledgeBaseFolder: string } {
   let raw: Record<string, unknown> = {};
   let source = "the defaults";
   if (options.config) {
@@ -110,14 +132,14 @@ function loadConfig(io: CliIO, options: ReturnType<typeof parseOptions>): { conf
       ...(options.offline ? { allowDownload: false } : {}),
     },
   };
-  parseLoopConfig(overridden, source);
-  return { config: overridden, configSource: source, modelNamed };
+  const parsed = parseLoopConfig(overridden, source);
+  return { config: overridden, configSource: source, modelNamed, knowledgeBaseFolder: parsed.knowledgeBaseFolder };
 }
 
 function describeGeneration(g: GenerationSummary): string {
   const parts = [
     `generation ${g.generation}:`,
-    `${g.validProposals}/${g.proposals} valid proposals`,
+    `${g.validProposals}/${g.proposals} valid proposals${g.validProposals < g.proposals ? ` (${describeReasons(g.invalidReasons)})` : ""}`,
     `${g.solved}/${g.attempts} solved`,
     `${g.notesWritten} notes (${g.notesRejected} rejected)`,
   ];
