@@ -2,7 +2,7 @@
 // samples of notes, chapters, problems (with verdicts) and probe answers, and links to the raw records beside the
 // report. Everything an agent wrote is untrusted text: escaped, never HTML.
 import { escapeHtml } from "./escapeHtml";
-import type { ResearchView, TextSample } from "./researchView";
+import type { ResearchView, TextSample } from "./runSummary";
 
 export function researchSections(view: ResearchView): string {
   return [

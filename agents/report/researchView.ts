@@ -5,55 +5,12 @@
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { CallRecord } from "../loop/runRecorder";
 import { reasonInWords } from "./refusalReasons";
+import type { AgentRow, Refusal, ResearchView, TextSample } from "./runSummary";
+
 
 /** Samples per kind shown; the newest ones, since they show where the run ended up. */
 const SAMPLES = 4;
 const CLIP = 600;
-
-export interface TextSample {
-  id: string;
-  author: string;
-  generation: number;
-  title: string;
-  text: string;
-}
-
-export interface ProblemSample extends TextSample {
-  attempts: number;
-  solved: number;
-}
-
-export interface Refusal {
-  reason: string;
-  /** The reason as the report says it ("truncated at maxTokens"). */
-  words: string;
-  count: number;
-  example: { proposerId: string; generation: number; message: string };
-}
-
-export interface AgentRow {
-  agentId: string;
-  /** Calls per role ("proposer": 4, "solver": 30…). */
-  roles: Record<string, number>;
-  /** Learnability reward earned as a proposer, summed over the run. */
-  reward: number;
-  /** Play attempts (held-out evaluation left out) and how many were correct. */
-  attempts: number;
-  solved: number;
-  notesWritten: number;
-  chaptersWritten: number;
-}
-
-export interface ResearchView {
-  refusals: Refusal[];
-  agents: AgentRow[];
-  notes: TextSample[];
-  chapters: TextSample[];
-  problems: ProblemSample[];
-  probeAnswers: Array<{ agentId: string; generation: number; prompt: string; answer: string }>;
-  /** Files beside the report, by name (links in the report are relative). */
-  files: { calls: string; seriesCsv: string; seriesJson: string };
-}
 
 interface GenerationData {
   invalidReasons?: Record<string, number>;
