@@ -17,6 +17,8 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSc
 export interface SettingSchema {
   type?: string | string[];
   anyOf?: unknown[];
+  /** A choice among words (e.g. runtime.decoding): VS Code shows it as a drop-down. */
+  enum?: unknown[];
   items?: unknown;
   default?: unknown;
   minimum?: number;
@@ -56,6 +58,7 @@ function setting(node: JsonSchema, path: string, order: number): SettingSchema {
   const out: SettingSchema = { markdownDescription: description, order };
   if (typeof node.type === "string") out.type = node.type;
   if (Array.isArray(node.anyOf)) out.anyOf = node.anyOf.map(({ description: _d, ...rest }) => rest);
+  if (Array.isArray(node.enum)) out.enum = node.enum;
   if (node.items !== undefined) out.items = node.items;
   for (const key of ["minimum", "maximum", "exclusiveMinimum", "minLength", "minItems"] as const) {
     const value = node[key];

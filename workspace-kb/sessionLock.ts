@@ -132,6 +132,27 @@ export async function readOwner(ownerPath: string): Promise<LockOwner | undefine
   return undefined;
 }
 
+/**
+ * Whether the owner file names a holder that is gone: a process on this host that no longer exists. (Another
+ * host's holder cannot be checked from here; its lock is judged by age when a session tries to take it.)
+ */
+export function isStaleOwner(owner: LockOwner): boolean {
+  return owner.host === hostname() && !isAlive(owner.pid);
+}
+
+/**
+ * Removes the lock left by `pid` on this host once that process is gone (a client whose engine was killed cleans
+ * up after it). Nothing is removed while the process lives, nor a lock another process holds.
+ */
+export async function clearDeadOwner(folder: string, pid: number): Promise<boolean> {
+  const ownerPath = join(folder, "session.owner.json");
+  const owner = await readOwner(ownerPath);
+  if (!owner || owner.pid !== pid || !isStaleOwner(owner)) return false;
+  await rm(ownerPath, { force: true });
+  await rm(join(folder, "session.lock"), { recursive: true, force: true });
+  return true;
+}
+
 /** Whether a process with this id exists on this host (one we may not signal still exists). */
 export function isAlive(pid: number): boolean {
   try {

@@ -5,10 +5,11 @@ import { makeModelCommand } from "./makeModelCommand";
 import { metricsCommand } from "./metricsCommand";
 import { modelsCommand } from "./modelsCommand";
 import { replayCommand } from "./replayCommand";
+import { reportCommand } from "./reportCommand";
 import { runCommand } from "./runCommand";
 import { bankCommand } from "./bankCommand";
 import { checkProposalCommand } from "./checkProposalCommand";
 import { collapseCommand } from "./collapseCommand";
 import { experimentCommand } from "./experimentCommand";
 
-export const commands: CliCommand[] = [runCommand, experimentCommand, replayCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];
+export const commands: CliCommand[] = [runCommand, experimentCommand, replayCommand, reportCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];

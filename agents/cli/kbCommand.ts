@@ -9,7 +9,7 @@ import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { visible } from "../../workspace-kb/markdownText";
 import { ENTRY_KINDS } from "../../workspace-kb/schema";
 import type { Entry, EntryKind } from "../../workspace-kb/schema";
-import { readOwner } from "../../workspace-kb/sessionLock";
+import { isStaleOwner, readOwner } from "../../workspace-kb/sessionLock";
 import { parseCommandArgs, type CliCommand, type CliIO } from "./command";
 
 const help = `Usage: culture-lab kb <status|rebuild|search|show> [options]
@@ -109,17 +109,22 @@ async function status(workspace: string, options: { folder?: string }, json: boo
   const paths = kbPaths(workspace, options.folder);
   const kb: KnowledgeBase = await openKnowledgeBaseReadOnly(workspace, options);
   const owner = await readOwner(join(paths.folder, "session.owner.json"));
+  const stale = owner !== undefined && isStaleOwner(owner);
   const files: Record<string, number> = {};
   for (const [name, path] of Object.entries({ "kb.json": paths.kbJson, "events.jsonl": paths.events, "NOTES.md": paths.notes, "segments/": paths.segments, "notes/": paths.pages })) {
     files[name] = await bytes(path);
   }
   const size = kb.size;
   const torn = kb.report.tornTail;
-  report(io, json, { folder: paths.folder, round: kb.round, ...size, agents: kb.agents().length, generations: kb.generations().length, files, openBy: owner ?? null, tornTail: torn ?? null }, [
+  report(io, json, { folder: paths.folder, round: kb.round, ...size, agents: kb.agents().length, generations: kb.generations().length, files, openBy: owner ? { ...owner, stale } : null, tornTail: torn ?? null }, [
     `knowledge base ${paths.folder}`,
     `  round ${kb.round}: ${size.entries} entries (${size.head} in the open head, the rest in ${size.segments} sealed segment${size.segments === 1 ? "" : "s"}), ${size.attempts} attempts, ${kb.agents().length} agents, ${kb.generations().length} generations`,
     `  files: ${Object.entries(files).map(([name, n]) => `${name} ${formatBytes(n)}`).join(", ")}`,
-    owner ? `  open for writing by process ${owner.pid} on ${owner.host} since ${owner.startedAt}` : "  not open for writing",
+    !owner
+      ? "  not open for writing"
+      : stale
+        ? `  not open for writing: the lock names process ${owner.pid} (since ${owner.startedAt}), which is no longer running — the lock is stale (a killed session) and the next session takes it over`
+        : `  open for writing by process ${owner.pid} on ${owner.host} since ${owner.startedAt}`,
     ...(torn ? [`  events.jsonl ends in ${torn.bytes} bytes of an incomplete round (a crash, or a round being written right now); the next writer moves them aside`] : []),
   ]);
   return 0;

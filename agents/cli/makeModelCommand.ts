@@ -115,6 +115,10 @@ export const MAX_MODEL_BYTES = 16 * 1024 ** 3;
 
 /** Refuses, before a byte is written, an output that is not a plain file or a model that cannot fit. */
 async function checkRoomFor(out: string, spec: RandomLlamaSpec): Promise<void> {
+  const folder = await lstat(dirname(out)).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new CultureLabError("bad-argument", `the folder ${dirname(out)} ${folder ? "is not a folder" : "does not exist"}, so ${out} cannot be written.`, `Create the folder first (mkdir -p ${dirname(out)}) or choose another output path.`);
+  }
   const existing = await lstat(out).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { EngineClient } from "../engine/engineClient";
 import { runsReplay } from "../engine/protocol";
 import { parseCommandArgs, usageError, type CliCommand } from "./command";
+import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
 
 const DIVERGED = 3;
 
@@ -14,8 +15,9 @@ starting from the knowledge base as it was when that run began (rebuilt from eve
 temporary folder; your workspace is not changed), and compares every call.
 
 Exit codes: 0 no divergence; ${DIVERGED} a divergence was found (it is printed); 1 the run cannot be
-replayed (missing run, damaged record, model file no longer there). On bad input (an unknown option, a
-missing run id) it prints one line and exits 2.
+replayed (missing run, damaged record, model file no longer there); 2 a usage error (an unknown option,
+a missing run id: one line); 130 / 143 stopped by Ctrl-C / SIGTERM (your workspace is never changed).
+On bad input it says what is wrong in one line, with what to do.
 
 Options:
   --workspace DIR   the workspace holding .culture/ (default: the current folder)
@@ -32,15 +34,24 @@ export const replayCommand: CliCommand = {
     if (!runId) throw usageError("replay", "replay needs a run id (the folder names under .culture/runs/).");
     const workspaceDir = resolve(io.cwd, parsed.values.workspace ?? ".");
     // Replay loads the model, so it runs in the engine process like a session.
-    const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+    const stop = listenForStop((line) => io.err(line));
+    let engine: EngineClient | undefined;
     try {
-      const result = await engine.request(runsReplay, { workspaceDir, ...(parsed.values.folder ? { folder: parsed.values.folder } : {}), runId, keep: parsed.values.keep });
+      engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+      const started = engine;
+      stop.onSecond(() => started.kill());
+      const result = await engine.request(runsReplay, { workspaceDir, ...(parsed.values.folder ? { folder: parsed.values.folder } : {}), runId, keep: parsed.values.keep }, stop.signal);
       for (const warning of result.warnings) io.err(warning);
       io.out(result.message);
       if (result.replayDir) io.out(`replay workspace kept at ${result.replayDir}`);
       return result.diverged ? DIVERGED : 0;
+    } catch (error) {
+      if (!stop.received) throw error;
+      io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}); nothing was compared. Your workspace was not changed.`);
+      return EXIT_STOPPED_BY[stop.received];
     } finally {
-      await engine.dispose();
+      stop.dispose();
+      await engine?.dispose();
     }
   },
 };

@@ -6,11 +6,16 @@ import { resolve } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { EngineClient } from "../engine/engineClient";
 import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun, sessionStatusChanged } from "../engine/protocol";
-import { ProgressReporter } from "./progressReporter";
+import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
+import { kbPaths } from "../../workspace-kb/knowledgeBase";
+import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { parseCommandArgs, type CliCommand } from "./command";
+import { ProgressReporter } from "./progressReporter";
 import { loadRunConfig } from "./runConfig";
+import { describeReasons } from "../report/refusalReasons";
+import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
 
 
 const help = `Usage: culture-lab run [options]
@@ -37,7 +42,12 @@ On bad input nothing runs: an unknown setting (with "did you mean"), a wrong typ
 out of range is refused with every problem listed, each naming its file and key or its flag
 (exit 1; a wrong flag exits 2). A missing workspace or model file, a corrupt knowledge base or
 a session already running on the workspace is said in one line with what to do (exit 1).
-Ctrl-C stops after the current call; every finished generation is already saved.`;
+
+Ctrl-C (or SIGTERM) stops after the call in flight; a second Ctrl-C stops at once. Every
+finished generation is already saved, with its report.
+
+Exit codes: 0 finished; 1 an error (its message says what to do), including a killed engine;
+2 a usage error; 130 stopped by Ctrl-C; 143 stopped by SIGTERM.`;
 
 export const runCommand: CliCommand = {
   name: "run",
@@ -49,35 +59,50 @@ export const runCommand: CliCommand = {
     if (!existsSync(workspaceDir)) throw new CultureLabError("workspace-missing", `The workspace folder ${workspaceDir} does not exist.`, "Create it or pass --workspace with an existing folder.");
     if (!statSync(workspaceDir).isDirectory()) throw new CultureLabError("workspace-missing", `The workspace ${workspaceDir} is a file, not a folder.`, "Pass --workspace with a folder.");
     const { config, configSource, modelNamed } = loadRunConfig(options, io.cwd);
+    const { knowledgeBaseFolder } = parseLoopConfig(config, configSource);
 
-    const stop = new AbortController();
-    const onSigint = () => stop.abort(new CultureLabError("cancelled", "Stopped by the user (Ctrl-C)."));
-    process.once("SIGINT", onSigint);
-    // The session runs in the engine process: llama.cpp may abort its process, and that must not take the
-    // client (this CLI, or the editor) with it. The knowledge base is committed after every generation.
-    const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
-    let lastPercent = -1;
-    engine.onNotification(sessionNotice, ({ message }) => io.err(message));
-    engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
+    const stop = listenForStop((line) => io.err(line));
+    let engine: EngineClient | undefined;
     const progress = new ProgressReporter(io);
-    engine.onNotification(sessionStatusChanged, (status) => progress.show(status));
-    engine.onNotification(runtimeDownloadProgress, (p) => {
-      const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
-      if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
-      lastPercent = percent;
-    });
     try {
+      // The session runs in the engine process: llama.cpp may abort its process, and that must not take the
+      // client (this CLI, or the editor) with it. The knowledge base is committed after every generation.
+      engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+      const started = engine;
+      stop.onSecond(() => started.kill());
+      let lastPercent = -1;
+      engine.onNotification(sessionNotice, ({ message }) => io.err(message));
+      engine.onNotification(sessionGeneration, (g) => io.out(describeGeneration(g)));
+      engine.onNotification(sessionStatusChanged, (status) => progress.show(status));
+      engine.onNotification(runtimeDownloadProgress, (p) => {
+        const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
+        if (percent !== lastPercent && percent % 5 === 0) io.err(`downloading ${p.uri}: ${percent}%`);
+        lastPercent = percent;
+      });
       const result = await engine.request(sessionRun, { workspaceDir, config, configSource, modelNamed }, stop.signal);
       io.out(`\nrun ${result.runId} finished; report: ${result.reportPath}`);
+      if (stop.received) io.err("The stop came after the last generation: the run is complete.");
       return 0;
     } catch (error) {
-      if (!stop.signal.aborted) throw error;
-      io.err("Stopped (Ctrl-C). Every finished generation is saved in the knowledge base; the one in progress was dropped.");
-      return 130;
+      if (stop.received) {
+        io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}). Every finished generation is saved in the knowledge base and its report is up to date; the generation in progress was dropped.`);
+        return EXIT_STOPPED_BY[stop.received];
+      }
+      if (error instanceof CultureLabError && error.code === "cancelled") {
+        io.err(`Stopped: ${error.message}`); // the engine was stopped from elsewhere (SIGTERM to it, the editor)
+        return 1;
+      }
+      if (error instanceof CultureLabError && error.code === "engine-died") {
+        throw new CultureLabError("engine-died", `Stopped: ${error.message}`, "Every finished generation is saved in the knowledge base and its report is up to date; run again to continue from there.");
+      }
+      throw error;
     } finally {
       progress.end();
-      process.removeListener("SIGINT", onSigint);
-      await engine.dispose();
+      stop.dispose();
+      const enginePid = engine?.lastPid;
+      await engine?.dispose();
+      // An engine that was killed cannot release the knowledge base's lock; its client can, once it is gone.
+      if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, knowledgeBaseFolder).folder, enginePid);
     }
   },
 };
@@ -99,7 +124,7 @@ function parseOptions(args: string[]) {
 function describeGeneration(g: GenerationSummary): string {
   const parts = [
     `generation ${g.generation}:`,
-    `${g.validProposals}/${g.proposals} valid proposals`,
+    `${g.validProposals}/${g.proposals} valid proposals${g.validProposals < g.proposals ? ` (${describeReasons(g.invalidReasons)})` : ""}`,
     `${g.solved}/${g.attempts} solved`,
     `${g.notesWritten} notes (${g.notesRejected} rejected)`,
   ];

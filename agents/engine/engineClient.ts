@@ -55,6 +55,7 @@ interface Running {
 export class EngineClient {
   private running: Running | undefined;
   private lastExit: EngineExit | undefined;
+  private launchedPid: number | undefined;
   private readonly notificationHandlers: Array<[NotificationType<unknown>, (params: unknown) => void]> = [];
   private readonly exitListeners = new Set<(exit: EngineExit) => void>();
 
@@ -71,6 +72,11 @@ export class EngineClient {
     return this.running?.child.pid;
   }
 
+  /** The id of the engine process started last, running or not (to clean up after it once it is gone). */
+  get lastPid(): number | undefined {
+    return this.launchedPid;
+  }
+
   get isRunning(): boolean {
     return this.running !== undefined;
   }
@@ -81,6 +87,7 @@ export class EngineClient {
     const cancel = new CancellationTokenSource();
     const onAbort = () => cancel.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) cancel.cancel(); // stopped before the request was even sent: the engine stops at once
     const silence = this.watchSilence(running);
     try {
       // RequestParam<P> is conditional on P, which TypeScript cannot resolve for a generic P.
@@ -151,6 +158,14 @@ export class EngineClient {
     await this.launch();
   }
 
+  /** Kills the engine at once (a second Ctrl-C): what it was doing is dropped; committed rounds are on disk. */
+  kill(): void {
+    const running = this.running;
+    if (!running) return;
+    running.stopping = true;
+    running.child.kill("SIGKILL");
+  }
+
   /** Asks the engine to shut down, and kills it if it does not within `graceMs`. */
   async dispose(graceMs = 5000): Promise<void> {
     await this.stop(graceMs);
@@ -175,9 +190,14 @@ export class EngineClient {
       cwd: command.cwd,
       // fd 3 is the message pipe; stdout and stderr stay free for whatever native code prints.
       stdio: ["ignore", "pipe", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C in the terminal reaches only the client, which stops the engine in order.
+      // (Otherwise the signal could land while the engine is still loading, before it can ignore it, and kill
+      // node-llama-cpp's binary check half-way, which then reads as a broken install.) Windows has no groups.
+      detached: process.platform !== "win32",
       // The editor's Node is Electron: this makes it behave as plain Node for the child.
       env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
     });
+    this.launchedPid = child.pid;
     const channel = child.stdio[3] as Duplex;
     const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
     const recentLines: string[] = [];

@@ -13,6 +13,9 @@ export function engineHandlers(connection: MessageConnection): EngineHandlers {
     const run = async (params: P, token: CancellationToken) => {
       const controller = new AbortController();
       const listener = token.onCancellationRequested(() => controller.abort());
+      // A request cancelled before it was dispatched (a Ctrl-C while the engine was starting) gets vscode-jsonrpc's
+      // static Cancelled token, whose event never fires: it must be read, not listened to.
+      if (token.isCancellationRequested) controller.abort();
       try {
         return await handler(params, controller.signal);
       } catch (error) {

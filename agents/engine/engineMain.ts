@@ -19,8 +19,22 @@ console.info = console.error;
 // cancels what runs (a session then stops at its next call and releases the knowledge base) and then stops it.
 process.on("SIGINT", () => undefined);
 
+// When the client dies (a killed CLI), writing to its pipes fails. The engine must still stop its session in
+// order (which releases the knowledge base's lock), so those failures must not kill it: the log lines and
+// notifications nobody can read any more are dropped (each with a line on stderr while it still works).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 const connection = createMessageConnection(new StreamMessageReader(channel), new StreamMessageWriter(channel));
+const sendNotification = connection.sendNotification.bind(connection) as (...args: unknown[]) => Promise<void>;
+// (vscode-jsonrpc throws synchronously on a closed connection, and the callers say `void send…`.)
+(connection as unknown as { sendNotification: (...args: unknown[]) => Promise<void> }).sendNotification = async (...args) => {
+  try {
+    await sendNotification(...args);
+  } catch (error) {
+    process.stderr.write(`engine: a notification to the client was lost: ${(error as Error).message}\n`);
+  }
+};
 const handle = engineHandlers(connection);
 
 const runtime = registerRuntimeHandlers(connection, handle);
@@ -43,6 +57,15 @@ connection.onClose(async () => {
   await sessions.cancel().catch(() => undefined);
   await runtime.dispose().catch(() => undefined);
   process.exit(0);
+});
+
+// `kill <engine pid>`: stop like the client's shutdown, so the session releases the knowledge base's lock.
+process.once("SIGTERM", () => {
+  void (async () => {
+    await sessions.cancel().catch(() => undefined);
+    await runtime.dispose().catch(() => undefined);
+    process.exit(143);
+  })();
 });
 
 connection.listen();

@@ -44,6 +44,7 @@ export class SessionHost {
     this.controller = controller;
     const onClientAbort = () => controller.abort(clientSignal.reason);
     clientSignal.addEventListener("abort", onClientAbort, { once: true });
+    if (clientSignal.aborted) controller.abort(clientSignal.reason); // the client stopped before the session began
     this.agentCounts.clear();
     this.recent = [];
     this.status = { ...idleStatus(), state: "starting", workspaceDir, startedAt: new Date().toISOString(), lastEventAt: new Date().toISOString() };

@@ -33,6 +33,14 @@ export function describeSpec(spec: RandomLlamaSpec): string {
   return `random-llama-d${spec.dim}-l${spec.layers}-h${spec.heads}-kv${spec.kvHeads}-ff${spec.ffn}-${spec.type}-s${spec.seed}`;
 }
 
+/**
+ * Whether a model is one of the random-weight llamas this project writes (make-model, the "tiny" model), told by
+ * the `general.name` it writes into the GGUF (describeSpec): such a model's output is noise, however it was named.
+ */
+export function isRandomWeightModel(generalName: string | undefined): boolean {
+  return generalName?.startsWith("random-llama-") === true;
+}
+
 export function randomLlamaContents(spec: RandomLlamaSpec): GgufContents {
   if (spec.dim % spec.heads !== 0) throw new RangeError(`dim ${spec.dim} is not a multiple of heads ${spec.heads}`);
   if (spec.heads % spec.kvHeads !== 0) throw new RangeError(`heads ${spec.heads} is not a multiple of kvHeads ${spec.kvHeads}`);

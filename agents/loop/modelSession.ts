@@ -1,6 +1,7 @@
 // A session whose agents are language models: the runtime opened from the configuration, one model agent per
 // population member, and the model described for the run record. Used by `culture-lab run` and `replay`.
 import { CultureLabError } from "../../workspace-kb/errors";
+import { isRandomWeightModel } from "../gguf/randomLlama";
 import { openRuntime, type Runtime } from "../runtime/runtime";
 import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
@@ -39,12 +40,18 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
     describeModel: async () => {
       const manifest = await runtime.manifest();
       const model = manifest.models[0];
+      // Told by the file itself, so a random-weight model gets its caveat however it was named (--model tiny, a path).
+      const isNoise = isRandomWeightModel(model?.name);
+      if (isNoise && !options.caveats?.includes(NOISE_CAVEAT)) {
+        options.caveats?.push(NOISE_CAVEAT);
+        options.onNotice?.(`${model?.name ?? config.runtime.model} is the project's random-weight test model: its output is noise, so this run tests the machinery, not learning.`);
+      }
       return {
         model: {
           name: model?.name ?? config.runtime.model,
           sha256: model?.sha256 ?? "",
           parameters: model?.parameters ?? 0,
-          isNoise: config.runtime.model === "tiny",
+          isNoise,
         },
         manifest: { models: manifest.models, versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp } },
       };

@@ -68,22 +68,47 @@ export async function prepareReplayWorkspace(workspaceDir: string, round: number
   await kb.close();
 }
 
-export function describeDivergence(d: Divergence | undefined, calls: number): string {
+/** What to do about a divergence, given how the run was decoded (see runtime.decoding). */
+export function divergenceAdvice(decoding: string | undefined): string {
+  if (decoding === "batched") {
+    return "This run decoded its agents in batches (runtime.decoding \"batched\"): llama.cpp rounds a token decoded together with other agents' tokens slightly differently from one decoded alone, and which agents share a decode depends on timing, so a batched run replays only until the first near tie. For a run that replays call for call, run with runtime.decoding \"exact\" (the default).";
+  }
+  return "Check that the model file, node-llama-cpp's version and the machine are the recorded ones (manifest.json: models, versions); replay again with --keep and compare the two calls.jsonl files from the call named above. If they match, please report the run.";
+}
+
+export function describeDivergence(d: Divergence | undefined, calls: number, advice = divergenceAdvice(undefined)): string {
   if (!d) return `No divergence: all ${calls} calls gave the same prompts and outputs.`;
   const where = `call #${d.seq} (generation ${d.generation}, ${d.agentId}, ${d.role})`;
   switch (d.what) {
     case "replay-ended":
-      return `The replay made fewer calls: it ended before ${where}.`;
+      return `The replay made fewer calls: it ended before ${where}.\n${advice}`;
     case "replay-continued":
       return `All ${calls} recorded calls matched; the replay went on past the end of the record (the original run was stopped early).`;
     case "agent":
-      return `First divergence at ${where}: the agent was asked to play a different role (recorded ${d.recorded}, replayed ${d.replayed}).`;
-    default:
-      return `First divergence at ${where}: the ${d.what} differs.\n  recorded: ${clip(d.recorded ?? "")}\n  replayed: ${clip(d.replayed ?? "")}`;
+      return `First divergence at ${where}: the agent was asked to play a different role (recorded ${d.recorded}, replayed ${d.replayed}).\n${advice}`;
+    default: {
+      const recorded = d.recorded ?? "";
+      const replayed = d.replayed ?? "";
+      const at = firstDifferentChar(recorded, replayed);
+      return [
+        `First divergence at ${where}: the ${d.what} differs from character ${at} on (the first ${at} agree).`,
+        `  recorded: ${around(recorded, at)}`,
+        `  replayed: ${around(replayed, at)}`,
+        advice,
+      ].join("\n");
+    }
   }
 }
 
-function clip(text: string): string {
-  const flat = JSON.stringify(text);
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+function firstDifferentChar(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The text from a little before `at`, JSON-quoted so control characters show, clipped. */
+function around(text: string, at: number): string {
+  const from = Math.max(0, at - 40);
+  const piece = JSON.stringify(text.slice(from, at + 160));
+  return `${from > 0 ? "…" : ""}${piece}${at + 160 < text.length ? "…" : ""}`;
 }

@@ -9,7 +9,7 @@ import type { ReplayResult } from "../engine/protocol";
 import { openRuntime } from "../runtime/runtime";
 import { parseLoopConfig } from "./loopConfig";
 import { runModelSession } from "./modelSession";
-import { describeDivergence, firstDivergence, prepareReplayWorkspace } from "./replay";
+import { describeDivergence, divergenceAdvice, firstDivergence, prepareReplayWorkspace } from "./replay";
 import { readRun } from "./runRecorder";
 
 export async function replayRun(options: { workspaceDir: string; folder?: string; runId: string; keep?: boolean; signal?: AbortSignal }): Promise<ReplayResult> {
@@ -34,7 +34,7 @@ export async function replayRun(options: { workspaceDir: string; folder?: string
       const divergence = firstDivergence(recorded.calls, replayed.calls);
       return {
         diverged: divergence !== undefined && divergence.what !== "replay-continued",
-        message: describeDivergence(divergence, recorded.calls.length),
+        message: describeDivergence(divergence, recorded.calls.length, divergenceAdvice(recordedDecoding(recorded.manifest.config))),
         warnings,
         ...(options.keep ? { replayDir } : {}),
       };
@@ -44,4 +44,10 @@ export async function replayRun(options: { workspaceDir: string; folder?: string
   } finally {
     if (!options.keep) rmSync(replayDir, { recursive: true, force: true });
   }
+}
+
+/** How the recorded run decoded; runs recorded before the setting existed were batched. */
+function recordedDecoding(config: unknown): string {
+  const runtime = (config as { runtime?: { decoding?: unknown } } | undefined)?.runtime;
+  return typeof runtime?.decoding === "string" ? runtime.decoding : "batched";
 }

@@ -1,7 +1,6 @@
 // A culture-loop session: opens the workspace's knowledge base (taking its lock), runs the configured
-// generations, records every call and per-generation figures, and writes the run's HTML report. Every
+// generations, records every call and per-generation figures, and rewrites the run's HTML report after each. Every
 // generation ends in one durable commit, so a session stopped at any point leaves an intact knowledge base.
-import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { openKnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { computeMetrics, type MetricKey } from "../../workspace-kb/metrics/computeMetrics";
@@ -10,7 +9,7 @@ import type { RateTally } from "../../workspace-kb/metrics/ratchetDrift";
 import { MetricsWindow } from "../../workspace-kb/metrics/metricsWindow";
 import { generateBank } from "../problems/bank";
 import { Sandbox, type Json } from "../sandbox/sandbox";
-import { renderHtmlReport } from "../report/htmlReport";
+import { writeRunReport } from "../report/runReport";
 import type { GenerationSummary, RunSummary } from "../report/runSummary";
 import type { AgentFactory } from "./agentPort";
 import { RaschRatings } from "./difficulty";
@@ -179,13 +178,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       summary.wallMs = performance.now() - started;
       ctx.progress.generationDone();
       summaries.push(summary);
+      // After every generation, so a run stopped at any point has the report of its last finished generation.
+      writeRunReport({ kb, cultureDir: dirname(kb.paths.kbJson), runId, model, caveats: options.caveats });
       options.onGeneration?.(summary);
     }
 
     const summary: RunSummary = { runId, startedAt, model, caveats: options.caveats ?? [], generations: summaries };
-    const reportPath = join(recorder.dir, "report.html");
-    writeFileSync(reportPath, renderHtmlReport(summary));
-    return { runId, summary, reportPath };
+    return { runId, summary, reportPath: join(recorder.dir, "report.html") };
   } finally {
     // The agents' sequences go back to the runtime, which may serve another session (an experiment's next run).
     for (const m of population?.all ?? []) await m.agent.dispose?.().catch(() => undefined);

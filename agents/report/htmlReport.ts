@@ -1,6 +1,8 @@
 // The run's report: one self-contained HTML file (inline CSS and SVG, no scripts, no network) that says plainly
 // what happened — whether the knowledge base measurably helped, whether diversity collapsed — and shows the series.
 import { escapeHtml } from "./escapeHtml";
+import { describeReasons, totalReasons } from "./refusalReasons";
+import { researchSections } from "./researchSections";
 import type { GenerationSummary, RunSummary } from "./runSummary";
 import { svgLineChart, type Series } from "./svgLineChart";
 
@@ -48,6 +50,9 @@ h1{font-size:1.4rem}.caveat{background:#fff4ce;border-left:4px solid #c90;paddin
 figure{margin:0}figcaption{font-size:.9rem;color:#555}svg{width:100%;height:auto;background:#fafafa}
 .axis{stroke:#888}.tick,.legend{font-size:10px;fill:#555}table{border-collapse:collapse;font-size:.85rem}
 .table{overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}.empty{color:#888}
+td.text{text-align:left;white-space:pre-wrap;max-width:40rem;font-family:ui-monospace,monospace;font-size:.8rem}
+.sample{border:1px solid #ddd;padding:.4rem .7rem;margin:.4rem 0}.sample pre{white-space:pre-wrap;margin:.3rem 0 0;font-size:.8rem}
+.meta{color:#555;font-size:.85rem}
 </style></head><body>
 <h1>Culture Lab — run ${escapeHtml(run.runId)}</h1>
 <p>Started ${escapeHtml(run.startedAt)} · model ${escapeHtml(run.model.name)} (${run.model.parameters.toLocaleString("en")} parameters, sha256 ${escapeHtml(run.model.sha256.slice(0, 16))}…) · ${g.length} generation(s)</p>
@@ -57,6 +62,7 @@ ${run.caveats.map((c) => `<p class="caveat">${escapeHtml(c)}</p>`).join("\n")}
 <div class="grid">${charts.join("\n")}</div>
 <h2>Generations</h2>
 ${generationTable(g)}
+${run.view ? researchSections(run.view) : ""}
 </body></html>
 `;
 }
@@ -67,7 +73,8 @@ export function verdict(run: RunSummary): string[] {
   const lines: string[] = [];
   const proposals = sum(g, (x) => x.proposals);
   const valid = sum(g, (x) => x.validProposals);
-  lines.push(`${valid} of ${proposals} proposed problems were valid (${percent(valid, proposals)}).`);
+  const refused = describeReasons(totalReasons(g.map((x) => x.invalidReasons)));
+  lines.push(`${valid} of ${proposals} proposed problems were valid (${percent(valid, proposals)})${refused ? ` — ${refused}` : ""}.`);
   if (valid === 0 && proposals > 0) lines.push("No valid problem was proposed, so the self-play game taught nothing in this run.");
   const last = [...g].reverse().find((x) => x.evaluation)?.evaluation;
   if (!last) {

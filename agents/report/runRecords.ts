@@ -9,6 +9,7 @@ import type { Attempt } from "../../workspace-kb/schema";
 import type { AgentGenerationInfo, RunDetail, RunInfo } from "../engine/protocol";
 import { NOISE_CAVEAT } from "../loop/modelSession";
 import { readRun, readRunManifest, runDirectory, type CallRecord, type RunManifest } from "../loop/runRecorder";
+import { isRandomWeightModel } from "../gguf/randomLlama";
 import { renderHtmlReport } from "./htmlReport";
 import type { GenerationSummary, RunSummary } from "./runSummary";
 
@@ -36,13 +37,12 @@ export async function runDetail(cultureDir: string, runId: string, kb: Knowledge
   const generations = generationsByRun(kb).get(runId) ?? [];
   const played = new Set(generations.map((g) => g.generation));
   const attempts = (kb?.attempts() ?? []).filter((a) => played.has(a.generation));
-  const model = ((run.manifest.config ?? {}) as { runtime?: { model?: string } }).runtime?.model;
   return {
     info: runInfo(runDirectory(cultureDir, runId), run.manifest, generations),
     config: run.manifest.config,
     generations,
     agents: agentGenerations(run.calls, attempts),
-    caveats: model === "tiny" ? [NOISE_CAVEAT] : [],
+    caveats: modelOfManifest(run.manifest).isNoise ? [NOISE_CAVEAT] : [],
     calls: run.calls.length,
   };
 }
@@ -120,6 +120,11 @@ function flatten(value: Record<string, unknown>, prefix = "", into = new Map<str
   return into;
 }
 
+/** The generation records one run committed, in order. */
+export function runGenerations(kb: KnowledgeBase | undefined, runId: string): GenerationSummary[] {
+  return generationsByRun(kb).get(runId) ?? [];
+}
+
 function generationsByRun(kb: KnowledgeBase | undefined): Map<string, GenerationSummary[]> {
   const byRun = new Map<string, GenerationSummary[]>();
   for (const g of kb?.generations() ?? []) {
@@ -171,10 +176,17 @@ function summaryOf(detail: RunDetail): RunSummary {
   return {
     runId: detail.info.runId,
     startedAt: detail.info.startedAt,
-    model: { name: detail.info.model, sha256: "", parameters: 0, isNoise: detail.info.model.includes("tiny") },
+    model: { name: detail.info.model, sha256: "", parameters: 0, isNoise: isRandomWeightModel(detail.info.model) },
     caveats: ["This report was rebuilt from the run's records; the run did not finish, so figures stop at its last committed generation."],
     generations: detail.generations,
   };
+}
+
+/** The model a run used, as its report describes it, from the manifest the run wrote when it began. */
+export function modelOfManifest(manifest: RunManifest): RunSummary["model"] {
+  const first = manifest.models[0] as { name?: string; path?: string; sha256?: string; parameters?: number } | undefined;
+  const name = first?.name ?? (first?.path ? basename(first.path) : "?");
+  return { name, sha256: first?.sha256 ?? "", parameters: first?.parameters ?? 0, isNoise: isRandomWeightModel(first?.name) };
 }
 
 function signed(v: number): string {

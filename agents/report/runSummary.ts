@@ -60,4 +60,53 @@ export interface RunSummary {
   /** Plain-language statements the reader must see first (e.g. "the tiny model's output is noise"). */
   caveats: string[];
   generations: GenerationSummary[];
+  /** What the agents wrote and did (samples, refusals, per-agent table), when built from the run's records. */
+  view?: ResearchView;
+}
+
+// The research view (built by researchView.ts from the run's records; drawn by researchSections.ts).
+
+export interface TextSample {
+  id: string;
+  author: string;
+  generation: number;
+  title: string;
+  text: string;
+}
+
+export interface ProblemSample extends TextSample {
+  attempts: number;
+  solved: number;
+}
+
+export interface Refusal {
+  reason: string;
+  /** The reason as the report says it ("truncated at maxTokens"). */
+  words: string;
+  count: number;
+  example: { proposerId: string; generation: number; message: string };
+}
+
+export interface AgentRow {
+  agentId: string;
+  /** Calls per role ("proposer": 4, "solver": 30…). */
+  roles: Record<string, number>;
+  /** Learnability reward earned as a proposer, summed over the run. */
+  reward: number;
+  /** Play attempts (held-out evaluation left out) and how many were correct. */
+  attempts: number;
+  solved: number;
+  notesWritten: number;
+  chaptersWritten: number;
+}
+
+export interface ResearchView {
+  refusals: Refusal[];
+  agents: AgentRow[];
+  notes: TextSample[];
+  chapters: TextSample[];
+  problems: ProblemSample[];
+  probeAnswers: Array<{ agentId: string; generation: number; prompt: string; answer: string }>;
+  /** Files beside the report, by name (links in the report are relative). */
+  files: { calls: string; seriesCsv: string; seriesJson: string };
 }

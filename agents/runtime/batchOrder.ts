@@ -6,6 +6,10 @@
 // 2. Order by sequence id. With a per-sequence KV cache (node-llama-cpp sets kv_unified = false), llama.cpp
 //    runs one pass over the weights per run of consecutive, increasing sequence ids
 //    (llama_batch_allocr::split_equal, sequential = true); an unordered batch of 8 costs several passes.
+// 3. With `oneSequencePerDecode` ("exact" decoding), each decode holds one agent's tokens, the lowest sequence id
+//    first: a token is then always computed the same way whatever the other agents are doing, so a run replays
+//    exactly. (llama.cpp's CPU kernels give a token decoded alone slightly different logits from one decoded
+//    with others; batches of two or more agents agree with each other.)
 // Both need node-llama-cpp's private decode queue (which sequence owns each queued token array); if a later
 // version renames it, batches are still decoded, just in arrival order.
 import type { BatchItem, CustomBatchingPrioritizationStrategy, LlamaContext, PrioritizedBatchItem, Token } from "node-llama-cpp";
@@ -19,12 +23,13 @@ interface QueuedDecode {
 /** Empty batches returned in a row before decoding what is there anyway. */
 const MAX_WAITS = 200;
 
-export function stepBatching(barrier: StepBarrier): { strategy: CustomBatchingPrioritizationStrategy; attach(context: LlamaContext): void } {
+export function stepBatching(barrier: StepBarrier, options: { oneSequencePerDecode?: boolean } = {}): { strategy: CustomBatchingPrioritizationStrategy; attach(context: LlamaContext): void } {
   let queue: () => readonly QueuedDecode[] = () => [];
   let waits = 0;
   const strategy: CustomBatchingPrioritizationStrategy = ({ items, size }) => {
     // BatchItem carries no sequence id; its tokens array is the queued decode's own array, which does.
     const sequenceOf = new Map(queue().map((q) => [q.tokens, q.sequenceId]));
+    if (options.oneSequencePerDecode) return oneSequence(items, size, sequenceOf);
     const present = new Set(items.map((item) => sequenceOf.get(item.tokens)));
     const missing = [...barrier.cohort].some((slot) => !present.has(slot));
     if (missing && sequenceOf.size > 0 && waits < MAX_WAITS) {
@@ -43,6 +48,27 @@ export function stepBatching(barrier: StepBarrier): { strategy: CustomBatchingPr
       queue = () => internals._queuedDecodes ?? [];
     },
   };
+}
+
+/**
+ * The queued tokens of the lowest sequence id only (one sequence may have several queued arrays, decoded in queue
+ * order). Without node-llama-cpp's queue (a renamed private field) it decodes the first item alone: still one
+ * sequence per decode.
+ */
+function oneSequence(items: readonly BatchItem[], size: number, sequenceOf: Map<readonly Token[], number>): PrioritizedBatchItem[] {
+  if (items.length === 0) return [];
+  const known = items.filter((item) => sequenceOf.has(item.tokens));
+  const first = known.length > 0 ? Math.min(...known.map((item) => sequenceOf.get(item.tokens)!)) : undefined;
+  const chosen = first === undefined ? [items[0]!] : known.filter((item) => sequenceOf.get(item.tokens) === first);
+  const result: PrioritizedBatchItem[] = [];
+  let left = size;
+  for (const item of chosen) {
+    if (left === 0) break;
+    const amount = Math.min(item.tokens.length, left);
+    result.push({ item, processAmount: amount });
+    left -= amount;
+  }
+  return result;
 }
 
 /** The id node-llama-cpp gave a sequence (private; its order of creation when unavailable). */

@@ -93,7 +93,7 @@ export class LoadedModel {
   }
 
   private async createContext(barrier: StepBarrier): Promise<LlamaContext> {
-    const ordering = stepBatching(barrier);
+    const ordering = stepBatching(barrier, { oneSequencePerDecode: this.config.decoding === "exact" });
     const context = await this.model.createContext({
       batching: { itemPrioritizationStrategy: ordering.strategy },
       sequences: this.config.agentsPerContext,

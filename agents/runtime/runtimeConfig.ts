@@ -60,6 +60,14 @@ export const RuntimeConfigSchema = z.strictObject({
   agentsPerContext: z.number().int().min(1).max(64).default(8).describe("Agents decoded together in one batch of a shared context."),
   /** Largest number of tokens llama.cpp decodes in one step. */
   batchSize: z.number().int().min(1).default(512).describe("Most tokens llama.cpp decodes in one step."),
+  /**
+   * How agents sharing a context are decoded. llama.cpp rounds a token decoded alone differently from one decoded
+   * with other agents' tokens (measured on the tiny model: logits differ by 2.4e-7), and which agents share a
+   * decode depends on timing — so a batched run replays only until the first sample that lands on such a near
+   * tie. "exact" decodes one agent per llama.cpp call: every run replays call for call; "batched" is faster with
+   * several agents (see agents/runtime/README.md) but replays only approximately.
+   */
+  decoding: z.enum(["exact", "batched"]).default("exact").describe("\"exact\" decodes one agent at a time, so a run replays call for call; \"batched\" decodes agents together (faster with several agents on a CPU) but a replay may diverge after many calls."),
   /** Allow `hf:` downloads. Off means a missing model fails at once with a hint to use a local file. */
   allowDownload: z.boolean().default(true).describe("Allow hf: downloads; off makes a missing model fail at once with a hint to use a local file."),
 });

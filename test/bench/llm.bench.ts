@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     });
   };
 
-  const config = { model, gpu: false as const, threads, contextSize: NPP + NTG + 96, agentsPerContext: 8, batchSize: 512 };
+  const config = { model, gpu: false as const, threads, contextSize: NPP + NTG + 96, agentsPerContext: 8, batchSize: 512, decoding: "batched" as const };
   const rt = await openRuntime(config, { onContextCreated: timeDecodes });
   const agents: RuntimeAgent[] = [];
   for (let i = 0; i < 8; i++) agents.push(await rt.agent({ id: `agent-${i}`, sampling: { seed: i, maxTokens: NTG, ignoreEos: true, temperature: 0.8 } }));

@@ -63,6 +63,13 @@ describe("commands with unbounded inputs", () => {
     assert.ok(!existsSync(join(dir, "a-folder.gguf", "x")));
   });
 
+  it("make-model into a folder that does not exist says so and how to fix it, without a stack trace", async () => {
+    const { code, stderr } = await cli("make-model", "tiny", join("missingdir", "x.gguf"));
+    assert.equal(code, 1);
+    assert.match(stderr, /the folder \S+missingdir does not exist, so \S+x\.gguf cannot be written\.\n\s+→ Create the folder first \(mkdir -p /);
+    assert.doesNotMatch(stderr, /partial|\n\s+at /);
+  });
+
   it("run and check-proposal refuse a device, a pipe or a workspace that is a file before reading or starting anything", async () => {
     const config = await cli("run", "--workspace", dir, "--config", "/dev/zero");
     assert.equal(config.code, 1);

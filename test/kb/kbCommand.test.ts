@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../agents/cli/main";
@@ -44,6 +45,30 @@ describe("culture-lab kb", () => {
     } finally {
       await kb.close();
     }
+  });
+
+  it("status says the lock is stale when the process that took it was killed, and the next session takes it over", async function () {
+    this.timeout(30_000);
+    // A real holder killed with SIGKILL: it cannot release anything, so its owner file stays behind.
+    const holder = spawn(process.execPath, ["--import", "tsx", "-e", `
+      const { openKnowledgeBase } = await import(${JSON.stringify(join(process.cwd(), "workspace-kb", "knowledgeBase.ts"))});
+      await openKnowledgeBase(${JSON.stringify(ws.dir)});
+      console.log("open");
+      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout!.on("data", (d: Buffer) => d.toString().includes("open") && resolve());
+      holder.once("exit", (code) => reject(new Error(`the holder exited early (${code})`)));
+    });
+    holder.kill("SIGKILL");
+    await new Promise((resolve) => holder.once("exit", resolve));
+    const io = captureIO(ws.dir);
+    assert.equal(await runCli(["kb", "status"], io), 0);
+    assert.match(io.stdout(), new RegExp(`the lock names process ${holder.pid} .*no longer running — the lock is stale`));
+    const json = captureIO(ws.dir);
+    await runCli(["kb", "status", "--json"], json);
+    assert.equal(JSON.parse(json.stdout()).openBy.stale, true);
+    const kb = await openKnowledgeBase(ws.dir);
+    await kb.close();
   });
 
   it("search prints the best entries first and honours --kind and --generation", async () => {

@@ -62,7 +62,7 @@ describe("decoding agents together", function () {
           },
         });
       };
-      const rt = await openRuntime({ model: tiny.modelPath, modelsDir: tiny.dir, gpu: false, threads: 1, agentsPerContext: 4 }, { onContextCreated: watch });
+      const rt = await openRuntime({ model: tiny.modelPath, modelsDir: tiny.dir, gpu: false, threads: 1, agentsPerContext: 4, decoding: "batched" }, { onContextCreated: watch });
       try {
         const steps = 24;
         const agents = await Promise.all([0, 1, 2, 3].map((i) => rt.agent({ id: `b${i}`, sampling: { seed: i, maxTokens: steps, ignoreEos: true } })));
