@@ -8,6 +8,9 @@ import { experimentRun, runtimeDownloadProgress, sessionGeneration, sessionNotic
 import { merge } from "../experiment/experimentConfig";
 import { parseCommandArgs, type CliCommand } from "./command";
 import { ProgressReporter } from "./progressReporter";
+import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
+import { kbPaths } from "../../workspace-kb/knowledgeBase";
+import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { readConfigFile, withPathsResolved } from "./runConfig";
 
 const help = `Usage: culture-lab experiment --config FILE [--workspace DIR] [--folder NAME] [--offline]
@@ -34,7 +37,8 @@ Options:
 
 On bad input nothing runs: an unknown setting (with "did you mean"), a wrong value, a control that is not a
 condition, a seed given twice or fewer than two conditions are refused with every problem listed (exit 1).
-Ctrl-C stops after the current call; the runs that finished are compared in the report (exit 130).`;
+Ctrl-C (or SIGTERM) stops after the call in flight, a second Ctrl-C at once; the runs that finished are
+compared in the report. Exit codes: 0 finished; 1 an error; 2 a usage error; 130 Ctrl-C; 143 SIGTERM.`;
 
 export const experimentCommand: CliCommand = {
   name: "experiment",
@@ -54,28 +58,34 @@ export const experimentCommand: CliCommand = {
     const experiment = withResolvedPaths(readConfigFile(source), dirname(source), values.offline === true);
     const modelNamed = namesModel(experiment);
 
-    const stop = new AbortController();
-    const onSigint = () => stop.abort(new CultureLabError("cancelled", "Stopped by the user (Ctrl-C)."));
-    process.once("SIGINT", onSigint);
-    const engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+    const stop = listenForStop((line) => io.err(line));
     const progress = new ProgressReporter(io);
-    engine.onNotification(sessionNotice, ({ message }) => io.err(message));
-    engine.onNotification(sessionGeneration, (g) => io.out(`  generation ${g.generation}: ${g.validProposals}/${g.proposals} valid, ${g.solved}/${g.attempts} solved${g.evaluation ? `, held-out ${g.evaluation.withKb.toFixed(2)} with KB vs ${g.evaluation.withoutKb.toFixed(2)} without` : ""}`));
-    engine.onNotification(sessionStatusChanged, (status) => progress.show(status));
-    engine.onNotification(runtimeDownloadProgress, (p) => io.err(`downloading ${p.uri}: ${p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0}%`));
+    let engine: EngineClient | undefined;
     try {
+      engine = await EngineClient.start({ onLog: (line) => io.err(`[engine] ${line}`) });
+      const started = engine;
+      stop.onSecond(() => started.kill());
+      engine.onNotification(sessionNotice, ({ message }) => io.err(message));
+      engine.onNotification(sessionGeneration, (g) => io.out(`  generation ${g.generation}: ${g.validProposals}/${g.proposals} valid, ${g.solved}/${g.attempts} solved${g.evaluation ? `, held-out ${g.evaluation.withKb.toFixed(2)} with KB vs ${g.evaluation.withoutKb.toFixed(2)} without` : ""}`));
+      engine.onNotification(sessionStatusChanged, (status) => progress.show(status));
+      engine.onNotification(runtimeDownloadProgress, (p) => io.err(`downloading ${p.uri}: ${p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0}%`));
       const result = await engine.request(experimentRun, { workspaceDir, ...(values.folder ? { folder: values.folder } : {}), experiment, source, modelNamed }, stop.signal);
       progress.end();
       io.out(["", ...result.verdicts, "", `experiment ${result.experimentId} finished (${result.finished} runs); report: ${result.reportPath}`].join("\n"));
       return 0;
     } catch (error) {
       progress.end();
-      if (!stop.signal.aborted) throw error;
-      io.err("Stopped (Ctrl-C). The runs that finished are compared in the experiment's report.html.");
-      return 130;
+      if (stop.received) {
+        io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}). The runs that finished are compared in the experiment's report.html.`);
+        return EXIT_STOPPED_BY[stop.received];
+      }
+      throw error;
     } finally {
-      process.removeListener("SIGINT", onSigint);
-      await engine.dispose();
+      stop.dispose();
+      const enginePid = engine?.lastPid;
+      await engine?.dispose();
+      // A killed engine cannot release the workspace's lock; its client can, once it is gone.
+      if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, values.folder ?? ".culture").folder, enginePid);
     }
   },
 };
