@@ -77,10 +77,10 @@ describe("culture-lab collapse", function () {
     assert.match(io.stderr(), /\/dev\/zero is not a regular file/);
   });
 
-  it("refuses bad options with the command's help", async () => {
+  it("refuses bad options in one line, with where to find the options", async () => {
     const { code, stderr } = await collapse('{"generation": 0, "text": "x"}\n', "--sample", "1");
     assert.equal(code, 2);
     assert.match(stderr, /--sample needs a whole number ≥ 2, got '1'/);
-    assert.match(stderr, /Usage: culture-lab collapse FILE/);
+    assert.match(stderr, /Run `culture-lab collapse --help` for the options\./);
   });
 });

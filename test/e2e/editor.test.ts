@@ -136,7 +136,10 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     await waitForRunRecord(workspace, 3);
     await page.locator('.activitybar [aria-label^="Culture Lab"]').first().click();
     await treeRow(page, /\d{8}T\d{6}-[0-9a-f]{6}/).first().waitFor({ timeout: 180_000 });
-    const row = (await treeRow(page, /\d{8}T\d{6}-[0-9a-f]{6}/).first().innerText()).replace(/\s+/g, " ");
+    // The tree refreshes a few seconds after the records change: the row may still show the run in progress.
+    const rowText = async () => (await treeRow(page, /\d{8}T\d{6}-[0-9a-f]{6}/).first().innerText()).replace(/\s+/g, " ");
+    await until(async () => /3\/3 gen/.test(await rowText()), 60_000);
+    const row = await rowText();
     assert.match(row, /3\/3 gen/);
     assert.match(row, /no measurable effect|accumulating|hurt|collapse/);
     await screenshot("tree-with-run");
@@ -294,9 +297,9 @@ async function frameHolding(page: Page, selector: string, text?: string): Promis
   throw new Error(`no webview showed ${selector}${text ? ` with "${text}"` : ""}`);
 }
 
-async function until(condition: () => boolean, timeout: number): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeout: number): Promise<void> {
   const deadline = Date.now() + timeout;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  while (!(await condition()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
 }
 
 function findFile(dir: string, match: (path: string) => boolean): string | undefined {

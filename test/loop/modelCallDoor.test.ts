@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "../../agents/loop/agentPort";
 import { ask, newUsage, type LoopContext } from "../../agents/loop/loopContext";
+import { ProgressTracker } from "../../agents/loop/progress";
 import { modelAgentFactory } from "../../agents/loop/modelAgent";
 import { notesWithin } from "../../agents/loop/noteBudget";
 import { solverPrompt, solverSchema } from "../../agents/loop/prompts";
@@ -15,7 +16,8 @@ import { tinyModelDir, type TinyModelDir } from "../runtime/tinyModel";
 // Test double: what `ask` needs of a loop context, with a recorder that keeps records in memory.
 function contextDouble(): { ctx: LoopContext; records: Array<Omit<CallRecord, "index" | "agentCall" | "at">> } {
   const records: Array<Omit<CallRecord, "index" | "agentCall" | "at">> = [];
-  const ctx = { signal: new AbortController().signal, usage: newUsage(), recorder: { record: (r: never) => records.push(r) } } as unknown as LoopContext;
+  const progress = new ProgressTracker({ firstGeneration: 0, generations: 1, evaluates: () => false, evaluationCalls: 0 });
+  const ctx = { signal: new AbortController().signal, usage: newUsage(), progress, recorder: { record: (r: never) => records.push(r) } } as unknown as LoopContext;
   return { ctx, records };
 }
 

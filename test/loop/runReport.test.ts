@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROLE_BUDGETS } from "../../agents/loop/roleBudgets";
 import { runCli } from "../../agents/cli/main";
 import type { AgentFactory } from "../../agents/loop/agentPort";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
@@ -18,18 +19,25 @@ import { captureIO } from "../helpers/captureIO";
 
 const TRUNCATED = "output was cut at the token limit before the JSON was complete (212 characters)";
 
-/** TEST DOUBLE wrapper: every other proposal of the scripted agents is cut at the token limit, as the tiny model's are. */
+/**
+ * TEST DOUBLE wrapper: every other proposal of the scripted agents is cut at the token limit, as the tiny model's
+ * are — and so is its retry with the larger budget (the loop asks a truncated reply once more).
+ */
 function truncatingEveryOtherProposal(factory: AgentFactory): AgentFactory {
   return async (spec) => {
     const agent = await factory(spec);
     let proposals = 0;
+    let lastCut = false;
     return {
       id: agent.id,
       persona: agent.persona,
       seed: agent.seed,
       sampling: agent.sampling,
       async reply(request) {
-        if (request.role === "proposer" && proposals++ % 2 === 1) {
+        const retry = request.role === "proposer" && lastCut && request.maxTokens === ROLE_BUDGETS.proposer.retryTokens;
+        const cut = request.role === "proposer" && (retry || proposals++ % 2 === 1);
+        if (request.role === "proposer") lastCut = cut;
+        if (cut) {
           return { ok: false, reason: "truncated", message: TRUNCATED, text: '{"program": "x =>', usage: { promptTokens: 0, completionTokens: 40, ms: 0 } };
         }
         return agent.reply(request);
