@@ -4,6 +4,9 @@
 // each (the collapse probe: does the population's repertoire narrow to a few jokes?).
 import type { LoopAgent } from "./agentPort";
 import { ask, randomFor, type LoopContext } from "./loopContext";
+import { notesWithin } from "./noteBudget";
+import { probePrompt } from "./prompts";
+import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 import { recordAttempt, solve, type SolveOutcome } from "./solve";
 
 export interface HeldOutResult {
@@ -48,12 +51,21 @@ export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], ge
 /** The probe's answers, one text per (agent, prompt, sample), in a fixed order; failed calls give no text. */
 export async function probe(ctx: LoopContext, agents: LoopAgent[], generation: number): Promise<string[]> {
   const { probePrompts, probeSamples } = ctx.config.evaluation;
+  // The probe reads the culture: the newest notes and chapters (open prompts like "Tell me a joke." match no note
+  // by their words), not counted as uses, like all of evaluation. So a narrowing of what the population writes
+  // shows in what it answers. None in a control run, where nobody reads the knowledge base.
+  const culture = ctx.config.knowledgeBaseAccess && ctx.config.retrievalK > 0
+    ? ctx.kb.entries({ kinds: ["note", "chapter", "human"] }).slice(-ctx.config.retrievalK).reverse().map((e) => ({ id: e.id, title: e.title, text: e.text }))
+    : [];
+  const shown = notesWithin(culture, NOTE_BUDGET_CHARS.probe) ?? [];
+  const probeNotes = new Map(probePrompts.map((p) => [p, shown]));
   const perAgent = await Promise.all(
     agents.map(async (agent) => {
       const texts: string[] = [];
       for (const prompt of probePrompts) {
         for (let sample = 0; sample < probeSamples; sample++) {
-          const reply = await ask(ctx, agent, generation, { role: "probe", prompt, schema: null, facts: { prompt, sample, generation }, maxTokens: 96 });
+          const notes = probeNotes.get(prompt) ?? [];
+          const reply = await ask(ctx, agent, generation, { role: "probe", prompt: probePrompt(prompt, notes), schema: null, facts: { prompt, sample, generation, notes }, maxTokens: 96 });
           if (reply.ok) texts.push(reply.text);
         }
       }

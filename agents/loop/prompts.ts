@@ -25,7 +25,14 @@ const MODE_RULES: Record<Mode, string> = {
   induction: "induction: 4 to 8 calls whose outputs differ; the solver sees half the input/output pairs and your hint and must write f; the other half check it.",
 };
 
-export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?: string[]): string {
+/** What a proposer reads besides the frontier: notes about what was hard, and what its own problems earned. */
+export interface ProposerContext {
+  notes?: RetrievedNote[];
+  /** Its learnability reward in its latest generations as a proposer, oldest first. */
+  rewards?: Array<{ generation: number; reward: number }>;
+}
+
+export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?: string[], context: ProposerContext = {}): string {
   const lines = [
     `You invent a ${mode} puzzle about a small JavaScript function f, for other AI agents to solve.`,
     "- program: JavaScript source defining a pure function f (no I/O, no randomness, no dates, no console). It must run quickly.",
@@ -43,6 +50,17 @@ export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?:
     lines.push("Propose a problem a little harder than the ones solved most often, yet one a careful solver can still solve.");
   } else {
     lines.push("", "No problems have been played yet: start with a simple one, different from the example.");
+  }
+  if (context.notes && context.notes.length > 0) {
+    lines.push("", "Notes the agents wrote about problems like the hard ones:");
+    for (const note of context.notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
+  }
+  if (context.rewards && context.rewards.length > 0) {
+    lines.push(
+      "",
+      `Your reward for your latest problems (1 - solve rate when solvers solved them sometimes; 0 when everyone or no one did): ${context.rewards.map((r) => `generation ${r.generation}: ${r.reward.toFixed(2)}`).join("; ")}.`,
+      "A problem that some solvers solve and others do not earns the most.",
+    );
   }
   if (seedWords && seedWords.length > 0) lines.push(`Let these words inspire the problem: ${seedWords.join(", ")}.`);
   lines.push("", `Reply with one JSON object: {"reasoning": "...", "mode": "${mode}", "program": "...", "inputs": [...], "hint": "..."}`);
@@ -159,6 +177,12 @@ export function librarianPrompt(notes: RetrievedNote[]): string {
   for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
   lines.push('Reply with one JSON object: {"title": "...", "text": "...", "cites": [ids]}');
   return lines.join("\n");
+}
+
+/** A probe prompt, after the notes the knowledge base holds for it (when the session reads the knowledge base). */
+export function probePrompt(prompt: string, notes: RetrievedNote[]): string {
+  if (notes.length === 0) return prompt;
+  return ["Notes from your community:", ...notes.map((n) => `- ${clip(n.title, 120)}: ${n.text}`), "", prompt].join("\n");
 }
 
 export const writingSchema = {

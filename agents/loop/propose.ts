@@ -7,7 +7,13 @@ import { solverView } from "../problems/problem";
 import { MODES, type Mode } from "../problems/schemas";
 import { validateProposal } from "../problems/validateProposal";
 import type { LoopAgent } from "./agentPort";
-import { ask, randomFor, timed, type LoopContext } from "./loopContext";
+import type { RetrievedNote } from "./agentPort";
+import { ask, randomFor, retrieve, timed, type LoopContext } from "./loopContext";
+import { notesWithin } from "./noteBudget";
+import { NOTE_BUDGET_CHARS } from "./roleBudgets";
+
+/** Notes a proposer reads about what was hard: a few, so the frontier and the examples keep the room. */
+const PROPOSER_NOTES = 2;
 import { proposerPrompt, proposerSchema, statement, type FrontierItem } from "./prompts";
 
 export interface ProposalOutcome {
@@ -43,11 +49,13 @@ async function draft(ctx: LoopContext, agent: LoopAgent, generation: number, mod
   const random = randomFor(ctx, "dream", generation, agent.id, mode, index);
   const dreamt = dreaming.share > 0 && random.next() < dreaming.share;
   const seedWords = dreamt ? [random.pick(SEED_WORDS), random.pick(SEED_WORDS)] : undefined;
+  const context = { notes: hardNotes(ctx, mode, frontier, generation), rewards: recentRewards(ctx, agent.id) };
   const reply = await ask(ctx, agent, generation, {
     role: "proposer",
-    prompt: proposerPrompt(mode, frontier, seedWords),
+    prompt: proposerPrompt(mode, frontier, seedWords, context),
+    shorter: (level) => (level === 1 ? proposerPrompt(mode, frontier, seedWords, { rewards: context.rewards }) : undefined),
     schema: proposerSchema(mode),
-    facts: { mode, frontier, generation },
+    facts: { mode, frontier, generation, notes: context.notes, rewards: context.rewards },
     temperature: dreamt ? dreaming.temperature : undefined,
   });
   if (!reply.ok) return { proposerId: agent.id, invalidReason: reply.reason, invalidMessage: reply.message, dreamt };
@@ -70,10 +78,32 @@ function store(ctx: LoopContext, outcome: ProposalOutcome, generation: number): 
     });
     return { ...outcome, problemId: entry.id };
   } catch (error) {
-    // A valid program whose examples are too large to store is refused like any other invalid proposal.
-    if (error instanceof CultureLabError) return { proposerId: outcome.proposerId, invalidReason: "too-large", invalidMessage: error.message, dreamt: outcome.dreamt };
+    // A valid program whose examples are too large to store is refused like any other invalid proposal; any
+    // other failure of the knowledge base (a lost lock, a failed write) is not the proposal's fault.
+    if (error instanceof CultureLabError && error.code === "kb-invalid-input") return { proposerId: outcome.proposerId, invalidReason: "too-large", invalidMessage: error.message, dreamt: outcome.dreamt };
     throw error;
   }
+}
+
+/**
+ * Notes about what was hard, for a proposer: retrieved for the mode and the least-solved problems of the frontier
+ * (none in the control condition, where nobody reads the knowledge base).
+ */
+function hardNotes(ctx: LoopContext, mode: Mode, frontier: FrontierItem[], generation: number): RetrievedNote[] {
+  if (frontier.length === 0) return [];
+  const hardest = [...frontier].sort((a, b) => a.solved / a.attempts - b.solved / b.attempts).slice(0, 2);
+  const query = `${mode} ${hardest.map((f) => f.statement).join(" ")}`;
+  return notesWithin(retrieve(ctx, query, generation).slice(0, PROPOSER_NOTES), NOTE_BUDGET_CHARS.proposer) ?? [];
+}
+
+/** The proposer's learnability rewards in its latest generations, from the knowledge base's generation records. */
+function recentRewards(ctx: LoopContext, agentId: string): Array<{ generation: number; reward: number }> {
+  const rewards: Array<{ generation: number; reward: number }> = [];
+  for (const record of ctx.kb.generations()) {
+    const reward = (record.data as { rewards?: Record<string, number> } | undefined)?.rewards?.[agentId];
+    if (typeof reward === "number" && Number.isFinite(reward)) rewards.push({ generation: record.generation, reward });
+  }
+  return rewards.slice(-3);
 }
 
 /** Recent problems with their solve rates, hardest (by rating) first: what proposers are asked to go beyond. */

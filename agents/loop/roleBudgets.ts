@@ -23,4 +23,4 @@ export const ROLE_BUDGETS: Record<Role, RoleBudget> = {
  * Characters of agent-written text (notes, chapters) a prompt shows, per role: about a quarter of a token
  * each for English prose, so these stay well inside the context with the role's budget on top.
  */
-export const NOTE_BUDGET_CHARS = { solver: 2400, writer: 4000, librarian: 8000 } as const;
+export const NOTE_BUDGET_CHARS = { solver: 2400, writer: 4000, librarian: 8000, proposer: 1200, probe: 1200 } as const;

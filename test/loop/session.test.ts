@@ -232,6 +232,21 @@ describe("the culture loop with scripted agents", function () {
     }
   });
 
+  it("lets the probe and the proposers read the culture: notes for the probe's prompt, notes on what was hard, and the proposer's own rewards", async () => {
+    // Roles rotate: with 4 agents and 1 proposer, the first proposer proposes again in the fifth generation.
+    const config = { generations: 6, evaluation: { every: 3, heldOutProblems: 10 }, sleep: { every: 0 } };
+    const treatment = await session(LEARNS_FROM_NOTES, config);
+    const calls = readRun(join(treatment.workspace, ".culture"), treatment.runId).calls;
+    assert.ok(calls.filter((c) => c.role === "probe").some((c) => /^Notes from your community:\n- /.test(c.prompt)), "probe prompts carry retrieved notes");
+    const proposals = calls.filter((c) => c.role === "proposer" && c.generation > 0);
+    assert.ok(proposals.some((c) => /Your reward for your latest problems .*generation \d+: \d\.\d\d/.test(c.prompt)), "a proposer sees its rewards");
+    assert.ok(proposals.some((c) => c.prompt.includes("Notes the agents wrote about problems like the hard ones:")), "a proposer reads notes about what was hard");
+
+    const control = await session(LEARNS_FROM_NOTES, { ...config, knowledgeBaseAccess: false });
+    const controlCalls = readRun(join(control.workspace, ".culture"), control.runId).calls;
+    assert.ok(controlCalls.every((c) => !c.prompt.includes("Notes from your community") && !c.prompt.includes("Notes the agents wrote")), "nobody reads the knowledge base in the control");
+  });
+
   it("makes no more calls than the plan it states before starting, and at least its evaluations' lower bound", async () => {
     const config = { generations: 4, evaluation: { every: 2, heldOutProblems: 10 } };
     const { workspace, runId } = await session(LEARNS_FROM_NOTES, config);
