@@ -36,7 +36,11 @@ export const loopConfigSchema = z
     /** The model and how it runs (threads, GPU, context); shared by every agent. */
     runtime: RuntimeConfigSchema.prefault({}),
     /** Sampling settings of every agent; each agent's seed is derived from `seed` and its index. */
-    sampling: SamplingSchema.omit({ seed: true }).prefault({}),
+    sampling: SamplingSchema.omit({ seed: true })
+      .extend({
+        maxTokens: z.number().int().min(1).max(1 << 16).default(1536).describe("A cap on every reply's token budget (proposals and answers 512, retried at 1024 when cut; notes 384; chapters 1024, retried at 1536; probe answers 96). Lower it for short replies."),
+      })
+      .prefault({}),
     knowledgeBaseFolder: z
       .string()
       .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0\\]+$/, "a folder inside the workspace, written relative to it (no .., not absolute)")

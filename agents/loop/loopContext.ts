@@ -80,8 +80,11 @@ export type AskRequest = Omit<AgentRequest, "signal"> & { shorter?: (level: numb
  */
 export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number, request: AskRequest): Promise<AgentReply> {
   const { shorter, ...call } = request;
-  const budget = ROLE_BUDGETS[request.role];
-  let attempt: Omit<AgentRequest, "signal"> = { ...call, maxTokens: call.maxTokens ?? budget.maxTokens };
+  // The configuration's sampling.maxTokens caps every budget (a quick look, or the tiny model's noise, wants short replies).
+  const cap = ctx.config.sampling.maxTokens;
+  const role = ROLE_BUDGETS[request.role];
+  const budget = { maxTokens: Math.min(call.maxTokens ?? role.maxTokens, cap), retryTokens: role.retryTokens === undefined ? undefined : Math.min(role.retryTokens, cap) };
+  let attempt: Omit<AgentRequest, "signal"> = { ...call, maxTokens: budget.maxTokens };
   let level = 0;
   let retried = false;
   for (;;) {
@@ -97,7 +100,7 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
       attempt = { ...attempt, prompt: next };
       continue;
     }
-    if (!reply.ok && reply.reason === "truncated" && !retried && budget.retryTokens !== undefined && call.maxTokens === undefined) {
+    if (!reply.ok && reply.reason === "truncated" && !retried && budget.retryTokens !== undefined && budget.retryTokens > budget.maxTokens && call.maxTokens === undefined) {
       retried = true;
       attempt = { ...attempt, maxTokens: budget.retryTokens };
       continue;

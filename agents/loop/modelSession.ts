@@ -61,6 +61,10 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
 
 const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);
 
+/** The offline fallback's limits: the tiny model's replies are noise, so length and bank size only cost time. */
+const NOISE_MAX_TOKENS = 64;
+const NOISE_HELD_OUT = 10;
+
 export const NOISE_CAVEAT =
   "This run used the project's tiny random-weight model: its output is noise, so every figure below measures the machinery (validation, sandbox, records), not learning.";
 
@@ -96,6 +100,11 @@ async function openOrFallBack(config: LoopConfig, caveats: string[], options: Op
     options.onNotice?.(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);
     options.onNotice?.("Running the project's tiny random model instead. Its output is noise: this run tests the machinery, not learning.");
     config.runtime.model = "tiny";
+    // Noise measures nothing however long it is: the machinery test is kept short (a user who names the tiny
+    // model gets the configuration they wrote).
+    config.sampling.maxTokens = Math.min(config.sampling.maxTokens, NOISE_MAX_TOKENS);
+    config.evaluation.heldOutProblems = Math.min(config.evaluation.heldOutProblems, NOISE_HELD_OUT);
+    options.onNotice?.(`To keep this machinery test short, replies are cut at ${config.sampling.maxTokens} tokens and the held-out bank has ${config.evaluation.heldOutProblems} problems.`);
     caveats.push(NOISE_CAVEAT);
     return await openRuntime(config.runtime, { signal: options.signal });
   }

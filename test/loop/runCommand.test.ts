@@ -69,7 +69,10 @@ describe("culture-lab run on the tiny random model", function () {
     assert.equal(code, 0, io.stderr());
     assert.match(io.stderr(), /cannot be downloaded/);
     assert.match(io.stderr(), /tiny random model instead\. Its output is noise/);
+    assert.match(io.stderr(), /replies are cut at 48 tokens and the held-out bank has 5 problems/, "the configuration's smaller limits are kept");
     const runId = /run (\S+) finished/.exec(io.stdout())![1]!;
+    const { config } = readRun(join(workspace, ".culture"), runId).manifest as { config: { sampling: { maxTokens: number } } };
+    assert.equal(config.sampling.maxTokens, 48, "the manifest records the limits the run had");
     assert.match(readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8"), /its output is noise/);
   });
 
