@@ -23,6 +23,7 @@ function summary(g: number): GenerationSummary {
     attempts: 12, solved: Math.floor(12 * r()), notesWritten: 100, notesRejected: 2, chaptersWritten: g % 3 === 0 ? 1 : 0, archived: Math.floor(10 * r()),
     reuse: r(), citationDepth: Math.floor(20 * r()), metrics, probeMetrics: evaluation ? metrics : undefined, evaluation,
     collapseAlarm: false, completionTokens: 20_000 + Math.floor(5_000 * r()), wallMs: 60_000, modelBusyMs: 55_000, phaseMs: { verify: 300, retrieval: 20, metrics: 80, commit: 40 },
+    learnability: 0.5 * r(), proposedDifficulty: r() - 0.5, hardestSolved: g % 4 === 0 ? undefined : r(),
   };
 }
 
@@ -36,7 +37,7 @@ function entry(i: number): PanelEntry {
 }
 
 function agentRows(g: number): AgentGeneration[] {
-  return Array.from({ length: AGENTS }, (_, a) => ({ agentId: `agent-${a + 1}`, generation: g, roles: ["solver", "writer"], calls: 6, completionTokens: 2_500, callMs: 50_000, attempts: 3, solved: Math.floor(4 * random.next()), flops: 3e12 }));
+  return Array.from({ length: AGENTS }, (_, a) => ({ agentId: `agent-${a + 1}`, generation: g, roles: ["solver", "writer"], calls: 6, promptTokens: 12_000, completionTokens: 2_500, callMs: 50_000, attempts: 3, solved: Math.floor(4 * random.next()), flops: 3e12 }));
 }
 
 function stats(values: number[]): string {
