@@ -27,6 +27,22 @@ export function agentCitations(agentId: string, entries: readonly PanelEntry[]):
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
+/**
+ * The agent's estimated compute in one line, with the formula behind it: FLOPs ≈ 2 × parameters × tokens processed
+ * (prompt + completion), the forward-pass rule of thumb; prompt tokens are counted in full, so it is an upper estimate.
+ */
+export function flopsLine(agent: string, history: readonly AgentGeneration[], modelParameters: number | undefined): string {
+  if (modelParameters === undefined || history.some((r) => r.flops === undefined)) {
+    return "FLOPs not estimated: the run's manifest gives no parameter count for its model.";
+  }
+  const tokens = history.reduce((n, r) => n + r.promptTokens + r.completionTokens, 0);
+  const flops = history.reduce((n, r) => n + r.flops!, 0);
+  return (
+    `Estimated compute of ${agent}: ${flops.toExponential(2)} FLOPs ≈ 2 × ${modelParameters.toLocaleString("en-US")} parameters × ` +
+    `${tokens.toLocaleString("en-US")} tokens (prompt + completion) — an upper estimate: prompt tokens reused from the agent's previous call are counted too.`
+  );
+}
+
 export class AgentView {
   readonly root = el("div", { class: "agents" });
   private plot: uPlot | undefined;
@@ -36,7 +52,7 @@ export class AgentView {
     private readonly open: (id: string) => void,
   ) {}
 
-  update(rows: readonly AgentGeneration[], entries: readonly PanelEntry[], selected: string | undefined): void {
+  update(rows: readonly AgentGeneration[], entries: readonly PanelEntry[], selected: string | undefined, modelParameters?: number): void {
     this.plot?.destroy();
     this.plot = undefined;
     const ids = [...new Set(rows.map((r) => r.agentId))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
@@ -52,7 +68,7 @@ export class AgentView {
     const table = el(
       "table",
       { class: "agent-table" },
-      el("thead", {}, el("tr", {}, ...["gen", "roles", "calls", "tokens", "attempts", "solved", "solve rate", "written", "FLOPs"].map((h) => el("th", { scope: "col" }, h)))),
+      el("thead", {}, el("tr", {}, ...["gen", "roles", "calls", "prompt tokens", "completion tokens", "attempts", "solved", "solve rate", "written", "FLOPs (est.)"].map((h) => el("th", { scope: "col" }, h)))),
       el(
         "tbody",
         {},
@@ -63,6 +79,7 @@ export class AgentView {
             el("td", {}, r.generation),
             el("td", { class: "text" }, r.roles.join(", ")),
             el("td", {}, r.calls),
+            el("td", {}, r.promptTokens),
             el("td", {}, r.completionTokens),
             el("td", {}, r.attempts),
             el("td", {}, r.solved),
@@ -84,7 +101,8 @@ export class AgentView {
         return [i > 0 ? ", " : "", b, n > 1 ? ` ×${n}` : ""];
       }),
     );
-    replace(this.root, el("label", { for: "agent-select" }, "Agent "), select, el("h3", {}, "Solve rate in play, per generation"), holder, cites, el("div", { class: "table-scroll" }, table));
+    const compute = el("p", { class: "agent-flops" }, flopsLine(agent, history, modelParameters));
+    replace(this.root, el("label", { for: "agent-select" }, "Agent "), select, el("h3", {}, "Solve rate in play, per generation"), holder, cites, compute, el("div", { class: "table-scroll" }, table));
     const palette = readPalette();
     const axis = { stroke: palette.foreground, grid: { stroke: palette.lines, width: 1 }, ticks: { stroke: palette.lines, width: 1 } };
     this.plot = new uPlot(

@@ -25,6 +25,18 @@ const metric = (where: "metrics" | "probeMetrics", key: string) => (g: Generatio
 const ratio = (a: number, b: number) => (b > 0 ? a / b : undefined);
 const fixed = (list: SeriesSpec[]) => () => list;
 
+/** The best value up to and including each generation (absent until the first value). */
+function runningMax(summaries: readonly GenerationSummary[], read: (g: GenerationSummary) => number | undefined): SeriesSpec["pick"] {
+  const best = new Map<GenerationSummary, number>();
+  let max: number | undefined;
+  for (const g of [...summaries].sort((a, b) => a.generation - b.generation)) {
+    const v = read(g);
+    if (v !== undefined && Number.isFinite(v)) max = max === undefined ? v : Math.max(max, v);
+    if (max !== undefined) best.set(g, max);
+  }
+  return (g) => best.get(g);
+}
+
 function diversity(where: "metrics" | "probeMetrics"): SeriesSpec[] {
   return [
     { label: "distinct-1", pick: metric(where, "distinct_1") },
@@ -79,6 +91,23 @@ export const CHARTS: ChartSpec[] = [
       { label: "valid share", pick: (g) => ratio(g.validProposals, g.proposals) },
       { label: "solve rate", pick: (g) => ratio(g.solved, g.attempts) },
     ]),
+  },
+  {
+    id: "learnability",
+    title: "Self-play: learnability of the proposed problems",
+    caption: "Mean learnability reward per valid problem (1 − solve share, 0 when every or no solver solved it): high means proposers pose problems at the edge of what the solvers can do.",
+    series: fixed([{ label: "learnability", pick: (g) => g.learnability }]),
+  },
+  {
+    id: "difficulty-frontier",
+    title: "Self-play: the difficulty frontier (Rasch logits)",
+    caption: "Rasch difficulty of each generation's problems as rated right after its play: their mean, the hardest one solved, and the hardest solved so far; a rising frontier means harder problems are being solved.",
+    series: (summaries) => [
+      { label: "proposed (mean)", pick: (g) => g.proposedDifficulty },
+      { label: "hardest solved", pick: (g) => g.hardestSolved },
+      { label: "hardest solved so far", pick: runningMax(summaries, (g) => g.hardestSolved) },
+    ],
+    zero: true,
   },
   {
     id: "refusals",

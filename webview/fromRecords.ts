@@ -65,6 +65,12 @@ export function toRunListing(info: { runId: string; startedAt: string; model: st
 }
 
 /** A run's figures as the engine answers runs/get (RunDetail, structurally), with per-agent rows when known. */
-export function toRunData(detail: { info: { runId: string }; config: unknown; generations: GenerationSummary[] }, agents: AgentGeneration[] = [], caveats: string[] = []): RunData {
-  return { runId: detail.info.runId, summaries: detail.generations, agents, caveats, config: detail.config };
+export function toRunData(
+  detail: { info: { runId: string }; config: unknown; generations: GenerationSummary[]; modelParameters?: number },
+  agents: AgentGeneration[] = [],
+  caveats: string[] = [],
+): RunData {
+  const run: RunData = { runId: detail.info.runId, summaries: detail.generations, agents, caveats, config: detail.config };
+  if (detail.modelParameters !== undefined) run.modelParameters = detail.modelParameters;
+  return run;
 }

@@ -162,7 +162,7 @@ function start(): void {
         feed.update(state.entries);
         break;
       case "agents":
-        agents.update(state.run?.agents ?? [], state.entries, state.agent);
+        agents.update(state.run?.agents ?? [], state.entries, state.agent, state.run?.modelParameters);
         break;
       case "runs":
         runs.update(state.runs, state.run, state.compare);

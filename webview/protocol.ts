@@ -30,13 +30,15 @@ export interface AgentGeneration {
   /** Roles it played this generation, in call order, each once ("proposer", "solver", "writer", …). */
   roles: string[];
   calls: number;
+  /** Tokens of its rendered prompts, counted in full (also what was reused from its previous call). */
+  promptTokens: number;
   completionTokens: number;
   /** Wall time of its calls. */
   callMs: number;
   /** Play attempts (held-out evaluation excluded) and how many were correct. */
   attempts: number;
   solved: number;
-  /** Estimated FLOPs of its calls, when the engine reported them (runtime/callFinished). */
+  /** Estimated FLOPs of its calls, 2 × the model's parameters × (prompt + completion tokens); absent when the parameter count is unknown. */
   flops?: number;
 }
 
@@ -61,6 +63,8 @@ export interface RunData {
   caveats: string[];
   /** The run's parsed configuration (engine RunDetail.config), for the compare table. */
   config?: unknown;
+  /** The model's parameter count from the run's manifest, behind the FLOPs estimate; absent when unknown. */
+  modelParameters?: number;
 }
 
 /** The engine's session states (agents/engine/protocol.ts SessionState), plus how the last session ended. */

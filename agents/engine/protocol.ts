@@ -207,17 +207,23 @@ export interface AgentGenerationInfo {
   /** Roles it played, in call order, each once. */
   roles: string[];
   calls: number;
+  /** Tokens of its rendered prompts (counted in full, also what was reused from its previous call). */
+  promptTokens: number;
   completionTokens: number;
   callMs: number;
   /** Play attempts (held-out evaluation excluded) and how many were correct. */
   attempts: number;
   solved: number;
+  /** Estimated FLOPs, 2 × the model's parameters × (prompt + completion tokens); absent when the parameter count is unknown. */
+  flops?: number;
 }
 export interface RunDetail {
   info: RunInfo;
   config: unknown;
   generations: GenerationSummary[];
   agents: AgentGenerationInfo[];
+  /** The model's parameter count from the run's manifest (the FLOPs estimate uses it); absent when unknown. */
+  modelParameters?: number;
   /** Statements a reader must see first (e.g. that the tiny model's output is noise). */
   caveats: string[];
   calls: number;

@@ -49,6 +49,7 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
     const rate = attempts.filter((o) => o.correct).length / attempts.length;
     rewards[task.proposerId] = (rewards[task.proposerId] ?? 0) + learnabilityReward(rate, attempts.length);
   }
+  const frontier = selfPlayFrontier(ctx, problems.map((t) => t.problemId), perSolver.flatMap((s) => s.outcomes), rewards);
 
   const played = new Map<string, PlayedProblem>(problems.map((t) => [t.problemId, { text: ctx.kb.get(t.problemId)!.text, problem: t.problem }]));
   ctx.progress.phase("writing notes", perSolver.filter((s) => s.outcomes.length > 0).length);
@@ -78,10 +79,28 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
       notesRejected: writing.rejected,
       chaptersWritten: chapters,
       archived,
+      ...frontier,
     },
     rewards,
     refused: proposals
       .flatMap((p) => (p.invalidReason ? [{ proposerId: p.proposerId, reason: p.invalidReason, message: (p.invalidMessage ?? "").slice(0, 300) }] : []))
       .slice(0, REFUSED_KEPT),
+  };
+}
+
+/**
+ * The self-play figures the panel draws (GenerationSummary.learnability, proposedDifficulty, hardestSolved): the
+ * mean learnability reward per valid problem, and Rasch difficulties (logits) as rated right after this
+ * generation's play attempts. Absent when the generation had no valid problem (or, for hardestSolved, none solved).
+ */
+function selfPlayFrontier(ctx: LoopContext, problemIds: readonly string[], outcomes: readonly SolveOutcome[], rewards: Record<string, number>) {
+  if (problemIds.length === 0) return {};
+  const difficulty = problemIds.map((id) => ctx.ratings.difficultyOf(id));
+  const solved = new Set(outcomes.filter((o) => o.correct).map((o) => o.problemId));
+  const solvedDifficulty = problemIds.filter((id) => solved.has(id)).map((id) => ctx.ratings.difficultyOf(id));
+  return {
+    learnability: Object.values(rewards).reduce((a, b) => a + b, 0) / problemIds.length,
+    proposedDifficulty: difficulty.reduce((a, b) => a + b, 0) / difficulty.length,
+    ...(solvedDifficulty.length > 0 ? { hardestSolved: Math.max(...solvedDifficulty) } : {}),
   };
 }

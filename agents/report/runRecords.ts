@@ -37,35 +37,48 @@ export async function runDetail(cultureDir: string, runId: string, kb: Knowledge
   const generations = generationsByRun(kb).get(runId) ?? [];
   const played = new Set(generations.map((g) => g.generation));
   const attempts = (kb?.attempts() ?? []).filter((a) => played.has(a.generation));
+  const parameters = modelParameters(run.manifest);
   return {
     info: runInfo(runDirectory(cultureDir, runId), run.manifest, generations),
     config: run.manifest.config,
     generations,
-    agents: agentGenerations(run.calls, attempts),
+    agents: agentGenerations(run.calls, attempts, parameters),
+    ...(parameters === undefined ? {} : { modelParameters: parameters }),
     caveats: modelOfManifest(run.manifest).isNoise ? [NOISE_CAVEAT] : [],
     calls: run.calls.length,
   };
 }
 
+/** The parameter count the runtime recorded for the run's (first) model, when it is a positive number. */
+export function modelParameters(manifest: Pick<RunManifest, "models">): number | undefined {
+  const parameters = (manifest.models[0] as { parameters?: unknown } | undefined)?.parameters;
+  return typeof parameters === "number" && Number.isFinite(parameters) && parameters > 0 ? parameters : undefined;
+}
+
 /**
  * Per agent and generation: the calls it made (roles, tokens, time) and its play attempts; held-out evaluation
- * attempts (data.heldOut) measure the bank, not play, and are left out. Used by the engine and the panel's fixtures.
+ * attempts (data.heldOut) measure the bank, not play, and are left out. With the model's parameter count, each row
+ * also estimates its FLOPs as 2 × parameters × (prompt + completion tokens) — the forward-pass rule of thumb, with
+ * prompt tokens counted in full (calls.jsonl does not say which were reused), so an upper estimate.
+ * Used by the engine and the panel's fixtures.
  */
 export function agentGenerations(
-  calls: readonly Pick<CallRecord, "agentId" | "generation" | "role" | "completionTokens" | "ms">[],
+  calls: readonly Pick<CallRecord, "agentId" | "generation" | "role" | "promptTokens" | "completionTokens" | "ms">[],
   attempts: readonly Pick<Attempt, "agentId" | "problemId" | "generation" | "correct" | "data">[],
+  parameters?: number,
 ): AgentGenerationInfo[] {
   const rows = new Map<string, AgentGenerationInfo>();
   const row = (agentId: string, generation: number) => {
     const key = `${generation}\u0000${agentId}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { agentId, generation, roles: [], calls: 0, completionTokens: 0, callMs: 0, attempts: 0, solved: 0 }));
+    if (!r) rows.set(key, (r = { agentId, generation, roles: [], calls: 0, completionTokens: 0, callMs: 0, attempts: 0, solved: 0, promptTokens: 0 }));
     return r;
   };
   for (const c of calls) {
     const r = row(c.agentId, c.generation);
     if (!r.roles.includes(c.role)) r.roles.push(c.role);
     r.calls++;
+    r.promptTokens += c.promptTokens;
     r.completionTokens += c.completionTokens;
     r.callMs += c.ms;
   }
@@ -75,6 +88,7 @@ export function agentGenerations(
     r.attempts++;
     if (a.correct) r.solved++;
   }
+  if (parameters !== undefined) for (const r of rows.values()) r.flops = 2 * parameters * (r.promptTokens + r.completionTokens);
   return [...rows.values()].sort((a, b) => a.generation - b.generation || a.agentId.localeCompare(b.agentId, "en", { numeric: true }));
 }
 

@@ -32,6 +32,15 @@ export interface GenerationSummary {
   notesRejected: number;
   chaptersWritten: number;
   archived: number;
+  /**
+   * Self-play (agents/loop/generation.ts): the mean learnability reward (1 − p̂, 0 when every or no solver solved)
+   * over the generation's valid problems; their mean Rasch difficulty in logits as rated after the generation's
+   * play; the highest such difficulty among those solved at least once. Absent when there was nothing to rate
+   * (no valid problem, nothing solved) and in runs recorded before they existed.
+   */
+  learnability?: number;
+  proposedDifficulty?: number;
+  hardestSolved?: number;
   reuse: number;
   citationDepth: number;
   /** Diversity metrics of METRICS.md over the notes window, keyed exactly as there. */

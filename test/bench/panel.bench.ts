@@ -4,6 +4,7 @@
 //   npm run bench:panel          (GENERATIONS=100 UPDATES=10 npm run bench:panel for a shorter history or run)
 import { availableParallelism, loadavg } from "node:os";
 import type { GenerationSummary } from "../../agents/report/runSummary";
+import { CHARTS } from "../../webview/chartSpecs";
 import type { AgentGeneration, PanelEntry, ToPanel } from "../../webview/protocol";
 import { buildPanel, cleanup, installVsCodeApiDouble, launchChromium, servePanel, settle, applyTheme } from "../webview/panelPage";
 import { seededRandom } from "../../workspace-kb/random";
@@ -23,6 +24,7 @@ function summary(g: number): GenerationSummary {
     attempts: 12, solved: Math.floor(12 * r()), notesWritten: 100, notesRejected: 2, chaptersWritten: g % 3 === 0 ? 1 : 0, archived: Math.floor(10 * r()),
     reuse: r(), citationDepth: Math.floor(20 * r()), metrics, probeMetrics: evaluation ? metrics : undefined, evaluation,
     collapseAlarm: false, completionTokens: 20_000 + Math.floor(5_000 * r()), wallMs: 60_000, modelBusyMs: 55_000, phaseMs: { verify: 300, retrieval: 20, metrics: 80, commit: 40 },
+    learnability: 0.5 * r(), proposedDifficulty: r() - 0.5, hardestSolved: g % 4 === 0 ? undefined : r(),
   };
 }
 
@@ -36,7 +38,7 @@ function entry(i: number): PanelEntry {
 }
 
 function agentRows(g: number): AgentGeneration[] {
-  return Array.from({ length: AGENTS }, (_, a) => ({ agentId: `agent-${a + 1}`, generation: g, roles: ["solver", "writer"], calls: 6, completionTokens: 2_500, callMs: 50_000, attempts: 3, solved: Math.floor(4 * random.next()), flops: 3e12 }));
+  return Array.from({ length: AGENTS }, (_, a) => ({ agentId: `agent-${a + 1}`, generation: g, roles: ["solver", "writer"], calls: 6, promptTokens: 12_000, completionTokens: 2_500, callMs: 50_000, attempts: 3, solved: Math.floor(4 * random.next()), flops: 3e12 }));
 }
 
 function stats(values: number[]): string {
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
       const [firstPaint, readyAt] = await page.evaluate(() => new Promise<[number, number]>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve([performance.now(), (window as unknown as { __readyAt: number }).__readyAt]), 0))));
       await applyTheme(page, "dark");
       await settle(page);
-      console.log(`first paint, ${label}: ${firstPaint.toFixed(0)} ms from navigation to 1,000 generations drawn in 8 charts (panel script ready at ${readyAt.toFixed(0)} ms; snapshot → drawn ${(firstPaint - readyAt).toFixed(0)} ms)`);
+      console.log(`first paint, ${label}: ${firstPaint.toFixed(0)} ms from navigation to 1,000 generations drawn in ${CHARTS.length} charts (panel script ready at ${readyAt.toFixed(0)} ms; snapshot → drawn ${(firstPaint - readyAt).toFixed(0)} ms)`);
 
       const cdp = await page.context().newCDPSession(page);
       await cdp.send("Performance.enable");

@@ -13,6 +13,7 @@ import { readRun } from "../../agents/loop/runRecorder";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
 import type { Retrieval } from "../../agents/loop/loopContext";
 import type { RunSummary } from "../../agents/report/runSummary";
+import { learnabilityReward, RaschRatings } from "../../agents/loop/difficulty";
 import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 
 const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
@@ -132,6 +133,34 @@ describe("the culture loop with scripted agents", function () {
       best = Math.max(best, g.evaluation!.withKb);
       assert.equal(g.evaluation!.ratchet, best);
     }
+  });
+
+  it("records each generation's learnability and difficulty frontier as the knowledge base's play attempts give them", async () => {
+    const { summary, workspace } = await session(LEARNS_FROM_NOTES, { generations: 4, evaluation: { every: 4 } });
+    const kb = await openKnowledgeBaseReadOnly(workspace);
+    const play = kb.attempts().filter((a) => (a.data as { heldOut?: boolean } | undefined)?.heldOut !== true);
+    await kb.close();
+    // Recomputed from the records alone: the ratings replayed attempt by attempt, read after each generation's last.
+    const ratings = new RaschRatings();
+    for (const g of summary.generations) {
+      const mine = play.filter((a) => a.generation === g.generation);
+      for (const a of mine) ratings.record({ solverId: a.agentId, problemId: a.problemId, solved: a.correct });
+      const problems = [...new Set(mine.map((a) => a.problemId))];
+      assert.equal(problems.length, g.validProposals, `gen ${g.generation}: every valid problem was played`);
+      if (problems.length === 0) {
+        assert.equal(g.learnability, undefined);
+        continue;
+      }
+      const rate = (id: string) => mine.filter((a) => a.problemId === id && a.correct).length / mine.filter((a) => a.problemId === id).length;
+      const reward = problems.map((id) => learnabilityReward(rate(id), mine.filter((a) => a.problemId === id).length));
+      assert.ok(Math.abs(g.learnability! - reward.reduce((a, b) => a + b, 0) / problems.length) < 1e-12, `gen ${g.generation} learnability`);
+      const mean = problems.reduce((n, id) => n + ratings.difficultyOf(id), 0) / problems.length;
+      assert.ok(Math.abs(g.proposedDifficulty! - mean) < 1e-12, `gen ${g.generation} proposed difficulty`);
+      const solved = problems.filter((id) => rate(id) > 0).map((id) => ratings.difficultyOf(id));
+      if (solved.length === 0) assert.equal(g.hardestSolved, undefined, `gen ${g.generation}: nothing solved, no frontier`);
+      else assert.equal(g.hardestSolved, Math.max(...solved), `gen ${g.generation} hardest solved`);
+    }
+    assert.ok(summary.generations.some((g) => g.learnability! > 0), "some problems were solved by some solvers and not others");
   });
 
   it("raises the collapse alarm when the population's notes and jokes narrow to three", async () => {

@@ -10,7 +10,7 @@ import { parsePanelRequest, type PanelEntry, type ToPanel } from "../../webview/
 import { signed } from "../../webview/verdict";
 import { LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { applyTheme, buildPanel, cleanup, installVsCodeApiDouble, launchChromium, posted, revealCharts, send, servePanel, settle, type PanelServer } from "./panelPage";
-import { loadFixture, type PanelFixture } from "./panelFixture";
+import { loadFixture, STATED_PARAMETERS, type PanelFixture } from "./panelFixture";
 import { generateBank } from "../../agents/problems/bank";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runSession } from "../../agents/loop/session";
@@ -92,7 +92,15 @@ describe("the metrics panel in a real browser", function () {
     assert.ok(drawnAtOnce >= 4 && drawnAtOnce < 8, `the charts in view are drawn at once (${drawnAtOnce})`);
     await revealCharts(page);
     assert.equal(await page.locator("figure.chart canvas").count(), await page.locator("figure.chart").count(), "the others when scrolled to");
-    assert.equal(await page.locator("figure.chart figcaption").count(), 8, "every chart says what it means");
+    assert.equal(await page.locator("figure.chart figcaption").count(), 10, "every chart says what it means");
+    // Self-play's learnability and difficulty frontier: a point per generation that had a valid problem (or solved
+    // one), and the best-so-far line from the first generation that solved something.
+    const has = (pick: (s: (typeof summaries)[number]) => number | undefined) => summaries.filter((s) => pick(s) !== undefined).length;
+    const firstSolved = summaries.findIndex((s) => s.hardestSolved !== undefined);
+    assert.ok(has((s) => s.learnability) > 0 && firstSolved >= 0, "the recorded session proposed and solved problems");
+    assert.ok(has((s) => s.hardestSolved) < summaries.length, "and has a generation that solved nothing (a gap, not a 0)");
+    assert.equal(await page.getAttribute("#chart-learnability", "data-points"), `${has((s) => s.learnability)}`);
+    assert.equal(await page.getAttribute("#chart-difficulty-frontier", "data-points"), `${has((s) => s.proposedDifficulty)},${has((s) => s.hardestSolved)},${summaries.length - firstSolved}`);
     // The values behind a chart, from the keyboard: focus its "Values" and open it.
     await page.focus("#chart-held-out summary");
     await page.keyboard.press("Enter");
@@ -110,7 +118,7 @@ describe("the metrics panel in a real browser", function () {
     const first = collapsing.runData[0]!.summaries.find((s) => s.collapseAlarm)!.generation;
     assert.equal(await page.isVisible("#alarm"), true);
     assert.equal(await page.getAttribute("#alarm", "role"), "alert");
-    assert.match((await page.textContent("#alarm"))!, new RegExp(`^Collapse alarm since gen ${first}: .*distinct-2 −\\d+%`));
+    assert.match((await page.textContent("#alarm"))!, new RegExp(`^Collapse alarm since gen ${first}: .*distinct_2 [\\d.]+ fell \\d+% from its best`));
     await applyTheme(page, "dark");
     await settle(page);
     await revealCharts(page);
@@ -275,6 +283,15 @@ describe("the metrics panel in a real browser", function () {
       const mine = rows.filter((r) => r.agentId === id);
       assert.equal(await page.locator(".agent-table tbody tr").count(), mine.length);
       assert.equal(await page.textContent(".agent-table tbody tr:first-child td:nth-child(2)"), mine[0]!.roles.join(", "));
+      // FLOPs ≈ 2 × parameters × (prompt + completion tokens), per generation and in total, from the recorded calls.
+      const estimate = (r: (typeof mine)[number]) => 2 * STATED_PARAMETERS * (r.promptTokens + r.completionTokens);
+      assert.deepEqual(await page.locator(".agent-table tbody tr td:last-child").allTextContents(), mine.map((r) => estimate(r).toExponential(2)));
+      const tokens = mine.reduce((n, r) => n + r.promptTokens + r.completionTokens, 0);
+      assert.ok(tokens > 0);
+      assert.equal(
+        await page.textContent(".agent-flops"),
+        `Estimated compute of ${id}: ${(2 * STATED_PARAMETERS * tokens).toExponential(2)} FLOPs ≈ 2 × 1,000,000 parameters × ${tokens.toLocaleString("en-US")} tokens (prompt + completion) — an upper estimate: prompt tokens reused from the agent's previous call are counted too.`,
+      );
       const played = mine.filter((r) => r.attempts > 0);
       const solveRate = page.locator(".agents .plot canvas");
       assert.equal(await solveRate.count(), 1, `${played.length} generations with play`);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CHARTS, chartColumns } from "../../webview/chartSpecs";
 import { seriesCsv, seriesJson } from "../../webview/exportSeries";
-import { agentGenerations } from "../../agents/report/runRecords";
+import { agentGenerations, modelParameters } from "../../agents/report/runRecords";
 import { toPanelEntries, toPanelSession } from "../../webview/fromRecords";
 import { lineageGraph, LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { fromPersisted, initialState, reduce, toPersisted, type PanelState } from "../../webview/panelState";
@@ -100,8 +100,13 @@ describe("the panel's state, fed a recorded session", () => {
     const firstAlarm = summaries.find((s) => s.collapseAlarm)!.generation;
     const v = verdict(summaries);
     assert.ok(v.alarm?.startsWith(`Collapse alarm since gen ${firstAlarm}: `), v.alarm);
-    assert.match(v.alarm!, /distinct-2 −\d+%/);
-    assert.match(v.alarm!, /self-BLEU-4 \+0\.\d\d/);
+    // The detector's own reasons, as the generation record carries them (issue 15's collapseReasons).
+    assert.match(v.alarm!, /notes: distinct_2 [\d.]+ fell \d+% from its best [\d.]+ \(gen \d+\): collapse/);
+    // Runs recorded before collapseReasons existed are explained from the metric series, as before.
+    const older = verdict(summaries.map(({ collapseReasons: _reasons, ...s }) => s));
+    assert.ok(older.alarm?.startsWith(`Collapse alarm since gen ${firstAlarm}: `), older.alarm);
+    assert.match(older.alarm!, /distinct-2 −\d+%/);
+    assert.match(older.alarm!, /self-BLEU-4 \+0\.\d\d/);
     // A detector that never fires must show no alarm.
     assert.equal(verdict(summaries.map((s) => ({ ...s, collapseAlarm: false }))).alarm, undefined);
   });
@@ -177,9 +182,30 @@ describe("the panel's state, fed a recorded session", () => {
 
   it("counts an agent's play attempts without the held-out evaluation's", () => {
     const rows = agentGenerations(
-      [{ agentId: "a", generation: 0, role: "solver", completionTokens: 5, ms: 2 }, { agentId: "a", generation: 0, role: "writer", completionTokens: 3, ms: 1 }],
+      [{ agentId: "a", generation: 0, role: "solver", promptTokens: 40, completionTokens: 5, ms: 2 }, { agentId: "a", generation: 0, role: "writer", promptTokens: 30, completionTokens: 3, ms: 1 }],
       [{ agentId: "a", generation: 0, problemId: "p-1", correct: true }, { agentId: "a", generation: 0, problemId: "h", correct: false, data: { heldOut: true } }],
     );
-    assert.deepEqual(rows, [{ agentId: "a", generation: 0, roles: ["solver", "writer"], calls: 2, completionTokens: 8, callMs: 3, attempts: 1, solved: 1 }]);
+    assert.deepEqual(rows, [{ agentId: "a", generation: 0, roles: ["solver", "writer"], calls: 2, promptTokens: 70, completionTokens: 8, callMs: 3, attempts: 1, solved: 1 }]);
+  });
+
+  it("estimates an agent's FLOPs as 2 × parameters × (prompt + completion tokens), and not at all without a parameter count", () => {
+    const calls = [
+      { agentId: "a", generation: 0, role: "solver", promptTokens: 40, completionTokens: 5, ms: 2 },
+      { agentId: "b", generation: 0, role: "solver", promptTokens: 10, completionTokens: 2, ms: 2 },
+      { agentId: "a", generation: 0, role: "writer", promptTokens: 30, completionTokens: 3, ms: 1 },
+    ];
+    // 2 × 1,000 × (40 + 5 + 30 + 3) and 2 × 1,000 × (10 + 2), worked by hand.
+    assert.deepEqual(agentGenerations(calls, [], 1_000).map((r) => [r.agentId, r.flops]), [["a", 156_000], ["b", 24_000]]);
+    assert.ok(agentGenerations(calls, []).every((r) => r.flops === undefined));
+    assert.equal(modelParameters({ models: [{ name: "m", parameters: 1_000 }] }), 1_000);
+    for (const models of [[], [{ name: "m" }], [{ parameters: 0 }], [{ parameters: "many" }]]) assert.equal(modelParameters({ models }), undefined, JSON.stringify(models));
+  });
+
+  it("draws the hardest problem solved so far as the running best of the hardest solved per generation", () => {
+    const spec = CHARTS.find((c) => c.id === "difficulty-frontier")!;
+    const base = accumulating.runData[0]!.summaries[0]!;
+    const gens = [undefined, 0.4, undefined, 0.1, 0.7].map((hardestSolved, i) => ({ ...base, generation: i, hardestSolved }));
+    assert.deepEqual(chartColumns(spec, gens).ys[2], [null, 0.4, 0.4, 0.4, 0.7]);
+    assert.deepEqual(chartColumns(spec, gens).ys[1], [null, 0.4, null, 0.1, 0.7], "a generation that solved nothing is a gap");
   });
 });

@@ -15,10 +15,10 @@ import { runSession } from "../../agents/loop/session";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import type { GenerationSummary } from "../../agents/report/runSummary";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
-import { agentGenerations } from "../../agents/report/runRecords";
+import { agentGenerations, modelParameters as recordedParameters } from "../../agents/report/runRecords";
 import { toPanelEntries } from "../../webview/fromRecords";
 import type { RunData, RunListing, ToPanel } from "../../webview/protocol";
-import { FIXTURES, type PanelFixture } from "./panelFixture";
+import { FIXTURES, STATED_PARAMETERS, type PanelFixture } from "./panelFixture";
 import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 
 
@@ -39,13 +39,17 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
         workspaceDir: workspace,
         config: parsed,
         agents: scriptedAgentFactory(sandbox, key, behaviour),
-        describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+        describeModel: async () => ({
+          model: { name: "scripted test double", sha256: "", parameters: STATED_PARAMETERS, isNoise: false },
+          manifest: { models: [{ name: "scripted test double", parameters: STATED_PARAMETERS }], versions: {} },
+        }),
         onGeneration: (s) => summaries.push(s),
       });
       summariesByRun.push(summaries);
       const recorded = readRun(join(workspace, ".culture"), result.runId);
       runs.push({ runId: result.runId, startedAt: result.summary.startedAt, model: result.summary.model.name, generations: summaries.length, config: recorded.manifest.config });
-      runData.push({ runId: result.runId, summaries, agents: [], caveats: result.summary.caveats, config: recorded.manifest.config });
+      const modelParameters = recordedParameters(recorded.manifest);
+      runData.push({ runId: result.runId, summaries, agents: [], caveats: result.summary.caveats, config: recorded.manifest.config, ...(modelParameters ? { modelParameters } : {}) });
     }
     const kb = await openKnowledgeBaseReadOnly(workspace);
     try {
@@ -54,7 +58,7 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
       for (const run of runData) {
         const calls = readRun(join(workspace, ".culture"), run.runId).calls;
         const gens = new Set(run.summaries.map((s) => s.generation));
-        run.agents = agentGenerations(calls, attempts.filter((a) => gens.has(a.generation)));
+        run.agents = agentGenerations(calls, attempts.filter((a) => gens.has(a.generation)), run.modelParameters);
       }
       // The first run's live stream: per generation, its entries, then the generation, at the times they were committed.
       const first = runData[0]!;
