@@ -10,7 +10,8 @@ import { openSessionRuntime, runModelSession } from "../loop/modelSession";
 import { newRunId } from "../loop/runRecorder";
 import type { Runtime } from "../runtime/runtime";
 import type { EngineHandlers } from "./engineHandlers";
-import { experimentRun, runtimeDownloadProgress, sessionGeneration, sessionNotice } from "./protocol";
+import { experimentRun, runtimeDownloadProgress, sessionNotice } from "./protocol";
+import { hostedSession } from "./sessionHandlers";
 import type { SessionHost } from "./sessionHost";
 
 interface OpenModel {
@@ -64,21 +65,7 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
           const open = await openModel(config);
           config.runtime.model = open.model;
           config.runtime.threads = open.threads;
-          const outcome = await runModelSession({
-            workspaceDir,
-            config,
-            runtime: open.runtime,
-            caveats: [...open.caveats],
-            signal,
-            wrapAgents: (factory) => host.wrap(factory),
-            onStarted: (run) => host.started(run),
-            onProgress: (progress) => host.progressed(progress),
-            onGeneration: (summary) => {
-              host.generationDone(summary.generation, summary.collapseAlarm);
-              void connection.sendNotification(sessionGeneration, summary);
-            },
-            onNotice: notice,
-          });
+          const outcome = await runModelSession({ workspaceDir, config, runtime: open.runtime, caveats: [...open.caveats], signal, ...hostedSession(host, connection) });
           finished++;
           return outcome;
         },

@@ -5,13 +5,27 @@ import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig } from "../loop/loopConfig";
 import { describePlan } from "../loop/callPlan";
-import { openSessionRuntime, runModelSession } from "../loop/modelSession";
+import { openSessionRuntime, runModelSession, type ModelSessionOptions } from "../loop/modelSession";
 import type { EngineHandlers } from "./engineHandlers";
 import {
   runtimeDownloadProgress, sessionCancel, sessionGeneration, sessionNotice, sessionPause, sessionResume, sessionRun, sessionStatus,
   sessionStatusChanged,
 } from "./protocol";
 import { SessionHost } from "./sessionHost";
+
+/** What a session run in the engine reports through its host: calls counted, status, progress, generations, notices. */
+export function hostedSession(host: SessionHost, connection: MessageConnection): Pick<ModelSessionOptions, "wrapAgents" | "onStarted" | "onProgress" | "onGeneration" | "onNotice"> {
+  return {
+    wrapAgents: (factory) => host.wrap(factory),
+    onStarted: (run) => host.started(run),
+    onProgress: (progress) => host.progressed(progress),
+    onGeneration: (summary) => {
+      host.generationDone(summary.generation, summary.collapseAlarm);
+      void connection.sendNotification(sessionGeneration, summary);
+    },
+    onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
+  };
+}
 
 export function registerSessionHandlers(connection: MessageConnection, handle: EngineHandlers): SessionHost {
   const host = new SessionHost((status) => void connection.sendNotification(sessionStatusChanged, status));
@@ -33,21 +47,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
         onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
       });
       try {
-        const result = await runModelSession({
-          workspaceDir: params.workspaceDir,
-          config,
-          runtime,
-          caveats,
-          signal,
-          wrapAgents: (factory) => host.wrap(factory),
-          onStarted: (run) => host.started(run),
-          onProgress: (progress) => host.progressed(progress),
-          onGeneration: (summary) => {
-            host.generationDone(summary.generation, summary.collapseAlarm);
-            void connection.sendNotification(sessionGeneration, summary);
-          },
-          onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
-        });
+        const result = await runModelSession({ workspaceDir: params.workspaceDir, config, runtime, caveats, signal, ...hostedSession(host, connection) });
         return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };
       } finally {
         await runtime.dispose();

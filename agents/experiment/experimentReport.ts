@@ -2,6 +2,7 @@
 // its per-run series as CSV: which condition did better against the control, with the interval, the curves of
 // every condition with their spread over seeds, and the settings that tell the conditions apart.
 import { escapeHtml } from "../report/escapeHtml";
+import { REPORT_CSS } from "../report/reportStyle";
 import { svgLineChart, type Series } from "../report/svgLineChart";
 import { CURVES, type ExperimentComparison, type ExperimentRun } from "./compareRuns";
 
@@ -36,12 +37,7 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Culture Lab experiment ${escapeHtml(input.experimentId)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;background:#fff}
-h1{font-size:1.4rem}.caveat{background:#fff4ce;border-left:4px solid #c90;padding:.5rem .8rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1rem}
-figure{margin:0}figcaption{font-size:.9rem;color:#555}svg{width:100%;height:auto;background:#fafafa}
-.axis{stroke:#888}.tick,.legend{font-size:10px;fill:#555}table{border-collapse:collapse;font-size:.85rem}
-td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}.empty{color:#888}
+${REPORT_CSS}td:first-child{text-align:left}
 </style></head><body>
 <h1>Culture Lab — experiment ${escapeHtml(input.experimentId)}</h1>
 <p>From ${escapeHtml(input.source)} · control: ${escapeHtml(comparison.control)} · ${input.runs.length} run(s). Differences are paired: the same seed (so the

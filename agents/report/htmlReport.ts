@@ -1,6 +1,7 @@
 // The run's report: one self-contained HTML file (inline CSS and SVG, no scripts, no network) that says plainly
 // what happened — whether the knowledge base measurably helped, whether diversity collapsed — and shows the series.
 import { escapeHtml } from "./escapeHtml";
+import { REPORT_CSS } from "./reportStyle";
 import { describeReasons, totalReasons } from "./refusalReasons";
 import { researchSections } from "./researchSections";
 import type { GenerationSummary, RunSummary } from "./runSummary";
@@ -44,16 +45,7 @@ export function renderHtmlReport(run: RunSummary): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Culture Lab run ${escapeHtml(run.runId)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;background:#fff}
-h1{font-size:1.4rem}.caveat{background:#fff4ce;border-left:4px solid #c90;padding:.5rem .8rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1rem}
-figure{margin:0}figcaption{font-size:.9rem;color:#555}svg{width:100%;height:auto;background:#fafafa}
-.axis{stroke:#888}.tick,.legend{font-size:10px;fill:#555}table{border-collapse:collapse;font-size:.85rem}
-.table{overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}.empty{color:#888}
-td.text{text-align:left;white-space:pre-wrap;max-width:40rem;font-family:ui-monospace,monospace;font-size:.8rem}
-.sample{border:1px solid #ddd;padding:.4rem .7rem;margin:.4rem 0}.sample pre{white-space:pre-wrap;margin:.3rem 0 0;font-size:.8rem}
-.meta{color:#555;font-size:.85rem}
-</style></head><body>
+${REPORT_CSS}</style></head><body>
 <h1>Culture Lab — run ${escapeHtml(run.runId)}</h1>
 <p>Started ${escapeHtml(run.startedAt)} · model ${escapeHtml(run.model.name)} (${run.model.parameters.toLocaleString("en")} parameters, sha256 ${escapeHtml(run.model.sha256.slice(0, 16))}…) · ${g.length} generation(s)</p>
 ${run.caveats.map((c) => `<p class="caveat">${escapeHtml(c)}</p>`).join("\n")}
