@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "../../agents/loop/agentPort";
 import { ask, newUsage, type LoopContext } from "../../agents/loop/loopContext";
 import { ProgressTracker } from "../../agents/loop/progress";
+import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { modelAgentFactory } from "../../agents/loop/modelAgent";
 import { notesWithin } from "../../agents/loop/noteBudget";
 import { solverPrompt, solverSchema } from "../../agents/loop/prompts";
@@ -17,7 +18,7 @@ import { tinyModelDir, type TinyModelDir } from "../runtime/tinyModel";
 function contextDouble(): { ctx: LoopContext; records: Array<Omit<CallRecord, "index" | "agentCall" | "at">> } {
   const records: Array<Omit<CallRecord, "index" | "agentCall" | "at">> = [];
   const progress = new ProgressTracker({ firstGeneration: 0, generations: 1, evaluates: () => false, evaluationCalls: 0 });
-  const ctx = { signal: new AbortController().signal, usage: newUsage(), progress, recorder: { record: (r: never) => records.push(r) } } as unknown as LoopContext;
+  const ctx = { signal: new AbortController().signal, usage: newUsage(), progress, config: parseLoopConfig({}, "the test"), recorder: { record: (r: never) => records.push(r) } } as unknown as LoopContext;
   return { ctx, records };
 }
 
