@@ -234,12 +234,15 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     assert.match(await toast.innerText(), /knowledge base is on disk and intact/);
     await screenshot("engine-killed");
     await toast.locator(".monaco-button", { hasText: "Restart Engine" }).click();
+    // Restart Engine starts a fresh engine at once, which stops again after 5 s idle like any idle engine: watch
+    // for it from the click on, not after the other checks.
+    let freshEngine = false;
+    const watching = until(() => (freshEngine = enginePids(scratch).length === 1), 90_000);
     await page.waitForFunction((id) => !/gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 60_000 });
     const events = readFileSync(join(workspace, ".culture", "events.jsonl"), "utf8").trimEnd().split("\n");
     assert.equal((JSON.parse(events.at(-1)!) as { type: string }).type, "commit", "the event log ends with a committed round");
-    // On a loaded machine a fresh engine can take a while to start.
-    await until(() => enginePids(scratch).length > 0, 90_000);
-    assert.equal(enginePids(scratch).length, 1, "Restart Engine started one fresh engine");
+    await watching;
+    assert.ok(freshEngine, "Restart Engine started one fresh engine");
   });
 
   it("opens a run's report", async () => {
