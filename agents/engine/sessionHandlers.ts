@@ -36,7 +36,6 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
     }
     const config = parseLoopConfig(params.config, params.configSource);
     const { signal, end } = host.begin(params.workspaceDir, clientSignal);
-    void connection.sendNotification(sessionNotice, { message: describePlan(config) });
     try {
       const caveats: string[] = [];
       const runtime = await openSessionRuntime(config, caveats, {
@@ -46,6 +45,8 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
         onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
         onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
       });
+      // After opening: the offline fallback may have shortened the run, and the plan says what will happen.
+      void connection.sendNotification(sessionNotice, { message: describePlan(config) });
       try {
         const result = await runModelSession({ workspaceDir: params.workspaceDir, config, runtime, caveats, signal, ...hostedSession(host, connection) });
         return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };

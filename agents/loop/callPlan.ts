@@ -28,5 +28,5 @@ export function planCalls(config: LoopConfig): CallPlan {
 export function describePlan(config: LoopConfig): string {
   const p = planCalls(config);
   const evaluation = p.evaluationLow === p.evaluationHigh ? `${p.evaluationLow}` : `${p.evaluationLow}–${p.evaluationHigh}`;
-  return `Plan: ${config.generations} generations of ${config.population.size} agents — at most ${p.play} calls in play (a reply cut at its budget is asked once more), and ${evaluation} in ${p.evaluations} held-out evaluation${p.evaluations === 1 ? "" : "s"} (${Math.ceil(config.evaluation.heldOutProblems / 5) * 5} problems × ${config.population.size} agents${config.knowledgeBaseAccess ? ", asked twice when the knowledge base gave the answer something to read" : ""}, plus the probe).`;
+  return `Plan: ${config.generations} generation${config.generations === 1 ? "" : "s"} of ${config.population.size} agents — at most ${p.play} calls in play (a reply cut at its budget is asked once more), and ${evaluation} in ${p.evaluations} held-out evaluation${p.evaluations === 1 ? "" : "s"} (${Math.ceil(config.evaluation.heldOutProblems / 5) * 5} problems × ${config.population.size} agents${config.knowledgeBaseAccess ? ", asked twice when the knowledge base gave the answer something to read" : ""}, plus the probe).`;
 }
