@@ -6,12 +6,12 @@ import { CultureLabError } from "../../workspace-kb/errors";
 import { parseExperiment } from "../experiment/experimentConfig";
 import { runExperiment } from "../experiment/runExperiment";
 import type { LoopConfig } from "../loop/loopConfig";
-import { openSessionRuntime, runModelSession } from "../loop/modelSession";
+import { runModelSession } from "../loop/modelSession";
 import { newRunId } from "../loop/runRecorder";
 import type { Runtime } from "../runtime/runtime";
 import type { EngineHandlers } from "./engineHandlers";
-import { experimentRun, runtimeDownloadProgress, sessionNotice } from "./protocol";
-import { hostedSession } from "./sessionHandlers";
+import { experimentRun, sessionNotice } from "./protocol";
+import { hostedSession, openForClient } from "./sessionHandlers";
 import type { SessionHost } from "./sessionHost";
 
 interface OpenModel {
@@ -41,13 +41,7 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
         let open = models.get(key);
         if (!open) {
           const caveats: string[] = [];
-          const runtime = await openSessionRuntime(config, caveats, {
-            modelNamed: params.modelNamed,
-            cwd: params.workspaceDir,
-            signal,
-            onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
-            onNotice: notice,
-          });
+          const runtime = await openForClient(config, caveats, params, signal, connection);
           open = { runtime, model: config.runtime.model, threads: config.runtime.threads as number, caveats };
           models.set(key, open);
         }

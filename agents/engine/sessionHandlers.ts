@@ -5,13 +5,26 @@ import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig } from "../loop/loopConfig";
 import { describePlan } from "../loop/callPlan";
+import type { LoopConfig } from "../loop/loopConfig";
 import { openSessionRuntime, runModelSession, type ModelSessionOptions } from "../loop/modelSession";
+import type { Runtime } from "../runtime/runtime";
 import type { EngineHandlers } from "./engineHandlers";
 import {
   runtimeDownloadProgress, sessionCancel, sessionGeneration, sessionNotice, sessionPause, sessionResume, sessionRun, sessionStatus,
   sessionStatusChanged,
 } from "./protocol";
 import { SessionHost } from "./sessionHost";
+
+/** Opens a session's model for a client: relative paths against its workspace, downloads and notices sent to it. */
+export function openForClient(config: LoopConfig, caveats: string[], params: { workspaceDir: string; modelNamed: boolean }, signal: AbortSignal, connection: MessageConnection): Promise<Runtime> {
+  return openSessionRuntime(config, caveats, {
+    modelNamed: params.modelNamed,
+    cwd: params.workspaceDir,
+    signal,
+    onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
+    onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
+  });
+}
 
 /** What a session run in the engine reports through its host: calls counted, status, progress, generations, notices. */
 export function hostedSession(host: SessionHost, connection: MessageConnection): Pick<ModelSessionOptions, "wrapAgents" | "onStarted" | "onProgress" | "onGeneration" | "onNotice"> {
@@ -38,13 +51,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
     const { signal, end } = host.begin(params.workspaceDir, clientSignal);
     try {
       const caveats: string[] = [];
-      const runtime = await openSessionRuntime(config, caveats, {
-        modelNamed: params.modelNamed,
-        cwd: params.workspaceDir,
-        signal,
-        onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
-        onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
-      });
+      const runtime = await openForClient(config, caveats, params, signal, connection);
       // After opening: the offline fallback may have shortened the run, and the plan says what will happen.
       void connection.sendNotification(sessionNotice, { message: describePlan(config) });
       try {
