@@ -1,19 +1,20 @@
 // LLM throughput benchmark (issue 3): this project's runtime against llama.cpp's own llama-batched-bench, on the
 // same random ~85M-parameter llama (768 wide, 12 layers, F32) and thread count, measured side by side in
 // interleaved rounds (the machine is shared, so only ratios from one run mean anything). Prints one table.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { availableParallelism, homedir, loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import type { LlamaContext } from "node-llama-cpp";
 import { EngineClient } from "../../agents/engine/engineClient";
 import { runtimeAddAgent, runtimeClose, runtimeGenerateText, runtimeOpen } from "../../agents/engine/protocol";
+import { buildLlamaCpp, cultureLabCache } from "../../agents/native/llamaCppSource";
 import { BENCH_SPEC, describeSpec, writeRandomLlama } from "../../agents/gguf/randomLlama";
 import type { CallUsage } from "../../agents/runtime/accounting";
 import { openRuntime } from "../../agents/runtime/runtime";
 import type { RuntimeAgent } from "../../agents/runtime/runtime";
 
-const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "culture-lab");
+const cache = cultureLabCache();
 const threads = Number(process.env.CL_BENCH_THREADS ?? availableParallelism());
 const NPP = Number(process.env.CL_BENCH_NPP ?? 32); // prompt tokens per agent (llama-batched-bench -npp)
 const NTG = Number(process.env.CL_BENCH_NTG ?? 64); // generated tokens per agent (-ntg)
@@ -42,7 +43,7 @@ async function benchModel(): Promise<string> {
  *   backends (libggml-cpu-<variant>.so; ggml picks the best variant for this CPU as node-llama-cpp does), so the
  *   difference to ours is the runtime's, not the compiler's.
  */
-const COMMON_FLAGS = ["-DCMAKE_BUILD_TYPE=Release", "-DGGML_OPENMP=OFF", "-DLLAMA_CURL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_SERVER=OFF"];
+const COMMON_FLAGS = ["-DGGML_OPENMP=OFF", "-DLLAMA_BUILD_SERVER=OFF"];
 const NATIVE_FLAGS = [...COMMON_FLAGS, "-DGGML_NATIVE=ON", "-DBUILD_SHARED_LIBS=OFF"];
 const DL_FLAGS = [...COMMON_FLAGS, "-DGGML_NATIVE=OFF", "-DGGML_BACKEND_DL=ON", "-DBUILD_SHARED_LIBS=ON"];
 const prebuiltBins = join(repoRoot, "node_modules", "@node-llama-cpp", `${process.platform}-${process.arch}`, "bins", `${process.platform}-${process.arch}`);
@@ -53,28 +54,18 @@ interface Anchor {
   env: NodeJS.ProcessEnv;
 }
 
-function buildBatchedBench(dir: string, flags: string[]): string {
-  const source = join(cache, "llama.cpp-src");
-  const bundle = join(repoRoot, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
-  if (!existsSync(source)) execFileSync("git", ["clone", "--quiet", bundle, source], { stdio: "inherit" });
-  const build = join(source, dir);
-  log(`building llama-batched-bench (${flags.join(" ")}); a few minutes, once`);
-  const generator = spawnSync("ninja", ["--version"]).status === 0 ? ["-G", "Ninja"] : [];
-  execFileSync("cmake", ["-S", source, "-B", build, ...generator, ...flags], { stdio: "inherit" });
-  execFileSync("cmake", ["--build", build, "--target", "llama-batched-bench", "-j", String(availableParallelism())], { stdio: "inherit" });
-  return join(build, "bin");
-}
+const buildBatchedBench = (name: string, flags: string[]) => buildLlamaCpp({ name, flags, targets: ["llama-batched-bench"] }, log);
 
-function anchors(): Anchor[] {
+async function anchors(): Promise<Anchor[]> {
   const native = join(cache, "bin", "llama-batched-bench");
   if (!existsSync(native)) {
-    const bin = buildBatchedBench("build-noomp", NATIVE_FLAGS);
+    const bin = await buildBatchedBench("build-noomp", NATIVE_FLAGS);
     mkdirSync(join(cache, "bin"), { recursive: true });
     copyFileSync(join(bin, "llama-batched-bench"), native);
   }
   const sameKernels = join(cache, "bb-prebuilt");
   if (!existsSync(join(sameKernels, "llama-batched-bench"))) {
-    const bin = buildBatchedBench("build-dl", DL_FLAGS);
+    const bin = await buildBatchedBench("build-dl", DL_FLAGS);
     mkdirSync(sameKernels, { recursive: true });
     for (const f of readdirSync(bin)) if (f === "llama-batched-bench" || (f.endsWith(".so") || /\.so\.\d/.test(f)) && !f.startsWith("libggml-cpu")) cpSync(join(bin, f), join(sameKernels, f), { dereference: true });
   }
@@ -114,7 +105,7 @@ function batchedThroughput(started: number, usages: CallUsage[]): number {
 
 async function main(): Promise<void> {
   const model = await benchModel();
-  const references = anchors();
+  const references = await anchors();
   log(`model ${model}; threads ${threads}; prompt ${NPP}, generate ${NTG} tokens per agent; ${ROUNDS} rounds`);
 
   // Bench-only instrumentation: time spent inside llama.cpp's decode, by wrapping the native context object.
