@@ -21,25 +21,30 @@ export type Retrieval = (kb: KnowledgeBase, query: string, k: number) => Entry[]
 
 export const searchRetrieval: Retrieval = (kb, query, k) => kb.search(query, { k, kinds: ["note", "chapter", "human"] }).map((hit) => hit.entry);
 
+/**
+ * What every step of a session reads. Everything but `usage` is fixed for the session: its dependencies (the
+ * knowledge base, sandbox, record, configuration, bank) and the session's learned state, which steps update in
+ * place (ratings, lastUsed). `usage` is the one per-generation part, replaced at each generation's start.
+ */
 export interface LoopContext {
-  kb: KnowledgeBase;
-  retrieval: Retrieval;
-  sandbox: Sandbox;
-  recorder: RunRecorder;
-  config: LoopConfig;
-  ratings: RaschRatings;
-  bank: BankProblem[];
+  readonly kb: KnowledgeBase;
+  readonly retrieval: Retrieval;
+  readonly sandbox: Sandbox;
+  readonly recorder: RunRecorder;
+  readonly config: LoopConfig;
+  readonly ratings: RaschRatings;
+  readonly bank: BankProblem[];
   /** Documents from the user's corpus, mixed into what solvers read (an intervention; empty when off). */
-  externalText: string[];
+  readonly externalText: string[];
   /** The run's seed; per-call randomness is derived from it and the call's identity (see `randomFor`). */
-  seed: number;
+  readonly seed: number;
   /** The last generation in which each entry was retrieved or cited: what forgetting looks at. */
-  lastUsed: Map<string, number>;
-  signal: AbortSignal;
-  /** Figures of the generation so far, reset at its start (see `newUsage`). */
-  usage: GenerationUsage;
+  readonly lastUsed: Map<string, number>;
+  readonly signal: AbortSignal;
   /** The phase in play and its calls, for the person watching (see progress.ts). */
-  progress: ProgressTracker;
+  readonly progress: ProgressTracker;
+  /** Figures of the generation in play, replaced at its start (see `newUsage`). */
+  usage: GenerationUsage;
 }
 
 export interface GenerationUsage {
