@@ -6,7 +6,7 @@ import { DefaultIntrinsics, newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-e
 import { generateBank } from "../../agents/problems/bank";
 import { checkAnswer } from "../../agents/problems/checkAnswer";
 import { validateProposal } from "../../agents/problems/validateProposal";
-import { SandboxEngine } from "../../agents/sandbox/engine";
+import { QuickJsRunner } from "../../agents/sandbox/quickJsRunner";
 import { DEFAULT_LIMITS, Sandbox } from "../../agents/sandbox/sandbox";
 
 const sandbox = await Sandbox.create();
@@ -127,12 +127,12 @@ for (const [name, run] of isolation) {
 sharedContext.dispose();
 sharedRuntime.dispose();
 const BENCH_PROGRAM = "function f(xs){ return xs.map(x => x * 2).filter(x => x % 3 !== 0) }";
-const inline = new SandboxEngine();
+const inline = new QuickJsRunner();
 await inline.load(DEFAULT_LIMITS.memoryBytes);
 const inlineRuns = await rate(N, async () => {
   await inline.run(BENCH_PROGRAM, "f", ["[[1,2,3,4,5,6]]"], DEFAULT_LIMITS);
 });
-isolationRows.push(["SandboxEngine.run on this thread (harness + caps)", (inlineRuns.ms / N) * 1000, inlineRuns.perSecond, inlineRuns.ms / N / baseline]);
+isolationRows.push(["QuickJsRunner.run on this thread (harness + caps)", (inlineRuns.ms / N) * 1000, inlineRuns.perSecond, inlineRuns.ms / N / baseline]);
 const full = await rate(N, async () => {
   await sandbox.runPure(BENCH_PROGRAM, { fn: "f", args: [[1, 2, 3, 4, 5, 6]] });
 });

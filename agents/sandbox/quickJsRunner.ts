@@ -1,4 +1,4 @@
-// The engine that runs untrusted JavaScript: QuickJS compiled to WebAssembly, used synchronously inside the
+// What runs untrusted JavaScript: QuickJS compiled to WebAssembly, used synchronously inside the
 // sandbox's worker thread. No require, fs, network, timers, Date, typed arrays or host objects exist there.
 // Each run gets a fresh QuickJS runtime and context (its own heap, globals, prototypes, symbol registry and
 // job queue), so nothing leaks into the next run. Memory is capped by giving the WebAssembly module a
@@ -32,7 +32,7 @@ interface Line {
   clock?: true;
 }
 
-export class SandboxEngine {
+export class QuickJsRunner {
   private module: QuickJSWASMModule | undefined;
   private moduleMemoryBytes = 0;
   private deadline = 0;
