@@ -1,8 +1,10 @@
 // "Measuring accumulation causally": the current agents play the held-out bank (written by code, never shown in
-// play) twice with the same sampler seed per (problem, agent) — with the knowledge base and without, the same
-// external text (if that intervention is on) in both, no retrieval counted as a use — and answer fixed open prompts K times
-// each (the collapse probe: does the population's repertoire narrow to a few jokes?).
+// play; each problem by `answersPerProblem` of them) twice with the same sampler seed per (problem, agent) — with
+// the knowledge base and without, the same external text (if that intervention is on) in both, no retrieval
+// counted as a use — and answer fixed open prompts K times each (the collapse probe: does the population's
+// repertoire narrow to a few jokes?).
 import type { LoopAgent } from "./agentPort";
+import type { LoopConfig } from "./loopConfig";
 import { ask, randomFor, type LoopContext } from "./loopContext";
 import { notesWithin } from "./noteBudget";
 import { probePrompt } from "./prompts";
@@ -19,9 +21,9 @@ export interface HeldOutResult {
 export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], generation: number): Promise<HeldOutResult[]> {
   const conditions = ctx.config.knowledgeBaseAccess ? [true, false] : [false];
   const perAgent = await Promise.all(
-    solvers.map(async (agent) => {
+    solvers.map(async (agent, slot) => {
       const outcomes: Array<{ withKb: boolean; outcome: SolveOutcome; sameCall: boolean }> = [];
-      for (const item of ctx.bank) {
+      for (const item of heldOutShare(ctx.bank, slot, solvers.length, ctx.config.evaluation.answersPerProblem)) {
         // One sampler seed per (problem, agent, generation), shared by both arms: they differ only by the notes.
         const seed = randomFor(ctx, "held-out seed", generation, agent.id, item.id).below(0x1_0000_0000);
         for (const withKb of conditions) {
@@ -46,6 +48,22 @@ export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], ge
     results.push({ agentId: outcome.solverId, problemId: outcome.problemId, withKb, solved: outcome.correct });
   }
   return results;
+}
+
+/**
+ * The held-out problems the agent in `slot` answers: problem i goes to the `answersPerProblem` agents from slot
+ * i mod n on, so each agent gets an equal share and every problem its number of answers. Problems vary far more
+ * than samples of one model do, so the bank's size, not answers per problem, buys most of the interval's width.
+ */
+export function heldOutShare<T>(bank: readonly T[], slot: number, agents: number, answersPerProblem: number): T[] {
+  const answers = Math.min(answersPerProblem, agents);
+  return bank.filter((_, i) => (((slot - i) % agents) + agents) % agents < answers);
+}
+
+/** Held-out answers of one evaluation (an answer read nothing from the knowledge base serves both arms). */
+export function heldOutCalls(config: LoopConfig, bankSize: number, agents: number): { low: number; high: number } {
+  const answers = bankSize * Math.min(config.evaluation.answersPerProblem, agents);
+  return { low: answers, high: answers * (config.knowledgeBaseAccess ? 2 : 1) };
 }
 
 /** The probe's answers, one text per (agent, prompt, sample), in a fixed order; failed calls give no text. */

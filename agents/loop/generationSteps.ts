@@ -9,7 +9,7 @@ import type { Json } from "../sandbox/sandbox";
 import type { GenerationSummary } from "../report/runSummary";
 import { lineageFigures, summarizeEvaluation } from "./accumulation";
 import { CollapseWatch, type CollapseState } from "./collapseWatch";
-import { evaluateHeldOut, probe } from "./evaluate";
+import { evaluateHeldOut, heldOutCalls, probe } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 import { timed } from "./loopContext";
 import type { GenerationResult } from "./playGeneration";
@@ -47,7 +47,7 @@ export async function evaluateIfDue(session: StartedSession, measures: SessionMe
   const { config } = ctx;
   if (!isEvaluationGeneration(config, generation - first + 1)) return {};
   const solvers = population.all.map((m) => m.agent);
-  ctx.progress.phase("evaluating", solvers.length * ctx.bank.length * (config.knowledgeBaseAccess ? 2 : 1));
+  ctx.progress.phase("evaluating", heldOutCalls(config, ctx.bank.length, solvers.length).high);
   const results = await evaluateHeldOut(ctx, solvers, generation);
   const evaluation = summarizeEvaluation(results, generation, measures.ratchet, config.seed + generation, measures.withKbTallies);
   measures.ratchet = evaluation.ratchet;

@@ -46,7 +46,7 @@ export const loopConfigSchema = z
       .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0\\]+$/, "a folder inside the workspace, written relative to it (no .., not absolute)")
       .default(".culture")
       .describe("The knowledge base's folder inside the workspace (notes, runs, the event log)."),
-    generations: z.number().int().min(1).max(10_000).default(6).describe("Generations a session plays."),
+    generations: z.number().int().min(1).max(10_000).default(12).describe("Generations a session plays."),
     population: z
       .strictObject({
         size: z.number().int().min(2).max(64).default(4).describe("Agents in the population."),
@@ -54,7 +54,7 @@ export const loopConfigSchema = z
         proposers: z.number().int().min(1).default(1).describe("How many of the population propose problems each generation (roles rotate); must be fewer than the population."),
       })
       .prefault({}),
-    problemsPerProposer: z.number().int().min(1).max(100).default(2).describe("Problems each proposer writes per generation."),
+    problemsPerProposer: z.number().int().min(1).max(100).default(5).describe("Problems each proposer writes per generation."),
     /** Whether solvers retrieve from the knowledge base. Off gives the control condition. */
     knowledgeBaseAccess: z.boolean().default(true).describe("Whether solvers retrieve from the knowledge base; off gives the control condition."),
     retrievalK: z.number().int().min(0).max(64).default(4).describe("Entries a solver retrieves per problem."),
@@ -78,10 +78,11 @@ export const loopConfigSchema = z
     evaluation: z
       .strictObject({
         /** Evaluate on the held-out bank (with and without the knowledge base) every this many generations. */
-        every: z.number().int().min(1).default(3).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
-        heldOutProblems: z.number().int().min(1).max(1000).default(50).describe("Size of the held-out bank, rounded up to a multiple of 5 (equal numbers per difficulty level)."),
+        every: z.number().int().min(1).default(6).describe("Evaluate on the held-out bank (with and without the knowledge base) and run the collapse probe every this many generations."),
+        heldOutProblems: z.number().int().min(1).max(1000).default(60).describe("Size of the held-out bank, rounded up to a multiple of 5 (equal numbers per difficulty level)."),
+        answersPerProblem: z.number().int().min(1).max(64).default(1).describe("How many agents answer each held-out problem (with and without the knowledge base); problems are dealt to the agents in turn. A larger bank gives more independent pairs per call than more answers per problem."),
         probePrompts: z.array(z.string().min(1)).min(1).default(["Tell me a joke.", "Invent a short puzzle."]).describe("Fixed open prompts of the collapse probe."),
-        probeSamples: z.number().int().min(1).max(100).default(3).describe("Answers each agent gives to each probe prompt."),
+        probeSamples: z.number().int().min(1).max(100).default(2).describe("Answers each agent gives to each probe prompt."),
       })
       .prefault({}),
     interventions: z.strictObject({ noveltyGate, dreaming, externalText }).prefault({}),
@@ -91,6 +92,10 @@ export const loopConfigSchema = z
   .refine((c) => c.population.proposers < c.population.size, {
     message: "population.proposers must be smaller than population.size (someone has to solve)",
     path: ["population", "proposers"],
+  })
+  .refine((c) => c.evaluation.answersPerProblem <= c.population.size, {
+    message: "evaluation.answersPerProblem can be at most population.size (each agent answers a problem once)",
+    path: ["evaluation", "answersPerProblem"],
   });
 
 export type LoopConfig = z.infer<typeof loopConfigSchema>;

@@ -8,6 +8,7 @@ import { generateBank } from "../problems/bank";
 import { Sandbox } from "../sandbox/sandbox";
 import type { RunSummary } from "../report/runSummary";
 import { RaschRatings } from "./difficulty";
+import { heldOutCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, searchRetrieval, type LoopContext } from "./loopContext";
 import { Population } from "./population";
@@ -75,7 +76,7 @@ export async function startSession(
         firstGeneration: first,
         generations: config.generations,
         evaluates: (ordinal) => isEvaluationGeneration(config, ordinal),
-        evaluationCalls: config.population.size * (bank.length * (config.knowledgeBaseAccess ? 2 : 1) + config.evaluation.probePrompts.length * config.evaluation.probeSamples),
+        evaluationCalls: heldOutCalls(config, bank.length, config.population.size).high + config.population.size * config.evaluation.probePrompts.length * config.evaluation.probeSamples,
       },
       options.onProgress,
     ),

@@ -59,8 +59,8 @@ describe("an experiment with a control", function () {
     assert.equal(result.finished, 4);
     const kb = result.comparison.conditions.find((c) => c.condition === "kb")!;
     assert.ok(kb.versusControl!.low > 0, `difference ${kb.versusControl!.difference} [${kb.versusControl!.low}, ${kb.versusControl!.high}]`);
-    assert.equal(kb.versusControl!.pairs, 2 * 50, "every held-out problem of both seeds is a pair");
-    assert.match(result.comparison.verdicts[0]!, /^kb solved more held-out problems than control: \+0\.\d+ \(95% CI \+0\.\d+\.\.\+0\.\d+, 100 paired problems\)\.$/);
+    assert.equal(kb.versusControl!.pairs, 2 * 60, "every held-out problem of both seeds is a pair (the default bank: 60, each answered once)");
+    assert.match(result.comparison.verdicts[0]!, /^kb solved more held-out problems than control: \+0\.\d+ \(95% CI \+0\.\d+\.\.\+0\.\d+, 120 paired problems\)\.$/);
     assert.deepEqual(result.comparison.differences, [{ setting: "knowledgeBaseAccess", values: { control: false, kb: true } }]);
 
     const report = readFileSync(result.reportPath, "utf8");

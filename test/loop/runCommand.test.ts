@@ -89,7 +89,7 @@ describe("culture-lab run on the tiny random model", function () {
 /** A small session so the test stays quick: short answers, a small held-out bank, one probe prompt. */
 function writeConfig(dir: string): string {
   const path = join(dir, "session.json");
-  const config = { sampling: { maxTokens: 48 }, evaluation: { every: 4, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 } };
+  const config = { sampling: { maxTokens: 48 }, problemsPerProposer: 2, evaluation: { every: 4, heldOutProblems: 5, probePrompts: ["Tell me a joke."], probeSamples: 1 } };
   writeFileSync(path, JSON.stringify(config));
   return path;
 }

@@ -70,10 +70,12 @@ describe("the culture loop with scripted agents", function () {
   }
 
   it("measures a positive held-out gain, with an interval above zero, when agents learn from the notes", async () => {
-    const { summary, reportPath } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3 } });
+    // Every agent answers every problem: 200 pairs, an interval narrow enough for the double's gain (the default
+    // of 60 problems answered once each detects gains from about 0.19; README "Accumulation").
+    const { summary, reportPath } = await session(LEARNS_FROM_NOTES, { generations: 6, evaluation: { every: 3, heldOutProblems: 50, answersPerProblem: 4 } });
     const last = summary.generations.at(-1)!.evaluation!;
     assert.ok(gainDetected(summary), `gain ${last.gain} [${last.gainLow}, ${last.gainHigh}]`);
-    assert.equal(last.pairs, 50 * 4, "the default bank: 50 problems, each played by the 4 agents with and without the knowledge base");
+    assert.equal(last.pairs, 50 * 4, "50 problems, each played by the 4 agents with and without the knowledge base");
     assert.ok(last.detectableGain! > 0 && last.detectableGain! < 0.2, `detects gains from ${last.detectableGain}`);
     const report = readFileSync(reportPath, "utf8");
     assert.match(report, /The interval is [\d.]+ wide \(200 paired runs\): a true gain of about [\d.]+ or more would show/);
@@ -118,7 +120,7 @@ describe("the culture loop with scripted agents", function () {
   });
 
   it("forgets the same notes whether or not the held-out evaluation read them", async () => {
-    const config = { generations: 6, sleep: { every: 2, forgetAfter: 2 }, evaluation: { heldOutProblems: 20 } };
+    const config = { generations: 6, problemsPerProposer: 2, sleep: { every: 2, forgetAfter: 2 }, evaluation: { heldOutProblems: 20 } };
     const evaluatedOften = await session(LEARNS_FROM_NOTES, { ...config, evaluation: { ...config.evaluation, every: 1 } });
     const evaluatedAtEnd = await session(LEARNS_FROM_NOTES, { ...config, evaluation: { ...config.evaluation, every: 100 } });
     const archived = (r: SessionResult) => r.summary.generations.map((g) => g.archived);
@@ -246,7 +248,7 @@ describe("the culture loop with scripted agents", function () {
   });
 
   it("asks the without-knowledge-base answer only when the with-knowledge-base one read something (otherwise it is the same call)", async () => {
-    const { workspace, runId } = await session(LEARNS_FROM_NOTES, { generations: 1, evaluation: { heldOutProblems: 10 } }, { retrieval: noRetrieval });
+    const { workspace, runId } = await session(LEARNS_FROM_NOTES, { generations: 1, evaluation: { heldOutProblems: 10, answersPerProblem: 4 } }, { retrieval: noRetrieval });
     const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
     assert.equal(held.length, 10 * 4, "one call per (problem, agent): nothing was retrieved, so both arms are the same prompt and seed");
     const kb = await openKnowledgeBaseReadOnly(workspace);
@@ -291,7 +293,7 @@ describe("the culture loop with scripted agents", function () {
   it("gives the with- and without-knowledge-base answers of each held-out (problem, agent) pair the same sampler seed", async () => {
     // Every with-KB answer reads something (the first notes), so both arms are asked.
     const firstNotes: Retrieval = (kb, _query, k) => kb.entries({ kinds: ["note"] }).slice(0, k);
-    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 2, evaluation: { every: 2, heldOutProblems: 10 } }, { retrieval: firstNotes });
+    const { workspace, runId } = await session(LEARNS_NOTHING, { generations: 2, evaluation: { every: 2, heldOutProblems: 10, answersPerProblem: 4 } }, { retrieval: firstNotes });
     const held = readRun(join(workspace, ".culture"), runId).calls.filter((c) => c.role === "solver" && c.sampling.callSeed !== undefined);
     assert.equal(held.length, 10 * 4 * 2, "every held-out call has a pinned seed");
     const agentsBySeed = new Map<unknown, string[]>();
