@@ -29,7 +29,7 @@ export interface SessionOptions {
   config: LoopConfig;
   agents: AgentFactory;
   /** What the report says about the model; called once the agents (and so their models) are loaded. */
-  describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string> } }>;
+  describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string>; agents?: unknown[]; reproducibility?: string } }>;
   caveats?: string[];
   signal?: AbortSignal;
   /** Once the run's record exists: its id and the generations it will play. */
@@ -70,13 +70,15 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     population = new Population(options.agents, config.seed);
     await population.fill(config.population.size, first);
     const { model, manifest } = await options.describeModel();
-    for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: first });
+    for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: first });
     recorder = RunRecorder.create(dirname(kb.paths.kbJson), {
       runId,
       startedAt,
       kbRoundAtStart,
       config,
       models: manifest.models,
+      ...(manifest.agents ? { agents: manifest.agents } : {}),
+      ...(manifest.reproducibility ? { reproducibility: manifest.reproducibility } : {}),
       versions: { node: process.version, ...manifest.versions },
     });
     const ctx: LoopContext = {
@@ -142,10 +144,10 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 
       if (config.turnover.every > 0 && (generation - first + 1) % config.turnover.every === 0 && !last) {
         const retired = population.retireOldest(Math.max(1, Math.round(config.population.size * config.turnover.fraction)));
-        for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
+        for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
         for (const m of retired) await m.agent.dispose?.();
         for (const m of await population.fill(config.population.size, generation + 1)) {
-          kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: generation + 1 });
+          kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: generation + 1 });
         }
       }
 

@@ -1,0 +1,56 @@
+import { strict as assert } from "node:assert";
+import { allRemote, memberAt, parseLoopConfig } from "../../agents/loop/loopConfig";
+import { modelAgentFactory } from "../../agents/loop/modelAgent";
+import { openRuntime } from "../../agents/runtime/runtime";
+import { FakeServer, streamAnswer } from "./fakeServer";
+
+describe("a mixed population's configuration", () => {
+  const server = (baseUrl: string, model: string) => ({ backend: "openai", baseUrl, model });
+
+  it("gives agent i the entry i mod the list's length, laid over the session's persona and sampling", async () => {
+    const fake = new FakeServer((_req, res) => streamAnswer(res, ["ok"]));
+    const baseUrl = await fake.start();
+    const runtime = await openRuntime({ model: "tiny", threads: 1, gpu: false }, { loadDefaultModel: false });
+    try {
+      const config = parseLoopConfig(
+        {
+          sampling: { temperature: 0.5, topP: 0.9 },
+          population: { size: 3, agents: [{ model: server(baseUrl, "big"), persona: "A careful judge." }, { model: server(baseUrl, "small"), sampling: { temperature: 1.3 } }] },
+        },
+        "the test",
+      );
+      assert.ok(allRemote(config));
+      const factory = modelAgentFactory(runtime, config.sampling, (i) => memberAt(config, i));
+      const agents = await Promise.all([0, 1, 2].map((index) => factory({ id: `a${index}`, index, seed: index, persona: `persona ${index}`, generation: 0 })));
+      for (const agent of agents) await agent.reply({ role: "solver", prompt: "hi", schema: null, facts: {}, signal: new AbortController().signal });
+      const bodies = fake.chats().map((s) => s.body!);
+      assert.deepEqual(bodies.map((b) => b.model), ["big", "small", "big"]);
+      assert.deepEqual(bodies.map((b) => b.temperature), [0.5, 1.3, 0.5]);
+      assert.deepEqual(bodies.map((b) => b.top_p), [0.9, 0.9, 0.9]);
+      assert.deepEqual(
+        bodies.map((b) => (b.messages as Array<{ role: string; content: string }>)[0]!.content),
+        ["A careful judge.", "persona 1", "A careful judge."],
+      );
+      assert.deepEqual(agents.map((a) => a.modelName), [`big (${baseUrl})`, `small (${baseUrl})`, `big (${baseUrl})`]);
+    } finally {
+      await runtime.dispose();
+      await fake.stop();
+    }
+  });
+
+  it("is not wholly remote when an entry names a local model or none", () => {
+    const remote = server("http://127.0.0.1:1/v1", "m");
+    assert.equal(allRemote(parseLoopConfig({ population: { agents: [{ model: remote }, {}] } }, "t")), false);
+    assert.equal(allRemote(parseLoopConfig({ population: { agents: [{ model: remote }, { model: "tiny" }] } }, "t")), false);
+    assert.equal(allRemote(parseLoopConfig({}, "t")), false);
+  });
+
+  it("refuses an API key written into the configuration, and a server address that is not http(s), saying which setting", () => {
+    assert.throws(
+      () => parseLoopConfig({ population: { agents: [{ model: { ...server("http://127.0.0.1:1/v1", "m"), apiKey: "sk-oops" } }] } }, "run.json"),
+      (e: Error) => /population\.agents\.0\.model/.test(e.message) && /apiKey/.test(e.message),
+    );
+    assert.throws(() => parseLoopConfig({ population: { agents: [{ model: server("ftp://host/v1", "m") }] } }, "run.json"), /population\.agents\.0\.model/);
+    assert.throws(() => parseLoopConfig({ population: { agents: [{ model: { ...server("http://h/v1", "m"), apiKeyEnv: "sk-123 secret" } }] } }, "run.json"), /environment variable's name/);
+  });
+});
