@@ -33,7 +33,7 @@ const externalText = z
 // A member's sampling names only what differs from the session's: the fields without their defaults (zod's
 // .partial() would keep filling them in, overriding the session's settings with the schema's).
 const memberSampling = z.strictObject(
-  Object.fromEntries(Object.entries(SamplingSchema.omit({ seed: true }).shape).map(([key, field]) => [key, (field as z.ZodDefault).unwrap().optional()])),
+  Object.fromEntries(Object.entries(SamplingSchema.omit({ seed: true }).shape).map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()])),
 ) as unknown as z.ZodType<Partial<Omit<Sampling, "seed">>>;
 
 const populationMember = z.strictObject({
