@@ -10,7 +10,13 @@ import type { PopulationMember } from "./loopConfig";
  * `memberAt(index)`: a mixed population's entry for an agent (its own model, persona, sampling), laid over the
  * session's sampling and the population's persona.
  */
-export function modelAgentFactory(runtime: Runtime, sampling: Partial<Sampling> = {}, memberAt: (index: number) => PopulationMember | undefined = () => undefined): AgentFactory {
+export function modelAgentFactory(
+  runtime: Runtime,
+  sampling: Partial<Sampling> = {},
+  memberAt: (index: number) => PopulationMember | undefined = () => undefined,
+  /** Told every call an inference server could not answer ("server-error"), with the reason. */
+  onServerError: (message: string) => void = () => undefined,
+): AgentFactory {
   return async (spec) => {
     const member = memberAt(spec.index);
     const agent = await runtime.agent({
@@ -19,7 +25,7 @@ export function modelAgentFactory(runtime: Runtime, sampling: Partial<Sampling> 
       persona: member?.persona ?? spec.persona,
       sampling: { ...sampling, ...member?.sampling, seed: spec.seed },
     });
-    return new ModelAgent(runtime, agent, spec.seed);
+    return new ModelAgent(runtime, agent, spec.seed, onServerError);
   };
 }
 
@@ -30,6 +36,7 @@ class ModelAgent implements LoopAgent {
     private readonly runtime: Runtime,
     private readonly model: RuntimeAgent,
     readonly seed: number,
+    private readonly onServerError: (message: string) => void = () => undefined,
   ) {}
 
   get id(): string {
@@ -62,6 +69,7 @@ class ModelAgent implements LoopAgent {
       completionTokens: result.usage.completionTokens,
       ms: performance.now() - started,
     };
+    if (!result.ok && result.failure === "server-error") this.onServerError(result.message);
     if (!result.ok) return { ok: false, reason: result.failure, message: result.message, text: result.text, usage };
     return { ok: true, value: "value" in result ? result.value : result.text, text: result.text, usage };
   }

@@ -30,7 +30,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
   return runSession({
     workspaceDir: options.workspaceDir,
     config,
-    agents: (options.wrapAgents ?? ((f) => f))(modelAgentFactory(runtime, config.sampling, (index) => memberAt(config, index))),
+    agents: (options.wrapAgents ?? ((f) => f))(modelAgentFactory(runtime, config.sampling, (index) => memberAt(config, index), serverTrouble(options.onNotice))),
     caveats: options.caveats,
     signal: options.signal,
     onStarted: options.onStarted,
@@ -64,6 +64,19 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
       };
     },
   });
+}
+
+/**
+ * A server's failure reaches the user's log and panel (the loop only records it per call): each distinct problem
+ * once, then again only after it has repeated 50 times, so a dead server does not flood the log.
+ */
+function serverTrouble(onNotice?: (message: string) => void): (message: string) => void {
+  const seen = new Map<string, number>();
+  return (message) => {
+    const n = (seen.get(message) ?? 0) + 1;
+    seen.set(message, n);
+    if (n === 1 || n % 50 === 0) onNotice?.(`A model call failed and was recorded as failed (the session goes on)${n > 1 ? ` — ${n} times so far` : ""}: ${message}`);
+  };
 }
 
 const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);

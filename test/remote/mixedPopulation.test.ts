@@ -38,6 +38,28 @@ describe("a mixed population's configuration", () => {
     }
   });
 
+  it("tells the session's log about a call the server could not answer, and the agent's reply says it failed", async () => {
+    const fake = new FakeServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html></html>");
+    });
+    const baseUrl = await fake.start();
+    const runtime = await openRuntime({ model: "tiny", threads: 1, gpu: false }, { loadDefaultModel: false });
+    try {
+      const told: string[] = [];
+      const config = parseLoopConfig({ population: { agents: [{ model: server(baseUrl, "m") }] } }, "the test");
+      const factory = modelAgentFactory(runtime, {}, (i) => memberAt(config, i), (message) => told.push(message));
+      const agent = await factory({ id: "a0", index: 0, seed: 0, persona: "", generation: 0 });
+      const reply = await agent.reply({ role: "solver", prompt: "hi", schema: null, facts: {}, signal: new AbortController().signal });
+      assert.ok(!reply.ok && reply.reason === "server-error");
+      assert.equal(told.length, 1);
+      assert.match(told[0]!, /content type "text\/html"/);
+    } finally {
+      await runtime.dispose();
+      await fake.stop();
+    }
+  });
+
   it("is not wholly remote when an entry names a local model or none", () => {
     const remote = server("http://127.0.0.1:1/v1", "m");
     assert.equal(allRemote(parseLoopConfig({ population: { agents: [{ model: remote }, {}] } }, "t")), false);
