@@ -76,3 +76,16 @@ describe("a mixed population's configuration", () => {
     assert.throws(() => parseLoopConfig({ population: { agents: [{ model: { ...server("http://h/v1", "m"), apiKeyEnv: "sk-123 secret" } }] } }, "run.json"), /environment variable's name/);
   });
 });
+
+describe("a run's per-agent rows for the panel", () => {
+  it("name each agent's backend and model from the run manifest, and stay as they were for runs without per-agent models", async () => {
+    const { withModels } = await import("../../agents/report/runRecords");
+    const row = (agentId: string) => ({ agentId, generation: 0, roles: [], calls: 1, promptTokens: 1, completionTokens: 1, callMs: 1, attempts: 0, solved: 0 });
+    const named = withModels([row("a0"), row("a1"), row("a2")], [
+      { id: "a0", backend: "openai", model: "qwen", baseUrl: "http://h:8000/v1" },
+      { id: "a1", backend: "local", model: "tiny", modelPath: "/m/tiny.gguf" },
+    ]);
+    assert.deepEqual(named.map((r) => r.model), ["qwen at http://h:8000/v1 (server)", "tiny (local)", undefined]);
+    assert.deepEqual(withModels([row("a0")], undefined), [row("a0")]);
+  });
+});
