@@ -18,7 +18,7 @@ export const RemoteModelSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable's name, e.g. OPENAI_API_KEY (not the key itself)")
     .optional(),
-  /** Requests in flight to this server at once, over all agents naming it; the server batches them. */
+  /** Requests in flight to this server at once, over all agents naming it (the first agent seated there sets it); the server batches them. */
   maxConcurrent: z.number().int().min(1).max(1024).default(4),
   /** A request with no byte from the server for this long is given up (a hanging server never hangs a session). */
   idleTimeoutMs: z.number().int().min(100).default(120_000),
