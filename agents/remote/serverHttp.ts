@@ -80,7 +80,7 @@ class Watchdog {
   timedOut = false;
   readonly signal: AbortSignal;
   constructor(
-    private readonly idleMs: number,
+    readonly idleMs: number,
     outer?: AbortSignal,
   ) {
     this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
@@ -192,7 +192,7 @@ async function* events(response: Response, url: string, dog: Watchdog, signal?: 
 function transportProblem(error: unknown, url: string, dog: Watchdog, signal?: AbortSignal): Error {
   if (signal?.aborted) return new CultureLabError("cancelled", `the request to ${url} was cancelled`);
   if (dog.timedOut) {
-    return new ServerProblem("remote-timeout", `${url} sent nothing for ${dog["idleMs"] / 1000} s`, "the server hangs or is overloaded: check it, or raise idleTimeoutMs for slow models", false);
+    return new ServerProblem("remote-timeout", `${url} sent nothing for ${dog.idleMs / 1000} s`, "the server hangs or is overloaded: check it, or raise idleTimeoutMs for slow models", false);
   }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (error as Error).message;
