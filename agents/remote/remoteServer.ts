@@ -48,7 +48,8 @@ export class RemoteServer {
           resolve();
         };
         const stop = () => {
-          this.waiting.splice(this.waiting.indexOf(go), 1);
+          const at = this.waiting.indexOf(go);
+          if (at >= 0) this.waiting.splice(at, 1);
           reject(new CultureLabError("cancelled", "the call was cancelled while waiting for the server"));
         };
         if (signal?.aborted) return stop();

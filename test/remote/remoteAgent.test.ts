@@ -211,6 +211,25 @@ describe("agents on an OpenAI-compatible server (against a scripted fake server)
     assert.equal(fake.maxInFlight, 2);
   });
 
+  it("a call cancelled while it waits for the server's limit leaves the others waiting in order", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    fake.handler = async (_req, res) => {
+      await gate;
+      streamAnswer(res, ["x"]);
+    };
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((id) => runtime.agent({ id, model: remote({ maxConcurrent: 1 }) })));
+    const first = a!.generateText("1");
+    await new Promise((r) => setTimeout(r, 50));
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const waiting = c!.generateText("3");
+    const gone = await b!.generateText("2", { signal: cancelled.signal });
+    assert.ok(!gone.ok && gone.failure === "aborted");
+    release();
+    assert.ok((await first).ok && (await waiting).ok, "the call queued behind the cancelled one is still answered");
+  });
+
   it("embeddings come from the server's /embeddings when every agent runs on a server", async () => {
     fake.handler = (req, res) =>
       json(res, 200, { data: (req.body!.input as string[]).map((t, index) => ({ index, embedding: [t.length, 1] })).reverse() });
