@@ -162,7 +162,7 @@ async function* events(response: Response, url: string, dog: Watchdog, signal?: 
   let buffer = "";
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<string>;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await reader.read();
       } catch (error) {
