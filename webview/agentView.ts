@@ -61,7 +61,9 @@ export class AgentView {
       return;
     }
     const agent = selected && ids.includes(selected) ? selected : ids[0]!;
-    const select = el("select", { id: "agent-select", "aria-label": "Agent" }, ...ids.map((id) => el("option", { value: id, selected: id === agent }, id)));
+    // A mixed population's agents run on different models: the picker and the view say which.
+    const modelOf = new Map(rows.filter((r) => r.model !== undefined).map((r) => [r.agentId, r.model!]));
+    const select = el("select", { id: "agent-select", "aria-label": "Agent" }, ...ids.map((id) => el("option", { value: id, selected: id === agent }, modelOf.has(id) ? `${id} — ${modelOf.get(id)}` : id)));
     select.addEventListener("change", () => this.pick(select.value));
     const history = agentHistory(agent, rows, entries);
     const citations = agentCitations(agent, entries);
@@ -102,7 +104,8 @@ export class AgentView {
       }),
     );
     const compute = el("p", { class: "agent-flops" }, flopsLine(agent, history, modelParameters));
-    replace(this.root, el("label", { for: "agent-select" }, "Agent "), select, el("h3", {}, "Solve rate in play, per generation"), holder, cites, compute, el("div", { class: "table-scroll" }, table));
+    const model = modelOf.has(agent) ? [el("p", { class: "agent-model" }, `Model: ${modelOf.get(agent)}`)] : [];
+    replace(this.root, el("label", { for: "agent-select" }, "Agent "), select, ...model, el("h3", {}, "Solve rate in play, per generation"), holder, cites, compute, el("div", { class: "table-scroll" }, table));
     const palette = readPalette();
     const axis = { stroke: palette.foreground, grid: { stroke: palette.lines, width: 1 }, ticks: { stroke: palette.lines, width: 1 } };
     this.plot = new uPlot(

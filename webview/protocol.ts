@@ -26,6 +26,8 @@ export interface PanelEntry {
 /** One agent in one generation, from the run's call records (calls.jsonl) and attempts. */
 export interface AgentGeneration {
   agentId: string;
+  /** The model that answered it ("local tiny", "openai qwen2.5 at http://…"), when the run's manifest says. */
+  model?: string;
   generation: number;
   /** Roles it played this generation, in call order, each once ("proposer", "solver", "writer", …). */
   roles: string[];

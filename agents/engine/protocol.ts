@@ -203,6 +203,8 @@ export interface RunInfo {
 /** One agent in one generation of a run: its calls (from calls.jsonl) and play attempts (from the knowledge base). */
 export interface AgentGenerationInfo {
   agentId: string;
+  /** The model that answered it, when the run's manifest names models per agent (a mixed population's differ). */
+  model?: string;
   generation: number;
   /** Roles it played, in call order, each once. */
   roles: string[];

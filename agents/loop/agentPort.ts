@@ -41,6 +41,8 @@ export interface LoopAgent {
   readonly seed: number;
   /** Sampling settings, recorded with every call. */
   readonly sampling: Record<string, unknown>;
+  /** The model answering this agent when it is not the session's (a mixed population). */
+  readonly modelName?: string;
   reply(request: AgentRequest): Promise<AgentReply>;
   /** Frees what the agent holds (a model agent: its sequence of a shared context) once it retires or its session ends. */
   dispose?(): Promise<void>;

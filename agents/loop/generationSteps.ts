@@ -87,10 +87,10 @@ export async function turnOver(session: StartedSession, generation: number): Pro
   const last = generation === first + config.generations - 1;
   if (config.turnover.every === 0 || (generation - first + 1) % config.turnover.every !== 0 || last) return;
   const retired = population.retireOldest(Math.max(1, Math.round(config.population.size * config.turnover.fraction)));
-  for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
+  for (const m of retired) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: m.bornGeneration, retiredGeneration: generation });
   for (const m of retired) await m.agent.dispose?.();
   for (const m of await population.fill(config.population.size, generation + 1)) {
-    kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: generation + 1 });
+    kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: generation + 1 });
   }
 }
 

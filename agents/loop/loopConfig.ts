@@ -2,7 +2,7 @@
 // `culture-lab run --config FILE` parses a file against it; the run manifest records the parsed result.
 import { z } from "zod";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { RuntimeConfigSchema, SamplingSchema } from "../runtime/runtimeConfig";
+import { AgentSpecSchema, RuntimeConfigSchema, SamplingSchema, type Sampling } from "../runtime/runtimeConfig";
 import { configProblemLines } from "./configProblems";
 
 const noveltyGate = z
@@ -30,6 +30,19 @@ const externalText = z
   .refine((e) => e.fraction === 0 || e.path !== undefined, { message: "a fraction above 0 needs the path of a JSONL corpus", path: ["path"] })
   .prefault({});
 
+// A member's sampling names only what differs from the session's: the fields without their defaults (zod's
+// .partial() would keep filling them in, overriding the session's settings with the schema's).
+const memberSampling = z.strictObject(
+  Object.fromEntries(Object.entries(SamplingSchema.omit({ seed: true }).shape).map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()])),
+) as unknown as z.ZodType<Partial<Omit<Sampling, "seed">>>;
+
+const populationMember = z.strictObject({
+  model: AgentSpecSchema.shape.model,
+  persona: z.string().optional(),
+  sampling: memberSampling.optional(),
+});
+export type PopulationMember = z.infer<typeof populationMember>;
+
 export const loopConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).default(1).describe("Seed of the whole session: agents' sampling seeds, the held-out bank and every random choice derive from it."),
@@ -52,6 +65,17 @@ export const loopConfigSchema = z
         size: z.number().int().min(2).max(64).default(4).describe("Agents in the population."),
         /** How many of the population propose each generation; the rest solve. Roles rotate. */
         proposers: z.number().int().min(1).default(1).describe("How many of the population propose problems each generation (roles rotate); must be fewer than the population."),
+        /**
+         * A mixed population: agent i takes entry i mod the list's length — its own model (a local reference or
+         * a model on an OpenAI-compatible server), persona and sampling; what an entry leaves out comes from the
+         * session's settings. Absent: every agent runs runtime.model with the session's sampling.
+         */
+        agents: z
+          .array(populationMember)
+          .min(1)
+          .max(64)
+          .optional()
+          .describe("A mixed population: agent i takes entry i mod the list's length — its own `model` (a local model reference, or `{ \"backend\": \"openai\", \"baseUrl\", \"model\", \"apiKeyEnv\" }` for an OpenAI-compatible server), `persona` and `sampling`. Empty: every agent runs runtime.model."),
       })
       .prefault({}),
     problemsPerProposer: z.number().int().min(1).max(100).default(5).describe("Problems each proposer writes per generation."),
@@ -99,6 +123,14 @@ export const loopConfigSchema = z
   });
 
 export type LoopConfig = z.infer<typeof loopConfigSchema>;
+
+/** The population entry agent `index` takes (see population.agents), or none. */
+export const memberAt = (config: Pick<LoopConfig, "population">, index: number): PopulationMember | undefined =>
+  config.population.agents?.[index % config.population.agents.length];
+
+/** Every agent runs on a server: no local model needs loading. */
+export const allRemote = (config: Pick<LoopConfig, "population">): boolean =>
+  config.population.agents !== undefined && config.population.agents.every((m) => typeof m.model === "object");
 
 /** Parses user-supplied configuration at the door; `source` names where it came from (a file, "settings") for the error. */
 export function parseLoopConfig(raw: unknown, source: string): LoopConfig {

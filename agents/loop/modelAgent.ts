@@ -4,11 +4,28 @@
 import type { Runtime, RuntimeAgent } from "../runtime/runtime";
 import type { Sampling } from "../runtime/runtimeConfig";
 import type { AgentFactory, AgentReply, AgentRequest, LoopAgent } from "./agentPort";
+import type { PopulationMember } from "./loopConfig";
 
-export function modelAgentFactory(runtime: Runtime, sampling: Partial<Sampling> = {}): AgentFactory {
+/**
+ * `memberAt(index)`: a mixed population's entry for an agent (its own model, persona, sampling), laid over the
+ * session's sampling and the population's persona.
+ */
+export function modelAgentFactory(
+  runtime: Runtime,
+  sampling: Partial<Sampling> = {},
+  memberAt: (index: number) => PopulationMember | undefined = () => undefined,
+  /** Told every call an inference server could not answer ("server-error"), with the reason. */
+  onServerError: (message: string) => void = () => undefined,
+): AgentFactory {
   return async (spec) => {
-    const agent = await runtime.agent({ id: spec.id, persona: spec.persona, sampling: { ...sampling, seed: spec.seed } });
-    return new ModelAgent(runtime, agent, spec.seed);
+    const member = memberAt(spec.index);
+    const agent = await runtime.agent({
+      id: spec.id,
+      model: member?.model,
+      persona: member?.persona ?? spec.persona,
+      sampling: { ...sampling, ...member?.sampling, seed: spec.seed },
+    });
+    return new ModelAgent(runtime, agent, spec.seed, onServerError);
   };
 }
 
@@ -19,6 +36,7 @@ class ModelAgent implements LoopAgent {
     private readonly runtime: Runtime,
     private readonly model: RuntimeAgent,
     readonly seed: number,
+    private readonly onServerError: (message: string) => void = () => undefined,
   ) {}
 
   get id(): string {
@@ -27,6 +45,12 @@ class ModelAgent implements LoopAgent {
 
   get persona(): string {
     return this.model.spec.persona;
+  }
+
+  /** Which model answers this agent, in words (a mixed population's agents differ). */
+  get modelName(): string | undefined {
+    const model = this.model.spec.model;
+    return typeof model === "object" ? `${model.model} (${model.baseUrl})` : model;
   }
 
   get sampling(): Record<string, unknown> {
@@ -45,6 +69,7 @@ class ModelAgent implements LoopAgent {
       completionTokens: result.usage.completionTokens,
       ms: performance.now() - started,
     };
+    if (!result.ok && result.failure === "server-error") this.onServerError(result.message);
     if (!result.ok) return { ok: false, reason: result.failure, message: result.message, text: result.text, usage };
     return { ok: true, value: "value" in result ? result.value : result.text, text: result.text, usage };
   }

@@ -5,7 +5,7 @@ import { isRandomWeightModel } from "../gguf/randomLlama";
 import { openRuntime, type Runtime } from "../runtime/runtime";
 import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
-import type { LoopConfig } from "./loopConfig";
+import { allRemote, memberAt, type LoopConfig } from "./loopConfig";
 import { modelAgentFactory } from "./modelAgent";
 import type { AgentFactory } from "./agentPort";
 import { runSession, type SessionOptions, type SessionResult } from "./session";
@@ -30,7 +30,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
   return runSession({
     workspaceDir: options.workspaceDir,
     config,
-    agents: (options.wrapAgents ?? ((f) => f))(modelAgentFactory(runtime, config.sampling)),
+    agents: (options.wrapAgents ?? ((f) => f))(modelAgentFactory(runtime, config.sampling, (index) => memberAt(config, index), serverTrouble(options.onNotice))),
     caveats: options.caveats,
     signal: options.signal,
     onStarted: options.onStarted,
@@ -40,6 +40,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
     describeModel: async () => {
       const manifest = await runtime.manifest();
       const model = manifest.models[0];
+      const served = manifest.agents.find((a) => a.backend === "openai");
       // Told by the file itself, so a random-weight model gets its caveat however it was named (--model tiny, a path).
       const isNoise = isRandomWeightModel(model?.name);
       if (isNoise && !options.caveats?.includes(NOISE_CAVEAT)) {
@@ -48,15 +49,34 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
       }
       return {
         model: {
-          name: model?.name ?? config.runtime.model,
+          // A population wholly on servers has no model file: it is named by its first server model.
+          name: model?.name ?? (served ? `${served.model} (${served.baseUrl})` : config.runtime.model),
           sha256: model?.sha256 ?? "",
           parameters: model?.parameters ?? 0,
           isNoise,
         },
-        manifest: { models: manifest.models, versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp } },
+        manifest: {
+          models: manifest.models,
+          agents: manifest.agents,
+          reproducibility: manifest.reproducibility,
+          versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp },
+        },
       };
     },
   });
+}
+
+/**
+ * A server's failure reaches the user's log and panel (the loop only records it per call): each distinct problem
+ * once, then again only after it has repeated 50 times, so a dead server does not flood the log.
+ */
+function serverTrouble(onNotice?: (message: string) => void): (message: string) => void {
+  const seen = new Map<string, number>();
+  return (message) => {
+    const n = (seen.get(message) ?? 0) + 1;
+    seen.set(message, n);
+    if (n === 1 || n % 50 === 0) onNotice?.(`A model call failed and was recorded as failed (the session goes on)${n > 1 ? ` — ${n} times so far` : ""}: ${message}`);
+  };
 }
 
 const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);
@@ -94,7 +114,8 @@ export async function openSessionRuntime(config: LoopConfig, caveats: string[], 
 
 async function openOrFallBack(config: LoopConfig, caveats: string[], options: OpenSessionRuntimeOptions): Promise<Runtime> {
   try {
-    return await openRuntime(config.runtime, { signal: options.signal, cwd: options.cwd, onDownloadProgress: options.onDownloadProgress });
+    // A population wholly on servers loads no local model (not even the default's download).
+    return await openRuntime(config.runtime, { signal: options.signal, cwd: options.cwd, onDownloadProgress: options.onDownloadProgress, loadDefaultModel: !allRemote(config) });
   } catch (error) {
     if (options.modelNamed || !(error instanceof CultureLabError) || !UNREACHABLE.has(error.code)) throw error;
     options.onNotice?.(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);

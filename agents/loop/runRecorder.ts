@@ -29,6 +29,10 @@ export interface RunManifest {
   kbRoundAtStart: number;
   config: unknown;
   models: unknown[];
+  /** Per agent: backend, model (and server) — the runtime's manifest entries; absent in older runs. */
+  agents?: unknown[];
+  /** How far a replay can repeat the run, in words (the runtime says). */
+  reproducibility?: string;
   versions: Record<string, string>;
 }
 

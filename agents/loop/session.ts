@@ -20,7 +20,7 @@ export interface SessionOptions {
   config: LoopConfig;
   agents: AgentFactory;
   /** What the report says about the model; called once the agents (and so their models) are loaded. */
-  describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string> } }>;
+  describeModel: () => Promise<{ model: RunSummary["model"]; manifest: { models: unknown[]; versions: Record<string, string>; agents?: unknown[]; reproducibility?: string } }>;
   caveats?: string[];
   signal?: AbortSignal;
   /** Once the run's record exists: its id and the generations it will play. */

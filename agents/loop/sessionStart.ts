@@ -56,11 +56,13 @@ export async function startSession(
   const population = (owned.population = new Population(options.agents, config.seed));
   await population.fill(config.population.size, first);
   const { model, manifest } = await options.describeModel();
-  for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: model.name, bornGeneration: first });
+  for (const m of population.all) kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: first });
   const recorder = (owned.recorder = RunRecorder.create(dirname(kb.paths.kbJson), {
     ...run,
     config,
     models: manifest.models,
+    ...(manifest.agents ? { agents: manifest.agents } : {}),
+    ...(manifest.reproducibility ? { reproducibility: manifest.reproducibility } : {}),
     versions: { node: process.version, ...manifest.versions },
   }));
   const ctx: LoopContext = {

@@ -31,9 +31,9 @@ function agents(view: ResearchView): string {
   const rows = view.agents.map((a) => {
     const roles = Object.entries(a.roles).map(([role, n]) => `${role} ×${n}`).join(", ");
     const rate = a.attempts > 0 ? `${a.solved}/${a.attempts} (${Math.round((100 * a.solved) / a.attempts)}%)` : "—";
-    return `<tr><td class="text">${escapeHtml(a.agentId)}</td><td class="text">${escapeHtml(roles)}</td><td>${a.reward.toFixed(2)}</td><td>${rate}</td><td>${a.notesWritten}</td><td>${a.chaptersWritten}</td></tr>`;
+    return `<tr><td class="text">${escapeHtml(a.agentId)}</td><td class="text">${escapeHtml(a.model)}</td><td class="text">${escapeHtml(roles)}</td><td>${a.reward.toFixed(2)}</td><td>${rate}</td><td>${a.notesWritten}</td><td>${a.chaptersWritten}</td></tr>`;
   });
-  return `<h2>Agents</h2><p class="meta">Calls by role; learnability reward earned as a proposer; play problems solved (held-out evaluation not counted).</p><div class="table"><table><tr><th>agent</th><th>calls by role</th><th>reward</th><th>solved</th><th>notes</th><th>chapters</th></tr>${rows.join("")}</table></div>`;
+  return `<h2>Agents</h2><p class="meta">Calls by role; learnability reward earned as a proposer; play problems solved (held-out evaluation not counted).</p><div class="table"><table><tr><th>agent</th><th>model</th><th>calls by role</th><th>reward</th><th>solved</th><th>notes</th><th>chapters</th></tr>${rows.join("")}</table></div>`;
 }
 
 function samples(title: string, items: readonly TextSample[], none: string, verdict?: (item: TextSample) => string): string {

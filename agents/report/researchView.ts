@@ -40,9 +40,11 @@ export function researchView(kb: KnowledgeBase, runId: string, calls: readonly C
   const runCalls = calls.filter((c) => played.has(c.generation));
 
   const rows = new Map<string, AgentRow>();
+  // The model each agent ran on, as the knowledge base recorded it (a mixed population's agents differ).
+  const modelOf = new Map(kb.agents().map((a) => [a.id, a.model]));
   const row = (agentId: string) => {
     let r = rows.get(agentId);
-    if (!r) rows.set(agentId, (r = { agentId, roles: {}, reward: 0, attempts: 0, solved: 0, notesWritten: 0, chaptersWritten: 0 }));
+    if (!r) rows.set(agentId, (r = { agentId, model: modelOf.get(agentId) ?? "", roles: {}, reward: 0, attempts: 0, solved: 0, notesWritten: 0, chaptersWritten: 0 }));
     return r;
   };
   // Roles in the order of a generation, whatever order the calls finished in.

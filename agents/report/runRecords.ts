@@ -42,7 +42,7 @@ export async function runDetail(cultureDir: string, runId: string, kb: Knowledge
     info: runInfo(runDirectory(cultureDir, runId), run.manifest, generations),
     config: run.manifest.config,
     generations,
-    agents: agentGenerations(run.calls, attempts, parameters),
+    agents: withModels(agentGenerations(run.calls, attempts, parameters), run.manifest.agents),
     ...(parameters === undefined ? {} : { modelParameters: parameters }),
     caveats: modelOfManifest(run.manifest).isNoise ? [NOISE_CAVEAT] : [],
     calls: run.calls.length,
@@ -90,6 +90,15 @@ export function agentGenerations(
   }
   if (parameters !== undefined) for (const r of rows.values()) r.flops = 2 * parameters * (r.promptTokens + r.completionTokens);
   return [...rows.values()].sort((a, b) => a.generation - b.generation || a.agentId.localeCompare(b.agentId, "en", { numeric: true }));
+}
+
+/** Names each row's model from the run manifest's per-agent entries (runs before mixed populations have none). */
+export function withModels(rows: AgentGenerationInfo[], manifestAgents: readonly unknown[] | undefined): AgentGenerationInfo[] {
+  const models = new Map<string, string>();
+  for (const a of (manifestAgents ?? []) as Array<{ id?: string; backend?: string; model?: string; baseUrl?: string }>) {
+    if (typeof a.id === "string" && typeof a.model === "string") models.set(a.id, a.backend === "openai" ? `${a.model} at ${a.baseUrl} (server)` : `${a.model} (local)`);
+  }
+  return rows.map((r) => (models.has(r.agentId) ? { ...r, model: models.get(r.agentId) } : r));
 }
 
 /** Writes the run's records into `targetDir` and returns the files written. */

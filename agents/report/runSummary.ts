@@ -98,6 +98,8 @@ export interface Refusal {
 
 export interface AgentRow {
   agentId: string;
+  /** The model that answered it (with its server for a remote one). */
+  model: string;
   /** Calls per role ("proposer": 4, "solver": 30…). */
   roles: Record<string, number>;
   /** Learnability reward earned as a proposer, summed over the run. */

@@ -22,7 +22,10 @@ import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
 import type { AgentSpec, AgentSpecInput, OpenRuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
 import { chooseThreads, type ThreadChoice } from "./threadChoice";
 import { sha256OfFile } from "./sessionManifest";
-import type { SessionManifest } from "./sessionManifest";
+import type { ManifestAgent, SessionManifest } from "./sessionManifest";
+import { RemoteAgent } from "../remote/remoteAgent";
+import { RemoteServer } from "../remote/remoteServer";
+import { serverKey, type RemoteModel } from "../remote/remoteModel";
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -41,13 +44,16 @@ export interface JsonCallOptions extends CallOptions {
   grammar?: boolean;
 }
 
+/** "server-error": an inference server could not answer (after its retries); the message says why. */
+export type CallFailure = "aborted" | "server-error";
+
 export type TextResult =
   | { ok: true; text: string; stopReason: Exclude<StopReason, "aborted">; usage: CallUsage }
-  | { ok: false; failure: "aborted"; message: string; text: string; usage: CallUsage };
+  | { ok: false; failure: CallFailure; message: string; text: string; usage: CallUsage };
 
 export type JsonResult<T> =
   | { ok: true; value: T; text: string; usage: CallUsage }
-  | { ok: false; failure: JsonFailure | "aborted"; message: string; text: string; usage: CallUsage };
+  | { ok: false; failure: JsonFailure | CallFailure; message: string; text: string; usage: CallUsage };
 
 export interface RuntimeAgent {
   readonly id: string;
@@ -81,10 +87,19 @@ export interface OpenOptions {
   onLog?: (level: "error" | "warn", message: string) => void;
   /** Sees every llama.cpp context as it is created; the LLM benchmark uses it to time decoding. */
   onContextCreated?: (context: LlamaContext) => void;
+  /**
+   * false: do not resolve or load `config.model` now (every agent will name a model on a server); a local
+   * agent added later still loads its model then.
+   */
+  loadDefaultModel?: boolean;
 }
 
 export async function openRuntime(input: RuntimeConfigInput, options: OpenOptions = {}): Promise<Runtime> {
   const settings = parseRuntimeConfig(input);
+  if (options.loadDefaultModel === false) {
+    const threadChoice = settings.threads === "auto" ? { threads: 1, reason: "1 thread (auto: no local model was loaded at the start; agents run on servers)" } : await chooseThreads(settings.threads, "");
+    return new ModelRuntime({ ...settings, threads: threadChoice.threads }, threadChoice, new LlamaLog(options.onLog), options);
+  }
   // The model file decides "auto" threads, and the thread count is fixed when llama.cpp is loaded: resolve first.
   const modelPath = await resolveModelReference(settings.model, {
     modelsDir: settings.modelsDir,
@@ -96,8 +111,7 @@ export async function openRuntime(input: RuntimeConfigInput, options: OpenOption
   const threadChoice = await chooseThreads(settings.threads, modelPath);
   const config: OpenRuntimeConfig = { ...settings, threads: threadChoice.threads };
   const llamaLog = new LlamaLog(options.onLog);
-  const llama = await sharedLlama(config.gpu, config.threads);
-  const runtime = new ModelRuntime(config, threadChoice, llama, llamaLog, options);
+  const runtime = new ModelRuntime(config, threadChoice, llamaLog, options);
   runtime.remember(settings.model, await realpath(modelPath).catch(() => modelPath));
   try {
     await runtime.modelFor(config.model, options.signal);
@@ -111,7 +125,9 @@ export async function openRuntime(input: RuntimeConfigInput, options: OpenOption
 class ModelRuntime implements Runtime {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly references = new Map<string, string>();
-  private readonly agents = new Map<string, ModelAgent>();
+  private readonly agents = new Map<string, ModelAgent | RemoteAgent>();
+  private readonly servers = new Map<string, RemoteServer>();
+  private llamaLoaded: Promise<Llama> | undefined;
   private readonly ledger = new Accounting();
   private readonly listeners = new Set<(usage: CallUsage) => void>();
   private readonly stopAll = new AbortController();
@@ -123,10 +139,15 @@ class ModelRuntime implements Runtime {
   constructor(
     readonly config: OpenRuntimeConfig,
     readonly threadChoice: ThreadChoice,
-    private readonly llama: Llama,
     private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
+
+  /** llama.cpp, loaded when the first local model is (a runtime whose agents all run on servers never loads it). */
+  private llama(): Promise<Llama> {
+    this.llamaLoaded ??= sharedLlama(this.config.gpu, this.config.threads);
+    return this.llamaLoaded;
+  }
 
   /** An agent that disposed itself: its id may be used again. */
   forget(agentId: string): void {
@@ -154,7 +175,8 @@ class ModelRuntime implements Runtime {
     }
     let loaded = this.models.get(path);
     if (!loaded) {
-      loaded = LoadedModel.load(this.llama, path, this.config, signal, () => this.log.takeErrors(), this.options.onContextCreated);
+      const at = path;
+      loaded = this.llama().then((llama) => LoadedModel.load(llama, at, this.config, signal, () => this.log.takeErrors(), this.options.onContextCreated));
       this.models.set(path, loaded);
       // A failed load is not cached: the user may fix the file and try again.
       loaded.catch(() => this.models.delete(path));
@@ -166,10 +188,24 @@ class ModelRuntime implements Runtime {
     this.ensureOpen();
     const spec = parseAgentSpec(specInput);
     if (this.agents.has(spec.id)) throw new CultureLabError("agent-exists", `an agent named '${spec.id}' already exists in this session.`, "Give every agent its own id.");
+    if (typeof spec.model === "object") {
+      const agent = await this.remoteAgent(spec, spec.model, options.signal);
+      this.agents.set(spec.id, agent);
+      return agent;
+    }
     const loaded = await this.modelFor(spec.model ?? this.config.model, options.signal);
     const agent = new ModelAgent(spec, loaded, await loaded.takeSeat(), this);
     this.agents.set(spec.id, agent);
     return agent;
+  }
+
+  /** The server is asked what it serves before the first agent is seated there: down or refusing, the session does not start. */
+  private async remoteAgent(spec: AgentSpec, remote: RemoteModel, signal?: AbortSignal): Promise<RemoteAgent> {
+    let server = this.servers.get(serverKey(remote));
+    if (!server) this.servers.set(serverKey(remote), (server = new RemoteServer(remote)));
+    const served = await server.models(AbortSignal.any([...(signal ? [signal] : []), this.stopAll.signal]));
+    const parameters = served.find((m) => m.id === remote.model)?.parameters ?? (served.length === 1 ? served[0]!.parameters : undefined) ?? 0;
+    return new RemoteAgent(spec, remote, server, parameters, this);
   }
 
   grammarFor(schema: JsonSchema): Promise<LlamaGrammar> {
@@ -177,7 +213,7 @@ class ModelRuntime implements Runtime {
     let grammar = this.grammars.get(key);
     if (!grammar) {
       // The schema arrives as data (from a caller or a protocol message); its static type cannot be inferred.
-      grammar = this.llama.createGrammarForJsonSchema(schema as GbnfJsonSchema as never).catch((error: unknown) => {
+      grammar = this.llama().then((llama) => llama.createGrammarForJsonSchema(schema as GbnfJsonSchema as never)).catch((error: unknown) => {
         this.grammars.delete(key);
         throw new CultureLabError("bad-schema", `this JSON schema cannot be turned into a grammar: ${(error as Error).message}`, "Use the JSON-schema subset node-llama-cpp supports (type, properties, items, enum, const, oneOf, $defs).", { cause: error });
       });
@@ -197,6 +233,10 @@ class ModelRuntime implements Runtime {
 
   async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     this.ensureOpen();
+    if (this.models.size === 0 && this.servers.size > 0) {
+      // Every agent runs on a server: embeddings come from the first one (POST /embeddings).
+      return [...this.servers.values()][0]!.embed(texts, options.signal ? AbortSignal.any([options.signal, this.stopAll.signal]) : this.stopAll.signal);
+    }
     const loaded = await this.modelFor(this.config.model);
     this.embedding ??= loaded.model.createEmbeddingContext({ contextSize: Math.min(this.config.contextSize, 512), threads: this.config.threads });
     const context = await this.embedding;
@@ -227,14 +267,26 @@ class ModelRuntime implements Runtime {
       }),
     );
     const { modelsDir: _ignored, ...runtime } = this.config;
+    const llama = this.models.size > 0 ? await this.llama() : undefined;
+    const agents = [...this.agents.values()].map((a): ManifestAgent => {
+      if (a instanceof RemoteAgent) {
+        return { id: a.id, backend: "openai", model: a.remote.model, baseUrl: a.remote.baseUrl, servedModel: a.servedModel ?? null, persona: a.spec.persona, sampling: a.spec.sampling };
+      }
+      return { id: a.id, backend: "local", model: a.modelName, modelPath: a.modelPath, persona: a.spec.persona, sampling: a.spec.sampling };
+    });
     return {
       createdAt: new Date().toISOString(),
       nodeLlamaCpp: await getModuleVersion(),
-      llamaCpp: `${this.llama.llamaCppRelease.repo}@${this.llama.llamaCppRelease.release}`,
-      gpu: this.llama.gpu,
+      llamaCpp: llama ? `${llama.llamaCppRelease.repo}@${llama.llamaCppRelease.release}` : "not loaded",
+      gpu: llama ? llama.gpu : false,
       runtime,
       models,
-      agents: [...this.agents.values()].map((a) => ({ id: a.id, modelPath: a.modelPath, persona: a.spec.persona, sampling: a.spec.sampling })),
+      agents,
+      reproducibility: agents.some((a) => a.backend === "openai")
+        ? "best effort: agents on a server are sent their seeds, but a server batches requests from many clients and may not honour seeds, so a replay can differ"
+        : this.config.decoding === "exact"
+          ? "exact: every call replays token for token on the same model file and llama.cpp build"
+          : "best effort: batched decoding replays only until the first near-tie between agents decoded together",
     };
   }
 
@@ -273,6 +325,10 @@ class ModelAgent implements RuntimeAgent {
 
   get modelPath(): string {
     return this.loaded.info.path;
+  }
+
+  get modelName(): string {
+    return this.loaded.info.name ?? this.loaded.info.path;
   }
 
   /** Resolves when this agent's queued calls have all finished. */

@@ -4,6 +4,7 @@ import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { RemoteModelSchema } from "../remote/remoteModel";
 
 /** Where generated and downloaded models live: outside any workspace, shared by all of them. */
 export const defaultModelsDir = (): string =>
@@ -31,8 +32,12 @@ export type Sampling = z.infer<typeof SamplingSchema>;
 
 export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
-  /** A model reference (see RuntimeConfig.model); defaults to the runtime's model. */
-  model: z.string().min(1).optional(),
+  /**
+   * A local model reference (see RuntimeConfig.model), or a model on an OpenAI-compatible server
+   * (`{ backend: "openai", baseUrl, model, apiKeyEnv? }`, see agents/remote/remoteModel.ts); defaults to the
+   * runtime's model.
+   */
+  model: z.union([z.string().min(1), RemoteModelSchema]).optional(),
   /** System prompt that sets the agent's persona. */
   persona: z.string().default(""),
   sampling: SamplingSchema.default(SamplingSchema.parse({})),

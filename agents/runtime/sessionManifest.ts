@@ -12,8 +12,25 @@ export interface SessionManifest {
   gpu: string | false;
   runtime: Omit<OpenRuntimeConfig, "modelsDir">;
   models: Array<ModelFileInfo & { sha256: string; chatTemplate: string; contexts: number }>;
-  agents: Array<{ id: string; modelPath: string; persona: string; sampling: AgentSpec["sampling"] }>;
+  /** Per agent: which backend and model answered it (a mixed population names each). Never an API key. */
+  agents: ManifestAgent[];
+  /** How far a replay of this run can be trusted to repeat it, in words. */
+  reproducibility: string;
 }
+
+export type ManifestAgent =
+  | { id: string; backend: "local"; model: string; modelPath: string; persona: string; sampling: AgentSpec["sampling"] }
+  | {
+      id: string;
+      backend: "openai";
+      /** The name the configuration asked for. */
+      model: string;
+      baseUrl: string;
+      /** The model id the server reported answering with (null before its first answer). */
+      servedModel: string | null;
+      persona: string;
+      sampling: AgentSpec["sampling"];
+    };
 
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash("sha256");

@@ -30,8 +30,8 @@ describe("the extension's manifest", () => {
 
   it("has a setting for every field of the loop configuration, and no other", () => {
     const fields = leaves(parseLoopConfig({}, "the test") as unknown as Record<string, unknown>).sort();
-    // externalText.path is optional without a default, so the parsed defaults lack it.
-    assert.deepEqual(settingPaths().sort(), [...fields, "interventions.externalText.path"].sort());
+    // externalText.path and population.agents are optional without a default, so the parsed defaults lack them.
+    assert.deepEqual(settingPaths().sort(), [...fields, "interventions.externalText.path", "population.agents"].sort());
   });
 
   it("gives every setting a description, and the schema's type and default", () => {

@@ -108,7 +108,7 @@ describe("the run report", function () {
       assert.ok(report().includes(note.title) && report().includes(chapter.title), "the newest note and chapter are shown");
       assert.ok(report().includes(`${problem.id} · ${problem.author} · generation ${problem.generation} · solved by ${tried.filter((a) => a.correct).length} of ${tried.length} attempts`));
       assert.match(report(), /Probe answers \(last probe\)[\s\S]*A \w+ walked into a/);
-      for (const agent of kb.agents()) assert.match(report(), new RegExp(`<td class="text">${agent.id}</td><td class="text">[^<]*(proposer|solver) ×\\d+`));
+      for (const agent of kb.agents()) assert.match(report(), new RegExp(`<td class="text">${agent.id}</td><td class="text">${agent.model}</td><td class="text">[^<]*(proposer|solver) ×\\d+`));
     } finally {
       await kb.close();
     }

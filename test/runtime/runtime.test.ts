@@ -37,7 +37,7 @@ describe("the model runtime on the tiny model", function () {
     const manifest = await rt.manifest();
     assert.equal(manifest.models.length, 1);
     assert.equal(manifest.models[0]!.architecture, "llama");
-    assert.ok(manifest.agents.some((a) => a.id === "by-link" && a.modelPath === manifest.models[0]!.path));
+    assert.ok(manifest.agents.some((a) => a.id === "by-link" && a.backend === "local" && a.modelPath === manifest.models[0]!.path));
   });
 
   it("refuses a second agent with the same id", async () => {

@@ -303,6 +303,22 @@ describe("the metrics panel in a real browser", function () {
     await page.screenshot({ path: join(shots, "feed-light.png") });
   });
 
+  it("tells a mixed population's agents apart: the picker and the agent view name each agent's model", async () => {
+    const run = accumulating.runData[0]!;
+    const ids = [...new Set(run.agents.map((r) => r.agentId))].sort();
+    const modelOf = (id: string) => (id === ids[0] ? "qwen2.5-7b at http://gpu-box:8000/v1 (server)" : "tiny (local)");
+    await send(page, [{ ...snapshot(accumulating), run: { ...run, agents: run.agents.map((r) => ({ ...r, model: modelOf(r.agentId) })) } }]);
+    await page.click("#tab-agents");
+    await settle(page);
+    assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids.map((id) => `${id} — ${modelOf(id)}`));
+    await page.selectOption("#agent-select", ids[0]!);
+    await settle(page);
+    assert.equal(await page.textContent(".agent-model"), `Model: ${modelOf(ids[0]!)}`);
+    await page.selectOption("#agent-select", ids[1]!);
+    await settle(page);
+    assert.equal(await page.textContent(".agent-model"), "Model: tiny (local)");
+  });
+
   it("draws each generation as a live session commits it (scripted agents on the real loop, messages sent as they come)", async () => {
     const workspace = mkdtempSync(join(tmpdir(), "cl-panel-live-"));
     const sandbox = await Sandbox.create();
