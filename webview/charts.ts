@@ -168,7 +168,7 @@ export class ChartGrid {
 }
 
 const HEIGHT = 190;
-/** Pixels of plot width per slice whose extremes are drawn (thinSeries): below 3 the line looks the same. */
+/** Pixels of plot width per slice whose extremes are drawn (thinSeries): narrow enough that the envelope looks the same. */
 const PX_PER_SLICE = 3;
 
 /** The columns a chart `w` wide draws: each series' extremes per slice of its plot area (the axes take ~110 px). */
