@@ -10,14 +10,12 @@ import type { EntryInfo, RunDetail, SessionStatus, WorkspaceRef } from "../agent
 import type { GenerationSummary } from "../agents/report/runSummary";
 import { newNonce, panelHtml } from "../webview/panelHtml";
 import { toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
-import { parsePanelRequest, PanelMessageError } from "../webview/protocol";
+import { parsePanelRequest, PanelMessageError, SNAPSHOT_ENTRIES, SNAPSHOT_ENTRY_CHARS } from "../webview/protocol";
 import type { FromPanel, PanelEntry, SessionState, ToPanel } from "../webview/protocol";
 import type { CommandContext } from "./commands";
 import { describeError } from "./errorText";
 
 export const METRICS_VIEW_TYPE = "cultureLab.metrics";
-/** Newest entries sent for the feed and the lineage graph. */
-const ENTRIES = 400;
 /** Live messages are sent at most this often (the last of each kind wins; generations are all sent, in order). */
 const FLUSH_MS = 300;
 
@@ -185,7 +183,7 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
     for (const summary of generations) {
       this.post({ type: "generation", runId, summary, agents: (detail?.agents ?? []).filter((a) => a.generation === summary.generation), at });
     }
-    const newest = await this.c.engine.request(kbNewest, { ...dir, limit: 100, maxChars: 2000 }).catch(() => []);
+    const newest = await this.c.engine.request(kbNewest, { ...dir, limit: 100, maxChars: SNAPSHOT_ENTRY_CHARS }).catch(() => []);
     const fresh = newest.filter((e) => !this.knownEntries.has(e.id)).reverse();
     for (const e of fresh) this.knownEntries.add(e.id);
     if (fresh.length > 0) this.post({ type: "entries", entries: fresh.map(panelEntry), at });
@@ -202,7 +200,7 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
     const runs = await this.c.engine.request(runsList, dir);
     const shown = status?.runId && status.state !== "idle" ? status.runId : runs[0]?.runId;
     const detail = shown ? await this.c.engine.request(runsGet, { ...dir, runId: shown }).catch(() => undefined) : undefined;
-    const entries = runs.length > 0 ? await this.c.engine.request(kbNewest, { ...dir, limit: ENTRIES, maxChars: 2000 }).catch(() => []) : [];
+    const entries = runs.length > 0 ? await this.c.engine.request(kbNewest, { ...dir, limit: SNAPSHOT_ENTRIES, maxChars: SNAPSHOT_ENTRY_CHARS }).catch(() => []) : [];
     this.knownEntries = new Set(entries.map((e) => e.id));
     this.post({
       type: "snapshot",

@@ -27,14 +27,20 @@ const fixed = (list: SeriesSpec[]) => () => list;
 
 /** The best value up to and including each generation (absent until the first value). */
 function runningMax(summaries: readonly GenerationSummary[], read: (g: GenerationSummary) => number | undefined): SeriesSpec["pick"] {
-  const best = new Map<GenerationSummary, number>();
-  let max: number | undefined;
-  for (const g of [...summaries].sort((a, b) => a.generation - b.generation)) {
-    const v = read(g);
-    if (v !== undefined && Number.isFinite(v)) max = max === undefined ? v : Math.max(max, v);
-    if (max !== undefined) best.set(g, max);
-  }
-  return (g) => best.get(g);
+  // Built on the first pick: asking a chart for its series' labels alone costs nothing.
+  let best: Map<GenerationSummary, number> | undefined;
+  const build = () => {
+    const map = new Map<GenerationSummary, number>();
+    const sorted = summaries.every((g, i) => i === 0 || summaries[i - 1]!.generation <= g.generation);
+    let max: number | undefined;
+    for (const g of sorted ? summaries : [...summaries].sort((a, b) => a.generation - b.generation)) {
+      const v = read(g);
+      if (v !== undefined && Number.isFinite(v)) max = max === undefined ? v : Math.max(max, v);
+      if (max !== undefined) map.set(g, max);
+    }
+    return map;
+  };
+  return (g) => (best ??= build()).get(g);
 }
 
 function diversity(where: "metrics" | "probeMetrics"): SeriesSpec[] {

@@ -38,3 +38,8 @@ export function replace(container: Element, ...children: Child[]): void {
   container.replaceChildren();
   append(container, children);
 }
+
+/** Sets a node's text only when it changes: an unchanged line is not laid out and painted again on every update. */
+export function setText(node: Element, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

@@ -6,24 +6,46 @@ import type { PanelEntry } from "./protocol";
 export const FEED_ITEMS = 100;
 export const FEED_TEXT_CHARS = 600;
 
+/** What an item shows besides its fixed text: an entry sent again (archived, a new verdict) is drawn again. */
+function itemKey(e: PanelEntry): string {
+  return `${e.id}|${e.archived ? "a" : ""}|${e.verdict ?? ""}|${e.truncated ?? 0}|${e.text.length}`;
+}
+
 const KIND_LABEL: Record<PanelEntry["kind"], string> = { note: "note", chapter: "chapter", problem: "problem", human: "human note" };
 
 export class FeedView {
   readonly root = el("div", { class: "feed" });
-  private key = "";
+  private readonly list = el("ol", { class: "feed-list", "aria-label": "Newest entries, newest first" });
+  /** Items drawn, by what they show: an entry sent again unchanged keeps its element. */
+  private items = new Map<string, HTMLElement>();
 
   constructor(private readonly open: (id: string) => void) {}
 
   update(entries: readonly PanelEntry[]): void {
     const newest = entries.slice(-FEED_ITEMS).reverse();
-    const key = newest.map((e) => `${e.id}${e.archived ? "a" : ""}`).join(",");
-    if (key === this.key) return;
-    this.key = key;
     if (newest.length === 0) {
+      this.items.clear();
       replace(this.root, el("p", { class: "empty-note" }, "No entries yet."));
       return;
     }
-    replace(this.root, el("ol", { class: "feed-list", "aria-label": "Newest entries, newest first" }, ...newest.map((e) => this.item(e))));
+    if (this.list.parentNode !== this.root) replace(this.root, this.list);
+    // A live update adds a few entries at the top and drops as many at the bottom: only those elements change, so
+    // the browser lays out and paints the new items, not the hundred.
+    const items = new Map<string, HTMLElement>();
+    let at: ChildNode | null = this.list.firstChild;
+    for (const e of newest) {
+      const key = itemKey(e);
+      const item = this.items.get(key) ?? this.item(e);
+      items.set(key, item);
+      if (item === at) at = at.nextSibling;
+      else this.list.insertBefore(item, at);
+    }
+    while (at) {
+      const next = at.nextSibling;
+      at.remove();
+      at = next;
+    }
+    this.items = items;
   }
 
   private item(e: PanelEntry): HTMLElement {

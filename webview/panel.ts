@@ -4,7 +4,7 @@
 // `ready`. Runs in the webview with DOM types only.
 import { AgentView } from "./agentView";
 import { ChartGrid } from "./charts";
-import { el, replace } from "./element";
+import { el, replace, setText } from "./element";
 import { seriesCsv, seriesJson } from "./exportSeries";
 import { FeedView } from "./feed";
 import { LineageView } from "./lineage";
@@ -98,6 +98,7 @@ function start(): void {
 
   // ── drawing ──
   let frame = 0;
+  let shownCaveats = "[]";
   function dispatch(message: ToPanel | PanelAction): void {
     state = reduce(state, message);
     if (frame === 0) frame = requestAnimationFrame(draw);
@@ -119,19 +120,26 @@ function start(): void {
     saveTimer ??= setTimeout(save, 1000);
     const summaries = state.run?.summaries ?? [];
     const v = verdict(summaries);
-    accumulation.textContent = v.accumulation;
+    setText(accumulation, v.accumulation);
     alarm.hidden = v.alarm === undefined;
-    alarm.textContent = v.alarm ?? "";
+    setText(alarm, v.alarm ?? "");
     pastAlarm.hidden = v.pastAlarm === undefined;
-    pastAlarm.textContent = v.pastAlarm ?? "";
+    setText(pastAlarm, v.pastAlarm ?? "");
     drawSession();
-    runLine.textContent = state.run
-      ? `Run ${state.run.runId}: ${summaries.length} generation${summaries.length === 1 ? "" : "s"}${state.compare ? ` · compared with ${state.compare.runId} (dashed)` : ""}`
-      : "No run to show yet.";
+    setText(
+      runLine,
+      state.run
+        ? `Run ${state.run.runId}: ${summaries.length} generation${summaries.length === 1 ? "" : "s"}${state.compare ? ` · compared with ${state.compare.runId} (dashed)` : ""}`
+        : "No run to show yet.",
+    );
     const live = state.session.runId !== undefined && ["starting", "running", "paused"].includes(state.session.phase);
     backToLive.hidden = !live || state.run?.runId === state.session.runId;
-    replace(caveats, ...(state.run?.caveats ?? []).map((c) => el("li", {}, c)));
-    pause.textContent = state.paused ? "Resume live updates" : "Pause live updates";
+    const caveatKey = JSON.stringify(state.run?.caveats ?? []);
+    if (caveatKey !== shownCaveats) {
+      shownCaveats = caveatKey;
+      replace(caveats, ...(state.run?.caveats ?? []).map((c) => el("li", {}, c)));
+    }
+    setText(pause, state.paused ? "Resume live updates" : "Pause live updates");
     pause.setAttribute("aria-pressed", String(state.paused));
     if (document.activeElement !== from) from.value = state.range.from === undefined ? "" : String(state.range.from);
     if (document.activeElement !== to) to.value = state.range.to === undefined ? "" : String(state.range.to);
@@ -177,7 +185,7 @@ function start(): void {
   }
 
   function drawSession(): void {
-    session.textContent = sessionLine(state.session, state.lastEventAt, Date.now());
+    setText(session, sessionLine(state.session, state.lastEventAt, Date.now()));
   }
 
   window.addEventListener("message", (event: MessageEvent) => {

@@ -132,6 +132,8 @@ function upsertGeneration(list: readonly GenerationSummary[], summary: Generatio
 }
 
 function upsertAgents(list: readonly AgentGeneration[], generation: number, rows: readonly AgentGeneration[]): AgentGeneration[] {
+  // A new generation (the live case) only appends; a generation sent again replaces its rows.
+  if ((list.at(-1)?.generation ?? -1) < generation && !list.some((a) => a.generation === generation)) return list.concat(rows);
   return [...list.filter((a) => a.generation !== generation), ...rows];
 }
 

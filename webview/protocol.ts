@@ -84,6 +84,15 @@ export interface SessionState {
   message?: string;
 }
 
+/**
+ * The snapshot carries the knowledge base's newest entries only, however many it holds (100,000 in bench:panel): the
+ * feed shows 100 and the lineage 120, whose citation counts are exact from the newest entries alone (an entry can
+ * only be cited by newer ones). Copying every entry into the page would cost seconds before the first paint.
+ */
+export const SNAPSHOT_ENTRIES = 400;
+/** Characters of an entry's text sent (the rest is counted in `truncated`; the whole entry opens in NOTES.md). */
+export const SNAPSHOT_ENTRY_CHARS = 2000;
+
 // ── extension → panel ───────────────────────────────────────────────────────────────────────────────────────
 export type ToPanel =
   /** Everything the panel draws, sent on `ready`, on becoming visible again, and on resuming live updates. */

@@ -1,18 +1,28 @@
-// The metrics panel under a long history, in Debian's Chromium: a synthetic run of 1,000 generations and 100,000
-// entries. Prints first paint (navigation → snapshot drawn) and the main-thread time of each live update
-// (Chrome DevTools' TaskDuration: script, style, layout and paint on the page's main thread). A script, not a test.
-//   npm run bench:panel          (GENERATIONS=100 UPDATES=10 npm run bench:panel for a shorter history or run)
+// The metrics panel under a long history, in Debian's Chromium: a synthetic run of 1,000 generations whose knowledge
+// base holds 100,000 entries. Prints the figures issue 9 names — first paint from navigation, and the main-thread
+// time of each live update (Chrome DevTools' TaskDuration: script, style, layout, paint and commit on the page's main
+// thread), median and p95 — each beside its target, with where the main thread's time went (a Chromium performance
+// trace, mainThreadTrace.ts) so a missed target comes with its measured reason. A script, not a test.
+//   npm run bench:panel          (GENERATIONS=100 UPDATES=10 PAINTS=2 npm run bench:panel for a shorter run;
+//                                 RAW=1 also times a snapshot carrying all 100,000 entries, which the extension never sends)
 import { availableParallelism, loadavg } from "node:os";
+import type { Browser } from "playwright-core";
 import type { GenerationSummary } from "../../agents/report/runSummary";
 import { CHARTS } from "../../webview/chartSpecs";
-import type { AgentGeneration, PanelEntry, ToPanel } from "../../webview/protocol";
+import { FEED_ITEMS } from "../../webview/feed";
+import { LINEAGE_MAX_NODES } from "../../webview/lineage";
+import { SNAPSHOT_ENTRIES, type AgentGeneration, type PanelEntry, type ToPanel } from "../../webview/protocol";
 import { buildPanel, cleanup, installVsCodeApiDouble, launchChromium, servePanel, settle, applyTheme } from "../webview/panelPage";
 import { seededRandom } from "../../workspace-kb/random";
+import { describeBreakdown, traceMainThread } from "./mainThreadTrace";
 
 const GENERATIONS = Number(process.env.GENERATIONS ?? 1_000);
 const ENTRIES = 100_000;
 const AGENTS = 8;
 const UPDATES = Number(process.env.UPDATES ?? 40);
+const PAINTS = Number(process.env.PAINTS ?? 5);
+const FIRST_PAINT_TARGET_MS = 1000;
+const UPDATE_TARGET_MS = 50;
 const random = seededRandom(7);
 
 function summary(g: number): GenerationSummary {
@@ -41,94 +51,173 @@ function agentRows(g: number): AgentGeneration[] {
   return Array.from({ length: AGENTS }, (_, a) => ({ agentId: `agent-${a + 1}`, generation: g, roles: ["solver", "writer"], calls: 6, promptTokens: 12_000, completionTokens: 2_500, callMs: 50_000, attempts: 3, solved: Math.floor(4 * random.next()), flops: 3e12 }));
 }
 
-function stats(values: number[]): string {
+function quantile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return `median ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${s.at(-1)!.toFixed(1)} ms`;
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+function stats(values: number[]): string {
+  return `median ${quantile(values, 0.5).toFixed(1)} ms, p95 ${quantile(values, 0.95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms`;
+}
+
+function against(target: number, value: number, what: string): string {
+  return value < target ? `meets the target (${what} < ${target} ms)` : `MISSES the target (${what} < ${target} ms)`;
+}
+
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+
+interface FirstPaint {
+  fromNavigation: number;
+  scriptReady: number;
+}
+
+/** A fresh page: navigation, the panel's script says ready, the snapshot is posted as the extension would, drawn. */
+async function firstPaint(browser: Browser, url: string, snapshot: ToPanel, traced: boolean): Promise<{ paint: FirstPaint; breakdown?: string; close: () => Promise<void>; page: import("playwright-core").Page }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await installVsCodeApiDouble(page);
+  // The snapshot waits in the page as JSON text (as it crosses from the extension host) and is parsed and posted the
+  // moment the panel says it is ready; parsing and copying it count in first paint. (Staging it costs the page a
+  // scan of the text before the panel's script runs, which VS Code's IPC would not: the figure errs high. Handing it
+  // over through the DevTools protocol instead costs seconds, so the text is staged.)
+  await page.addInitScript(`window.__snapshotJson = ${JSON.stringify(JSON.stringify(snapshot))};
+    const api = window.acquireVsCodeApi;
+    window.acquireVsCodeApi = () => { const a = api(); const p = a.postMessage; a.postMessage = (m) => { p(m); if (m.type === "ready") { window.__readyAt = performance.now(); setTimeout(() => window.postMessage(JSON.parse(window.__snapshotJson), "*"), 0); } }; return a; };`);
+  let paint: FirstPaint | undefined;
+  const work = async () => {
+    await page.goto(url);
+    await page.waitForFunction(() => Number(document.getElementById("panel")?.dataset.drawn ?? 0) >= 2, undefined, { timeout: 120_000 });
+    const [drawnAt, readyAt] = await page.evaluate(() => new Promise<[number, number]>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve([performance.now(), (window as unknown as { __readyAt: number }).__readyAt]), 0))));
+    paint = { fromNavigation: drawnAt, scriptReady: readyAt };
+  };
+  let breakdown: string | undefined;
+  if (traced) {
+    const b = await traceMainThread(browser, page, work);
+    // Busy against elapsed: the rest of first paint the page's main thread waited (the network, other processes).
+    breakdown = `busy ${b.total.toFixed(0)} ms of the ${paint!.fromNavigation.toFixed(0)} ms to first paint: ${describeBreakdown(b, 6)}`;
+  } else await work();
+  return { paint: paint!, breakdown, page, close: () => page.close() };
 }
 
 async function main(): Promise<void> {
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${availableParallelism()} cores`);
+  console.log(`load average ${load()} on ${availableParallelism()} cores`);
   const summaries = Array.from({ length: GENERATIONS }, (_, g) => summary(g));
-  const entries = Array.from({ length: ENTRIES }, (_, i) => entry(i));
+  const knowledgeBase = Array.from({ length: ENTRIES }, (_, i) => entry(i));
   const agents = summaries.flatMap((s) => agentRows(s.generation));
   const runId = "bench-run";
+  // What the extension sends for this workspace: the run's figures and the newest SNAPSHOT_ENTRIES entries (kb/newest).
+  const snapshotOf = (entries: PanelEntry[]): ToPanel => ({
+    type: "snapshot",
+    runs: [{ runId, startedAt: new Date().toISOString(), model: "synthetic", generations: GENERATIONS, config: {} }],
+    run: { runId, summaries, agents, caveats: [] },
+    entries,
+    session: { phase: "running", runId, generation: GENERATIONS, generations: GENERATIONS + UPDATES },
+    lastEventAt: Date.now(),
+  });
+  const snapshot = snapshotOf(knowledgeBase.slice(-SNAPSHOT_ENTRIES));
+  console.log(
+    `history: ${GENERATIONS.toLocaleString("en")} generations, ${ENTRIES.toLocaleString("en")} entries in the knowledge base, ${agents.length.toLocaleString("en")} per-agent rows; ` +
+      `the snapshot carries the newest ${SNAPSHOT_ENTRIES} entries (${(JSON.stringify(snapshot).length / 1e6).toFixed(1)} MB as JSON)`,
+  );
   const build = await buildPanel();
   const server = await servePanel(build.dir);
   const browser = await launchChromium();
   try {
-    for (const [label, sent] of [["all 100,000 entries in the snapshot", entries], ["the newest 1,000 entries (what the extension should send)", entries.slice(-1_000)]] as const) {
-      const snapshot: ToPanel = { type: "snapshot", runs: [{ runId, startedAt: new Date().toISOString(), model: "synthetic", generations: GENERATIONS, config: {} }], run: { runId, summaries, agents, caveats: [] }, entries: sent, session: { phase: "running", runId, generation: GENERATIONS, generations: GENERATIONS + UPDATES }, lastEventAt: Date.now() };
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      await installVsCodeApiDouble(page);
-      // The snapshot waits in the page and is posted the moment the panel says it is ready, as the extension would.
-      await page.addInitScript(`window.__snapshot = ${JSON.stringify(snapshot)};
-        const post = () => { const api = window.acquireVsCodeApi; window.acquireVsCodeApi = () => { const a = api(); const p = a.postMessage; a.postMessage = (m) => { p(m); if (m.type === "ready") { window.__readyAt = performance.now(); setTimeout(() => window.postMessage(window.__snapshot, "*"), 0); } }; return a; }; };
-        post();`);
-      await page.goto(server.url);
-      await page.waitForFunction(() => Number(document.getElementById("panel")?.dataset.drawn ?? 0) >= 2);
-      const [firstPaint, readyAt] = await page.evaluate(() => new Promise<[number, number]>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve([performance.now(), (window as unknown as { __readyAt: number }).__readyAt]), 0))));
-      await applyTheme(page, "dark");
-      await settle(page);
-      console.log(`first paint, ${label}: ${firstPaint.toFixed(0)} ms from navigation to 1,000 generations drawn in ${CHARTS.length} charts (panel script ready at ${readyAt.toFixed(0)} ms; snapshot → drawn ${(firstPaint - readyAt).toFixed(0)} ms)`);
+    // ── first paint ──
+    const paints: FirstPaint[] = [];
+    for (let i = 0; i < PAINTS; i++) {
+      const p = await firstPaint(browser, server.url, snapshot, false);
+      paints.push(p.paint);
+      await p.close();
+    }
+    const traced = await firstPaint(browser, server.url, snapshot, true);
+    await traced.close();
+    const fromNav = paints.map((p) => p.fromNavigation);
+    const afterReady = paints.map((p) => p.fromNavigation - p.scriptReady);
+    console.log(`\nFIRST PAINT (navigation → the verdict strip and the charts in view drawn from the snapshot; ${CHARTS.length} charts, the first 4 in view), ${PAINTS} fresh pages:`);
+    console.log(`  from navigation: ${stats(fromNav)} — ${against(FIRST_PAINT_TARGET_MS, quantile(fromNav, 0.5), "median")}`);
+    console.log(`    of which page and script load (navigation → panel ready): median ${quantile(paints.map((p) => p.scriptReady), 0.5).toFixed(0)} ms; snapshot parsed, posted and drawn: median ${quantile(afterReady, 0.5).toFixed(0)} ms`);
+    console.log(`    main thread, one traced first paint (tracing adds overhead): ${traced.breakdown}`);
 
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send("Performance.enable");
-      const taskMs = async () => ((await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value * 1000);
-      // The harness's own cost: the same round trip with no message.
-      const idle: number[] = [];
+    if (process.env.RAW === "1") {
+      const raw = await firstPaint(browser, server.url, snapshotOf(knowledgeBase), false);
+      console.log(`  for comparison, a snapshot carrying all ${ENTRIES.toLocaleString("en")} entries (which the extension never sends): ${raw.paint.fromNavigation.toFixed(0)} ms from navigation, ${(raw.paint.fromNavigation - raw.paint.scriptReady).toFixed(0)} ms of it parsing, copying and drawing the snapshot`);
+      await raw.close();
+    }
+
+    // ── live updates ──
+    const { page } = await firstPaint(browser, server.url, snapshot, false);
+    await applyTheme(page, "dark");
+    await settle(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const taskMs = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value * 1000;
+    const roundTrip = () => page.evaluate(() => new Promise<void>((resolve) => setTimeout(() => requestAnimationFrame(() => setTimeout(() => resolve(), 0)), 0)));
+    // The harness's own cost: the same round trip with no message.
+    const idle: number[] = [];
+    for (let u = 0; u < UPDATES; u++) {
+      const before = await taskMs();
+      await roundTrip();
+      idle.push((await taskMs()) - before);
+    }
+    console.log(`\nLIVE UPDATES (a generation and 50 entries, as the extension sends them), main-thread time per update over ${UPDATES} updates:`);
+    console.log(`  the measuring round trip alone (no message): ${stats(idle)}`);
+    let g = GENERATIONS;
+    const stage = async () => {
+      const fresh = Array.from({ length: 50 }, (_, i) => entry(ENTRIES + g * 50 + i));
+      const messages: ToPanel[] = [
+        { type: "entries", entries: fresh, at: Date.now() },
+        { type: "generation", runId, summary: summary(g), agents: agentRows(g), at: Date.now() },
+      ];
+      g++;
+      // Staged in the page first, so only posting, handling and drawing are measured.
+      await page.evaluate((ms) => {
+        (window as unknown as { __next: unknown[] }).__next = ms;
+      }, messages);
+    };
+    const post = () =>
+      page.evaluate(() => new Promise<void>((resolve) => {
+        for (const m of (window as unknown as { __next: unknown[] }).__next) window.postMessage(m, "*");
+        setTimeout(() => requestAnimationFrame(() => setTimeout(() => resolve(), 0)), 0);
+      }));
+    const labels = { charts: "the charts tab (shown first)", feed: `the feed tab (${FEED_ITEMS} items)`, lineage: `the lineage tab (${LINEAGE_MAX_NODES} nodes)` };
+    for (const tab of ["charts", "feed", "lineage"] as const) {
+      await page.click(`#tab-${tab}`);
+      await settle(page);
+      const times: number[] = [];
       for (let u = 0; u < UPDATES; u++) {
+        await stage();
         const before = await taskMs();
-        await page.evaluate(() => new Promise<void>((resolve) => setTimeout(() => requestAnimationFrame(() => setTimeout(() => resolve(), 0)), 0)));
-        idle.push((await taskMs()) - before);
+        await post();
+        times.push((await taskMs()) - before);
       }
-      console.log(`  the measuring round trip alone (no message): ${stats(idle)}`);
-      for (const tab of ["charts", "lineage", "feed"] as const) {
-        await page.click(`#tab-${tab}`);
-        await settle(page);
-        const times: number[] = [];
-        for (let u = 0; u < UPDATES; u++) {
-          const g = GENERATIONS + u + (tab === "charts" ? 0 : tab === "lineage" ? UPDATES : 2 * UPDATES);
-          const fresh = Array.from({ length: 50 }, (_, i) => entry(ENTRIES + g * 50 + i));
-          const messages: ToPanel[] = [
-            { type: "entries", entries: fresh, at: Date.now() },
-            { type: "generation", runId, summary: summary(g), agents: agentRows(g), at: Date.now() },
-          ];
-          // Staged in the page first, so only posting, handling and drawing are measured.
-          await page.evaluate((ms) => {
-            (window as unknown as { __next: unknown[] }).__next = ms;
-          }, messages);
-          const before = await taskMs();
-          await page.evaluate(() => new Promise<void>((resolve) => {
-            for (const m of (window as unknown as { __next: unknown[] }).__next) window.postMessage(m, "*");
-            setTimeout(() => requestAnimationFrame(() => setTimeout(() => resolve(), 0)), 0);
-          }));
-          times.push((await taskMs()) - before);
-        }
-        const drawn = await page.evaluate((t) => {
-          const out = {
-            strip: performance.getEntriesByName("panel:strip").map((e) => e.duration),
-            tab: performance.getEntriesByName(`panel:tab:${t}`).map((e) => e.duration),
-            layout: performance.getEntriesByName("panel:lineage:layout").map((e) => e.duration),
-          };
-          performance.clearMeasures();
-          return out;
-        }, tab);
-        console.log(`  live update (a generation + 50 entries) with the ${tab} tab shown: ${stats(times)} of main-thread time over ${UPDATES} updates`);
-        console.log(`    of which the panel's drawing: verdict strip ${stats(drawn.strip)}; ${tab} tab ${stats(drawn.tab)}`);
-        if (tab === "lineage") {
-          console.log(`    the lineage is laid out again at most every 2 s, outside the updates above: ${drawn.layout.length} layouts of 120 entries took ${stats(drawn.layout)}`);
-        }
-      }
-      await page.close();
+      // Where the time goes: a few more updates under a performance trace.
+      const traces: string[] = [];
+      await stage();
+      const b = await traceMainThread(browser, page, async () => {
+        await post();
+      });
+      traces.push(describeBreakdown(b, 4));
+      const drawn = await page.evaluate((t) => {
+        const out = { strip: performance.getEntriesByName("panel:strip").map((e) => e.duration), tab: performance.getEntriesByName(`panel:tab:${t}`).map((e) => e.duration), layout: performance.getEntriesByName("panel:lineage:layout").map((e) => e.duration) };
+        performance.clearMeasures();
+        return out;
+      }, tab);
+      const median = quantile(times, 0.5);
+      const p95 = quantile(times, 0.95);
+      console.log(`  with ${labels[tab]}: ${stats(times)} — median ${against(UPDATE_TARGET_MS, median, "median").replace(/ \(.*\)/, "")}, p95 ${p95 < UPDATE_TARGET_MS ? "under" : "over"} ${UPDATE_TARGET_MS} ms`);
+      console.log(`    the panel's own drawing call (before the browser's style, layout, paint): verdict strip ${stats(drawn.strip)}; ${tab} ${stats(drawn.tab)}`);
+      console.log(`    main thread, one traced update: ${traces[0]}`);
+      // An update lays the graph out when 2 s have passed since the last layout, else a timer does it later: in a real
+      // session (a generation takes minutes) every generation's update carries a layout.
+      if (tab === "lineage") console.log(`    the graph is laid out again at most every 2 s (with an update, or on a timer after it): ${drawn.layout.length} layouts of ${LINEAGE_MAX_NODES} entries since the tab was shown took ${stats(drawn.layout)} each`);
     }
   } finally {
     await browser.close();
     await server.close();
     cleanup(build.dir);
   }
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  console.log("Main-thread time includes the measuring round trip (printed above). Targets (issue 9): first paint < 1 s, live update < 50 ms.");
+  console.log(`\nload average ${load()} on ${availableParallelism()} cores (other work on the machine lengthens every figure)`);
+  console.log("Main-thread time includes the measuring round trip (printed above). Targets (issue 9): first paint < 1 s, live update < 50 ms of main-thread time.");
 }
 
 await main();

@@ -349,6 +349,31 @@ describe("the metrics panel in a real browser", function () {
     }
   });
 
+  it("counts and tabulates every generation of a long run, and hovers on its true values, though fewer points are drawn", async () => {
+    // 1,200 generations: the recorded summaries over and over, renumbered (the chart is about 500 px wide, so it
+    // draws each series through its extremes per few pixels).
+    const recorded = accumulating.runData[0]!.summaries;
+    const summaries = Array.from({ length: 1200 }, (_, g) => ({ ...recorded[g % recorded.length]!, generation: g }));
+    await send(page, [{ ...snapshot(accumulating), run: { ...accumulating.runData[0]!, summaries, agents: [] } }]);
+    assert.equal(await page.getAttribute("#chart-self-play", "data-points"), "1200,1200");
+    const evaluated = summaries.filter((s) => s.evaluation).length;
+    assert.equal(await page.getAttribute("#chart-held-out", "data-points"), `${evaluated},${evaluated},${evaluated}`);
+    await page.click("#chart-held-out summary");
+    const rows = page.locator("#chart-held-out .values tbody tr");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1200);
+    // Hover the middle of the plot: the legend names the generation under the cursor and that generation's value.
+    const plot = page.locator("#chart-notes-diversity .u-over");
+    const box = (await plot.boundingBox())!;
+    for (const at of [0.37, 0.5, 0.81]) {
+      await page.mouse.move(box.x + box.width * at, box.y + box.height / 2);
+      const gen = Number(await page.textContent("#chart-notes-diversity .u-legend .u-series:first-child .u-value"));
+      const shown = await page.textContent("#chart-notes-diversity .u-legend .u-series:nth-child(3) .u-value");
+      const value = summaries[gen]!.metrics.distinct_2;
+      assert.equal(shown, value === undefined ? "—" : Number.isInteger(value) ? String(value) : value.toFixed(3), `distinct-2 at gen ${gen}`);
+    }
+  });
+
   it("fits the webview bundle in 150 KiB gzipped", () => {
     const size = gzipSync(readFileSync(build.js)).length + gzipSync(readFileSync(build.css)).length;
     assert.ok(size < 150 * 1024, `${(size / 1024).toFixed(1)} KiB`);
