@@ -20,7 +20,8 @@ import { resolveModelReference } from "./modelSources";
 import type { DownloadProgress } from "./modelSources";
 import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
 import type { AgentSpec, AgentSpecInput, OpenRuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
-import { chooseThreads, type ThreadChoice } from "./threadChoice";
+import { chooseThreads, currentMachine, pickCalibrated, type ThreadChoice } from "./threadChoice";
+import { measureThreads } from "./threadCalibration";
 import { sha256OfFile } from "./sessionManifest";
 import type { SessionManifest } from "./sessionManifest";
 
@@ -58,10 +59,18 @@ export interface RuntimeAgent {
   dispose(): Promise<void>;
 }
 
+export interface LlamaBuildInUse {
+  /** "native build (…)" or "prebuilt (…)", for the log and the manifest. */
+  description: string;
+  warning?: string;
+}
+
 export interface Runtime {
   readonly config: OpenRuntimeConfig;
   /** How many threads decode and why (the user's number, or what "auto" chose). */
   readonly threadChoice: ThreadChoice;
+  /** Which llama.cpp binary decodes, and a warning when a native build exists but could not be used. */
+  readonly llamaBuild: LlamaBuildInUse;
   /** Adds an agent (loading its model if no agent uses it yet). Agent ids are unique. */
   agent(spec: AgentSpecInput, options?: { signal?: AbortSignal }): Promise<RuntimeAgent>;
   /** One embedding vector per text, from the runtime's default model. */
@@ -96,11 +105,13 @@ export async function openRuntime(input: RuntimeConfigInput, options: OpenOption
   const threadChoice = await chooseThreads(settings.threads, modelPath);
   const config: OpenRuntimeConfig = { ...settings, threads: threadChoice.threads };
   const llamaLog = new LlamaLog(options.onLog);
-  const llama = await sharedLlama(config.gpu, config.threads);
-  const runtime = new ModelRuntime(config, threadChoice, llama, llamaLog, options);
+  const { llama, build, warning } = await sharedLlama(config.gpu, config.threads, config.build);
+  const runtime = new ModelRuntime(config, threadChoice, { description: build, warning }, llama, llamaLog, options);
   runtime.remember(settings.model, await realpath(modelPath).catch(() => modelPath));
   try {
-    await runtime.modelFor(config.model, options.signal);
+    const loaded = await runtime.modelFor(config.model, options.signal);
+    // "auto" on a large model: the load average named the candidates; a short decode at each decides.
+    if (threadChoice.calibrate) runtime.settleThreads(pickCalibrated(await measureThreads(loaded.model, threadChoice.calibrate, options.signal), currentMachine()));
   } catch (error) {
     await runtime.dispose();
     throw error;
@@ -122,11 +133,18 @@ class ModelRuntime implements Runtime {
 
   constructor(
     readonly config: OpenRuntimeConfig,
-    readonly threadChoice: ThreadChoice,
+    public threadChoice: ThreadChoice,
+    readonly llamaBuild: LlamaBuildInUse,
     private readonly llama: Llama,
     private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
+
+  /** The measured thread count, before any agent has a context (contexts take it from the config). */
+  settleThreads(choice: ThreadChoice): void {
+    this.threadChoice = choice;
+    this.config.threads = choice.threads;
+  }
 
   /** An agent that disposed itself: its id may be used again. */
   forget(agentId: string): void {
@@ -231,6 +249,7 @@ class ModelRuntime implements Runtime {
       createdAt: new Date().toISOString(),
       nodeLlamaCpp: await getModuleVersion(),
       llamaCpp: `${this.llama.llamaCppRelease.repo}@${this.llama.llamaCppRelease.release}`,
+      llamaBuild: this.llamaBuild.description,
       gpu: this.llama.gpu,
       runtime,
       models,
