@@ -7,6 +7,7 @@
 // interrupted or failed build leaves the previous one (or none) — never half a build that gets loaded.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -88,6 +89,15 @@ function addonSource(version: string, log: (line: string) => void): string {
   return source;
 }
 
+/**
+ * node-addon-api's C++ headers (napi.h). Its CMake project asks Node for them from its own folder, which finds
+ * nothing in our copy outside node_modules, so they are resolved from node-llama-cpp's folder and passed in.
+ */
+function nodeAddonApiHeaders(): string {
+  const main = createRequire(join(nodeLlamaCppDir(), "package.json")).resolve("node-addon-api");
+  return dirname(main);
+}
+
 /** Node's C headers (node_api.h), which cmake-js would download; Node's own installation ships them. */
 function nodeHeaders(): string {
   const candidates = [join(dirname(dirname(process.execPath)), "include", "node"), "/usr/include/node"];
@@ -112,7 +122,7 @@ export async function buildNative(options: NativeBuildOptions, log: (line: strin
   const platform = `${process.platform === "win32" ? "win" : process.platform === "darwin" ? "mac" : process.platform}-${process.arch}`;
   log(`configuring the addon for this CPU (${flags.slice(0, 2).join(" ")}) in ${work}`);
   await cmake(
-    ["-S", join(source, "addon-project"), "-B", work, ...generator, ...RELEASE_FLAGS, ...flags, `-DCMAKE_JS_INC=${headers}`, `-DNLC_CURRENT_PLATFORM=${platform}`, `-DNLC_TARGET_PLATFORM=${platform}`, "-DNLC_VARIANT=native"],
+    ["-S", join(source, "addon-project"), "-B", work, ...generator, ...RELEASE_FLAGS, ...flags, `-DCMAKE_JS_INC=${headers};${nodeAddonApiHeaders()}`, `-DNLC_CURRENT_PLATFORM=${platform}`, `-DNLC_TARGET_PLATFORM=${platform}`, "-DNLC_VARIANT=native"],
     work,
     log,
   );
@@ -145,12 +155,19 @@ export function installBuild(staging: string, target: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
-/** The addon and every shared library the build wrote (llama.cpp puts them in bin/ or the build root). */
+/**
+ * The addon and every shared library the build wrote. llama.cpp as a subproject leaves its libraries in their
+ * own folders (src/, ggml/src/, common/); the addon finds them beside itself through its $ORIGIN run path.
+ */
 function builtFiles(work: string): string[] {
   const files: string[] = [];
-  for (const dir of [work, join(work, "bin"), join(work, "Release")]) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir)) if (f === ADDON_FILE || /\.so(\.\d+)*$|\.dylib$/.test(f)) files.push(join(dir, f));
-  }
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (entry.name !== "CMakeFiles") walk(join(dir, entry.name));
+      } else if (entry.name === ADDON_FILE || /\.so(\.\d+)*$|\.dylib$/.test(entry.name)) files.push(join(dir, entry.name));
+    }
+  };
+  walk(work);
   return files;
 }

@@ -2,7 +2,7 @@
 // the native build (`culture-lab build-native`), against llama.cpp's own llama-batched-bench, on the same random
 // ~85M-parameter llama (768 wide, 12 layers, F32), at 1 and N threads, in interleaved rounds (the machine is
 // shared, so only ratios from one run mean anything). An anchor that cannot be built or crashes is reported as
-// unavailable, with why; the table always prints.
+// unavailable, with why; the table always prints. CL_BENCH_ANCHORS_ONLY=1 only builds the anchors.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -142,6 +142,11 @@ async function main(): Promise<void> {
   const nativeMissing =
     native.state === "usable" ? undefined : native.state === "none" ? "not built — run `culture-lab build-native` (a few minutes, once) and bench again" : `the native build cannot be used: ${native.reason}`;
   const anchors = { native: await nativeAnchor(), sameKernels: await sameKernelsAnchor() };
+  if (process.env.CL_BENCH_ANCHORS_ONLY === "1") {
+    // Build (or find) the anchors and stop: lets a shared machine build them in one job and measure in another.
+    for (const [name, state] of Object.entries(anchors)) log(`${name}: ${state.ok ? state.anchor.command : state.why}`);
+    return;
+  }
   log(`model ${model}; threads ${THREADS.join(" and ")}; prompt ${NPP}, generate ${NTG} tokens per agent; ${ROUNDS} rounds`);
 
   const columns = new Map<number, { prebuilt: Column; native: Column; anchorNative: Column; anchorSame: Column; outside: { prebuilt: number[]; native: number[] } }>();
