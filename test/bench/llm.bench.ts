@@ -2,7 +2,8 @@
 // the native build (`culture-lab build-native`), against llama.cpp's own llama-batched-bench, on the same random
 // ~85M-parameter llama (768 wide, 12 layers, F32), at 1 and N threads, in interleaved rounds (the machine is
 // shared, so only ratios from one run mean anything). An anchor that cannot be built or crashes is reported as
-// unavailable, with why; the table always prints. CL_BENCH_ANCHORS_ONLY=1 only builds the anchors.
+// unavailable, with why; the table always prints. CL_BENCH_ANCHORS_ONLY=1 only builds the anchors;
+// CL_BENCH_SAME_KERNELS=0 leaves the "same kernels" anchor out (its build takes as long as the other's).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -70,6 +71,7 @@ async function nativeAnchor(): Promise<AnchorState> {
 }
 
 async function sameKernelsAnchor(): Promise<AnchorState> {
+  if (process.env.CL_BENCH_SAME_KERNELS === "0") return { ok: false, why: "left out (CL_BENCH_SAME_KERNELS=0)" };
   try {
     const dir = join(cache, "bb-prebuilt");
     if (!existsSync(join(dir, "llama-batched-bench"))) {
