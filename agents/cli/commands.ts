@@ -11,5 +11,6 @@ import { bankCommand } from "./bankCommand";
 import { checkProposalCommand } from "./checkProposalCommand";
 import { collapseCommand } from "./collapseCommand";
 import { experimentCommand } from "./experimentCommand";
+import { buildNativeCommand } from "./buildNativeCommand";
 
-export const commands: CliCommand[] = [runCommand, experimentCommand, replayCommand, reportCommand, kbCommand, makeModelCommand, modelsCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];
+export const commands: CliCommand[] = [runCommand, experimentCommand, replayCommand, reportCommand, kbCommand, makeModelCommand, modelsCommand, buildNativeCommand, bankCommand, checkProposalCommand, metricsCommand, collapseCommand];

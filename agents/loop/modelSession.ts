@@ -59,7 +59,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
           models: manifest.models,
           agents: manifest.agents,
           reproducibility: manifest.reproducibility,
-          versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp },
+          versions: { nodeLlamaCpp: manifest.nodeLlamaCpp, llamaCpp: manifest.llamaCpp, llamaBuild: manifest.llamaBuild, decodingThreads: runtime.threadChoice.reason },
         },
       };
     },
@@ -109,6 +109,8 @@ export async function openSessionRuntime(config: LoopConfig, caveats: string[], 
   // The run's manifest records the thread count that decoded, not "auto": replay needs the number.
   config.runtime.threads = runtime.threadChoice.threads;
   options.onNotice?.(`Decoding on ${runtime.threadChoice.reason}.`);
+  options.onNotice?.(`llama.cpp: ${runtime.llamaBuild.description}.`);
+  if (runtime.llamaBuild.warning) options.onNotice?.(`Warning: ${runtime.llamaBuild.warning}.`);
   return runtime;
 }
 

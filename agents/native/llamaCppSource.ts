@@ -67,7 +67,8 @@ export async function buildLlamaCpp(build: LlamaCppBuild, log: (line: string) =>
   return bin;
 }
 
-function cmake(args: string[], dir: string, log: (line: string) => void): Promise<void> {
+/** Runs cmake, its output to `log` line by line; a failure is a CultureLabError naming the build folder. */
+export function cmake(args: string[], dir: string, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("cmake", args, { stdio: ["ignore", "pipe", "pipe"] });
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", (line) => line.trim() && log(line));

@@ -3,7 +3,7 @@
 // accounting per call, an AbortSignal on every call, and one dispose() that frees everything.
 import { realpath } from "node:fs/promises";
 import { getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
-import { listenToLlamaLog, sharedLlama } from "./sharedLlama";
+import { listenToLlamaLog, sharedLlama, type LoadedLlama } from "./sharedLlama";
 import type { GbnfJsonSchema, Llama, LlamaContext, LlamaEmbeddingContext, LlamaGrammar } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -20,7 +20,8 @@ import { resolveModelReference } from "./modelSources";
 import type { DownloadProgress } from "./modelSources";
 import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
 import type { AgentSpec, AgentSpecInput, OpenRuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
-import { chooseThreads, type ThreadChoice } from "./threadChoice";
+import { chooseThreads, currentMachine, pickCalibrated, type ThreadChoice } from "./threadChoice";
+import { measureThreads } from "./threadCalibration";
 import { sha256OfFile } from "./sessionManifest";
 import type { ManifestAgent, SessionManifest } from "./sessionManifest";
 import { RemoteAgent } from "../remote/remoteAgent";
@@ -64,10 +65,18 @@ export interface RuntimeAgent {
   dispose(): Promise<void>;
 }
 
+export interface LlamaBuildInUse {
+  /** "native build (…)" or "prebuilt (…)", for the log and the manifest. */
+  description: string;
+  warning?: string;
+}
+
 export interface Runtime {
   readonly config: OpenRuntimeConfig;
   /** How many threads decode and why (the user's number, or what "auto" chose). */
   readonly threadChoice: ThreadChoice;
+  /** Which llama.cpp binary decodes, and a warning when a native build exists but could not be used. */
+  readonly llamaBuild: LlamaBuildInUse;
   /** Adds an agent (loading its model if no agent uses it yet). Agent ids are unique. */
   agent(spec: AgentSpecInput, options?: { signal?: AbortSignal }): Promise<RuntimeAgent>;
   /** One embedding vector per text, from the runtime's default model. */
@@ -114,7 +123,9 @@ export async function openRuntime(input: RuntimeConfigInput, options: OpenOption
   const runtime = new ModelRuntime(config, threadChoice, llamaLog, options);
   runtime.remember(settings.model, await realpath(modelPath).catch(() => modelPath));
   try {
-    await runtime.modelFor(config.model, options.signal);
+    const loaded = await runtime.modelFor(config.model, options.signal);
+    // "auto" on a large model: the load average named the candidates; a short decode at each decides.
+    if (threadChoice.calibrate) runtime.settleThreads(pickCalibrated(await measureThreads(loaded.model, threadChoice.calibrate, options.signal), currentMachine()));
   } catch (error) {
     await runtime.dispose();
     throw error;
@@ -127,7 +138,9 @@ class ModelRuntime implements Runtime {
   private readonly references = new Map<string, string>();
   private readonly agents = new Map<string, ModelAgent | RemoteAgent>();
   private readonly servers = new Map<string, RemoteServer>();
-  private llamaLoaded: Promise<Llama> | undefined;
+  private llamaLoaded: Promise<LoadedLlama> | undefined;
+  /** Which binary decodes; known once llama.cpp is loaded (with the first local model). */
+  llamaBuild: LlamaBuildInUse = { description: "not loaded (no local model)" };
   private readonly ledger = new Accounting();
   private readonly listeners = new Set<(usage: CallUsage) => void>();
   private readonly stopAll = new AbortController();
@@ -138,15 +151,24 @@ class ModelRuntime implements Runtime {
 
   constructor(
     readonly config: OpenRuntimeConfig,
-    readonly threadChoice: ThreadChoice,
+    public threadChoice: ThreadChoice,
     private readonly log: LlamaLog,
     private readonly options: OpenOptions,
   ) {}
 
   /** llama.cpp, loaded when the first local model is (a runtime whose agents all run on servers never loads it). */
   private llama(): Promise<Llama> {
-    this.llamaLoaded ??= sharedLlama(this.config.gpu, this.config.threads);
-    return this.llamaLoaded;
+    this.llamaLoaded ??= sharedLlama(this.config.gpu, this.config.threads, this.config.build).then((loaded) => {
+      this.llamaBuild = { description: loaded.build, warning: loaded.warning };
+      return loaded;
+    });
+    return this.llamaLoaded.then((loaded) => loaded.llama);
+  }
+
+  /** The measured thread count, before any agent has a context (contexts take it from the config). */
+  settleThreads(choice: ThreadChoice): void {
+    this.threadChoice = choice;
+    this.config.threads = choice.threads;
   }
 
   /** An agent that disposed itself: its id may be used again. */
@@ -278,6 +300,7 @@ class ModelRuntime implements Runtime {
       createdAt: new Date().toISOString(),
       nodeLlamaCpp: await getModuleVersion(),
       llamaCpp: llama ? `${llama.llamaCppRelease.repo}@${llama.llamaCppRelease.release}` : "not loaded",
+      llamaBuild: this.llamaBuild.description,
       gpu: llama ? llama.gpu : false,
       runtime,
       models,

@@ -57,6 +57,11 @@ export const RuntimeConfigSchema = z.strictObject({
     .union([z.literal("auto"), z.number().int().min(1).refine((n) => n <= availableParallelism(), { message: `more CPU threads than this machine has (${availableParallelism()})` })])
     .default("auto")
     .describe("CPU threads for decoding: a number up to this machine's CPU threads, or \"auto\" (1 for small models; otherwise the cores the load average leaves idle). On a busy machine fewer threads can be much faster."),
+  /** Which llama.cpp binary decodes (see llamaBuild.ts): "auto" takes this machine's native build if there is one. */
+  build: z
+    .enum(["auto", "prebuilt", "native"])
+    .default("auto")
+    .describe("Which llama.cpp binary decodes: \"auto\" uses the native build made by `culture-lab build-native` when there is one (CPU only) and node-llama-cpp's prebuilt binaries otherwise; \"prebuilt\" or \"native\" insist."),
   /** GPU offload: "auto" uses one when available, false forces the CPU. */
   gpu: z.union([z.literal("auto"), z.literal(false)]).default("auto").describe("GPU offload: \"auto\" uses one when available, false forces the CPU."),
   /** Tokens of context each agent gets (prompt + answer); see agents/loop/roleBudgets.ts for what fills it. */

@@ -9,6 +9,8 @@ export interface SessionManifest {
   createdAt: string;
   nodeLlamaCpp: string;
   llamaCpp: string;
+  /** Which binary decoded: "native build (…)" or "prebuilt (…)" (see llamaBuild.ts). */
+  llamaBuild: string;
   gpu: string | false;
   runtime: Omit<OpenRuntimeConfig, "modelsDir">;
   models: Array<ModelFileInfo & { sha256: string; chatTemplate: string; contexts: number }>;

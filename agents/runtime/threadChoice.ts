@@ -1,7 +1,9 @@
-// How many CPU threads decode, when the user leaves it to us ("auto"). node-llama-cpp attaches no persistent
-// thread pool, so every decode with more than one thread creates threads anew; on a busy machine a second
-// thread can make decoding 100× slower (measured: the tiny model, 96 s vs 1 s per generation at load 7 on 2
-// cores). A small model gains nothing from a second thread; a large one gets the cores nobody else is using.
+// How many CPU threads decode, when the user leaves it to us ("auto"). The prebuilt node-llama-cpp binaries
+// attach no persistent thread pool, so every decode with more than one thread creates threads anew; on a busy
+// machine a second thread can make decoding 100× slower (measured: the tiny model, 96 s vs 1 s per generation at
+// load 7 on 2 cores), and spinning thread pools (the native build's OpenMP) suffer when the cores are taken. A
+// small model gains nothing from a second thread; for a large one the cores the load average leaves idle are the
+// candidates, and a short decode at 1 thread and at that many (threadCalibration.ts) decides between them.
 import { stat } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 
@@ -12,6 +14,17 @@ export interface ThreadChoice {
   threads: number;
   /** Why, in words for the log and the manifest. */
   reason: string;
+  /** Set when the choice is provisional: decode a little at each of these counts and keep the fastest. */
+  calibrate?: number[];
+}
+
+/** More threads must be this much faster per token to be chosen: fewer threads are the safer bet on a shared machine. */
+export const MORE_THREADS_MARGIN = 1.1;
+
+export interface CalibrationSample {
+  threads: number;
+  /** Median time to decode one token (one agent), from threadCalibration.ts. */
+  msPerToken: number;
 }
 
 export interface MachineLoad {
@@ -38,6 +51,19 @@ export function autoThreads(modelBytes: number, machine: MachineLoad): ThreadCho
   return {
     threads: idle,
     reason: `${plural(idle)} (auto: ${machine.cores} CPU threads, load average ${machine.load.toFixed(1)}; set runtime.threads / --threads to override)`,
+    ...(idle > 1 ? { calibrate: [1, idle] } : {}),
+  };
+}
+
+/** The measured choice: the fastest count, unless fewer threads come within MORE_THREADS_MARGIN of it. */
+export function pickCalibrated(samples: CalibrationSample[], machine: MachineLoad): ThreadChoice {
+  const byThreads = [...samples].sort((a, b) => a.threads - b.threads);
+  let best = byThreads[0]!;
+  for (const s of byThreads.slice(1)) if (s.msPerToken * MORE_THREADS_MARGIN < best.msPerToken) best = s;
+  const measured = byThreads.map((s) => `${s.msPerToken.toFixed(1)} ms/token at ${s.threads}`).join(", ");
+  return {
+    threads: best.threads,
+    reason: `${plural(best.threads)} (auto: measured ${measured}; ${machine.cores} CPU threads, load average ${machine.load.toFixed(1)}; set runtime.threads / --threads to override)`,
   };
 }
 

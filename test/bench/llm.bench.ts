@@ -1,21 +1,26 @@
-// LLM throughput benchmark (issue 3): this project's runtime against llama.cpp's own llama-batched-bench, on the
-// same random ~85M-parameter llama (768 wide, 12 layers, F32) and thread count, measured side by side in
-// interleaved rounds (the machine is shared, so only ratios from one run mean anything). Prints one table.
+// LLM throughput benchmark (issues 3 and 13): this project's runtime, on node-llama-cpp's prebuilt binaries and on
+// the native build (`culture-lab build-native`), against llama.cpp's own llama-batched-bench, on the same random
+// ~85M-parameter llama (768 wide, 12 layers, F32), at 1 and N threads, in interleaved rounds (the machine is
+// shared, so only ratios from one run mean anything). An anchor that cannot be built or crashes is reported as
+// unavailable, with why; the table always prints. CL_BENCH_ANCHORS_ONLY=1 only builds the anchors;
+// CL_BENCH_SAME_KERNELS=0 leaves the "same kernels" anchor out (its build takes as long as the other's).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import type { LlamaContext } from "node-llama-cpp";
+import { getModuleVersion } from "node-llama-cpp";
 import { EngineClient } from "../../agents/engine/engineClient";
 import { runtimeAddAgent, runtimeClose, runtimeGenerateText, runtimeOpen } from "../../agents/engine/protocol";
 import { buildLlamaCpp, cultureLabCache } from "../../agents/native/llamaCppSource";
+import { nativeBuildDir } from "../../agents/native/nativeBuild";
 import { BENCH_SPEC, describeSpec, writeRandomLlama } from "../../agents/gguf/randomLlama";
-import type { CallUsage } from "../../agents/runtime/accounting";
-import { openRuntime } from "../../agents/runtime/runtime";
-import type { RuntimeAgent } from "../../agents/runtime/runtime";
+import { inspectNativeBuild } from "../../agents/runtime/llamaBuild";
+import { formatTable, whyFailed } from "./llmTable";
+import type { Measured, ThreadResults } from "./llmTable";
 
 const cache = cultureLabCache();
-const threads = Number(process.env.CL_BENCH_THREADS ?? availableParallelism());
+const N = Number(process.env.CL_BENCH_THREADS ?? availableParallelism());
+const THREADS = [...new Set([1, N])];
 const NPP = Number(process.env.CL_BENCH_NPP ?? 32); // prompt tokens per agent (llama-batched-bench -npp)
 const NTG = Number(process.env.CL_BENCH_NTG ?? 64); // generated tokens per agent (-ntg)
 const ROUNDS = Number(process.env.CL_BENCH_ROUNDS ?? 3);
@@ -37,133 +42,144 @@ async function benchModel(): Promise<string> {
 
 /**
  * llama-batched-bench from the llama.cpp source node-llama-cpp ships, built once and cached, in two forms:
- * - "native": GGML_NATIVE=ON (compiled for this CPU) and GGML_OPENMP=OFF like node-llama-cpp's prebuilt
- *   binaries (their CI build turns OpenMP off) — the ceiling the issue names;
+ * - "native": llama.cpp's own defaults for this machine (GGML_NATIVE, OpenMP on) — the ceiling the issue names;
  * - "same kernels": built with dynamically loaded backends, then run on node-llama-cpp's own prebuilt CPU
  *   backends (libggml-cpu-<variant>.so; ggml picks the best variant for this CPU as node-llama-cpp does), so the
- *   difference to ours is the runtime's, not the compiler's.
+ *   difference to ours on the prebuilt binaries is the runtime's, not the compiler's. On AMD zen4 CPUs it
+ *   aborts inside libggml-base's static initialisation; the table then says so.
  */
-const COMMON_FLAGS = ["-DGGML_OPENMP=OFF", "-DLLAMA_BUILD_SERVER=OFF"];
-const NATIVE_FLAGS = [...COMMON_FLAGS, "-DGGML_NATIVE=ON", "-DBUILD_SHARED_LIBS=OFF"];
-const DL_FLAGS = [...COMMON_FLAGS, "-DGGML_NATIVE=OFF", "-DGGML_BACKEND_DL=ON", "-DBUILD_SHARED_LIBS=ON"];
+const NATIVE_FLAGS = ["-DLLAMA_BUILD_SERVER=OFF", "-DGGML_NATIVE=ON", "-DBUILD_SHARED_LIBS=OFF"];
+const DL_FLAGS = ["-DGGML_OPENMP=OFF", "-DLLAMA_BUILD_SERVER=OFF", "-DGGML_NATIVE=OFF", "-DGGML_BACKEND_DL=ON", "-DBUILD_SHARED_LIBS=ON"];
 const prebuiltBins = join(repoRoot, "node_modules", "@node-llama-cpp", `${process.platform}-${process.arch}`, "bins", `${process.platform}-${process.arch}`);
 
 interface Anchor {
-  name: string;
   command: string;
   env: NodeJS.ProcessEnv;
 }
+type AnchorState = { ok: true; anchor: Anchor } | { ok: false; why: string };
 
 const buildBatchedBench = (name: string, flags: string[]) => buildLlamaCpp({ name, flags, targets: ["llama-batched-bench"] }, log);
+const built = (why: unknown) => `could not be built: ${why instanceof Error ? why.message : String(why)}`;
 
-async function anchors(): Promise<Anchor[]> {
-  const native = join(cache, "bin", "llama-batched-bench");
-  if (!existsSync(native)) {
-    const bin = await buildBatchedBench("build-noomp", NATIVE_FLAGS);
-    mkdirSync(join(cache, "bin"), { recursive: true });
-    copyFileSync(join(bin, "llama-batched-bench"), native);
+async function nativeAnchor(): Promise<AnchorState> {
+  try {
+    const bin = await buildBatchedBench("build-bench-native", NATIVE_FLAGS);
+    return { ok: true, anchor: { command: join(bin, "llama-batched-bench"), env: process.env } };
+  } catch (error) {
+    return { ok: false, why: built(error) };
   }
-  const sameKernels = join(cache, "bb-prebuilt");
-  if (!existsSync(join(sameKernels, "llama-batched-bench"))) {
-    const bin = await buildBatchedBench("build-dl", DL_FLAGS);
-    mkdirSync(sameKernels, { recursive: true });
-    for (const f of readdirSync(bin)) if (f === "llama-batched-bench" || (f.endsWith(".so") || /\.so\.\d/.test(f)) && !f.startsWith("libggml-cpu")) cpSync(join(bin, f), join(sameKernels, f), { dereference: true });
+}
+
+async function sameKernelsAnchor(): Promise<AnchorState> {
+  if (process.env.CL_BENCH_SAME_KERNELS === "0") return { ok: false, why: "left out (CL_BENCH_SAME_KERNELS=0)" };
+  try {
+    const dir = join(cache, "bb-prebuilt");
+    if (!existsSync(join(dir, "llama-batched-bench"))) {
+      const bin = await buildBatchedBench("build-dl", DL_FLAGS);
+      mkdirSync(dir, { recursive: true });
+      for (const f of readdirSync(bin)) if (f === "llama-batched-bench" || ((f.endsWith(".so") || /\.so\.\d/.test(f)) && !f.startsWith("libggml-cpu"))) cpSync(join(bin, f), join(dir, f), { dereference: true });
+    }
+    // node-llama-cpp's CPU backends, swapped in fresh each run in case node-llama-cpp was updated.
+    for (const f of readdirSync(prebuiltBins).filter((f) => /^libggml-cpu.*\.so$/.test(f))) copyFileSync(join(prebuiltBins, f), join(dir, f));
+    return { ok: true, anchor: { command: join(dir, "llama-batched-bench"), env: { ...process.env, LD_LIBRARY_PATH: dir } } };
+  } catch (error) {
+    return { ok: false, why: built(error) };
   }
-  // node-llama-cpp's CPU backends, swapped in fresh each run in case node-llama-cpp was updated.
-  for (const f of readdirSync(prebuiltBins).filter((f) => /^libggml-cpu.*\.so$/.test(f))) copyFileSync(join(prebuiltBins, f), join(sameKernels, f));
-  return [
-    { name: "native", command: native, env: process.env },
-    { name: "same kernels", command: join(sameKernels, "llama-batched-bench"), env: { ...process.env, LD_LIBRARY_PATH: sameKernels } },
-  ];
 }
 
 /** Generation throughput (tokens/s, all sequences together) at each batch size, from llama-batched-bench. */
-function ceiling(anchor: Anchor, model: string): Map<number, number> {
+function ceiling(anchor: Anchor, model: string, threads: number): Map<string, number> {
   const out = execFileSync(
     anchor.command,
     ["-m", model, "-c", String(8 * (NPP + NTG + 64)), "-b", "512", "-ub", "512", "-npp", String(NPP), "-ntg", String(NTG), "-npl", BATCHES.join(","), "-t", String(threads), "-tb", String(threads), "--output-format", "jsonl"],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env: anchor.env },
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: anchor.env, maxBuffer: 1 << 24 },
   );
-  const speeds = new Map<number, number>();
+  const speeds = new Map<string, number>();
   for (const line of out.split("\n").filter((l) => l.startsWith("{"))) {
     const row = JSON.parse(line) as { pl: number; speed_tg: number };
-    speeds.set(row.pl, row.speed_tg);
+    speeds.set(String(row.pl), row.speed_tg);
   }
   return speeds;
 }
 
-/** A prompt of about NPP tokens (byte-level vocabulary: about one token per character), distinct per call. */
-const prompt = (tag: string) => `${tag} ${"abcdefghijklmnopqrstuvwxyz".repeat(4)}`.slice(0, NPP);
+interface OurRound {
+  speeds: Record<string, number>;
+  outsideDecode: number;
+}
 
-/** Generation-phase throughput of agents started together: tokens after the first, over the time after all first tokens. */
-function batchedThroughput(started: number, usages: CallUsage[]): number {
-  const firstAll = Math.max(...usages.map((u) => started + u.firstTokenMs));
-  const endAll = Math.max(...usages.map((u) => started + u.wallMs));
-  const tokens = usages.reduce((s, u) => s + u.completionTokens - 1, 0);
-  return (tokens * 1000) / (endAll - firstAll);
+/** One round of our runtime on one build, in its own process (a process loads one llama.cpp build). */
+function ourRound(model: string, build: "prebuilt" | "native", threads: number, round: number): OurRound {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "llmRuntimeRound.ts")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CL_BENCH_MODEL: model, CL_BENCH_BUILD: build, CL_BENCH_THREADS: String(threads), CL_BENCH_NPP: String(NPP), CL_BENCH_NTG: String(NTG), CL_BENCH_ROUND: String(round) },
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!) as OurRound;
+}
+
+/** Medians of the rounds that ran; the first failure's reason if none did. */
+class Column {
+  private readonly rounds: Array<Map<string, number>> = [];
+  private failure: string | undefined;
+  constructor(private readonly unavailable?: string) {}
+  run(measure: () => Map<string, number>): void {
+    if (this.unavailable !== undefined || this.failure !== undefined) return;
+    try {
+      this.rounds.push(measure());
+    } catch (error) {
+      this.failure = whyFailed(error);
+    }
+  }
+  result(): Measured {
+    if (this.unavailable !== undefined) return { ok: false, why: this.unavailable };
+    if (this.rounds.length === 0) return { ok: false, why: this.failure ?? "not measured" };
+    const keys = new Set(this.rounds.flatMap((r) => [...r.keys()]));
+    return { ok: true, speeds: new Map([...keys].map((k) => [k, median(this.rounds.map((r) => r.get(k) ?? NaN))])) };
+  }
 }
 
 async function main(): Promise<void> {
   const model = await benchModel();
-  const references = await anchors();
-  log(`model ${model}; threads ${threads}; prompt ${NPP}, generate ${NTG} tokens per agent; ${ROUNDS} rounds`);
+  const native = inspectNativeBuild(nativeBuildDir(), await getModuleVersion());
+  const nativeMissing =
+    native.state === "usable" ? undefined : native.state === "none" ? "not built — run `culture-lab build-native` (a few minutes, once) and bench again" : `the native build cannot be used: ${native.reason}`;
+  const anchors = { native: await nativeAnchor(), sameKernels: await sameKernelsAnchor() };
+  if (process.env.CL_BENCH_ANCHORS_ONLY === "1") {
+    // Build (or find) the anchors and stop: lets a shared machine build them in one job and measure in another.
+    for (const [name, state] of Object.entries(anchors)) log(`${name}: ${state.ok ? state.anchor.command : state.why}`);
+    return;
+  }
+  log(`model ${model}; threads ${THREADS.join(" and ")}; prompt ${NPP}, generate ${NTG} tokens per agent; ${ROUNDS} rounds`);
 
-  // Bench-only instrumentation: time spent inside llama.cpp's decode, by wrapping the native context object.
-  let decodeMs = 0;
-  const timeDecodes = (context: LlamaContext) => {
-    const holder = context as unknown as { _ctx: Record<string, unknown> };
-    const native = holder._ctx;
-    const decode = (native.decodeBatch as () => Promise<void>).bind(native);
-    holder._ctx = new Proxy(native, {
-      get(target, key) {
-        if (key === "decodeBatch")
-          return async () => {
-            const t = performance.now();
-            try {
-              return await decode();
-            } finally {
-              decodeMs += performance.now() - t;
-            }
-          };
-        const value = target[key as string];
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
+  const columns = new Map<number, { prebuilt: Column; native: Column; anchorNative: Column; anchorSame: Column; outside: { prebuilt: number[]; native: number[] } }>();
+  for (const t of THREADS) {
+    columns.set(t, {
+      prebuilt: new Column(),
+      native: new Column(nativeMissing),
+      anchorNative: new Column(anchors.native.ok ? undefined : anchors.native.why),
+      anchorSame: new Column(anchors.sameKernels.ok ? undefined : anchors.sameKernels.why),
+      outside: { prebuilt: [], native: [] },
     });
-  };
-
-  const config = { model, gpu: false as const, threads, contextSize: NPP + NTG + 96, agentsPerContext: 8, batchSize: 512, decoding: "batched" as const };
-  const rt = await openRuntime(config, { onContextCreated: timeDecodes });
-  const agents: RuntimeAgent[] = [];
-  for (let i = 0; i < 8; i++) agents.push(await rt.agent({ id: `agent-${i}`, sampling: { seed: i, maxTokens: NTG, ignoreEos: true, temperature: 0.8 } }));
-
-  const ours = new Map<string, number[]>();
-  const theirs = new Map<string, number[]>();
-  const overhead: number[] = [];
-  const push = <K>(m: Map<K, number[]>, k: K, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
-
+  }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const anchor of references) for (const [pl, speed] of ceiling(anchor, model)) push(theirs, `${anchor.name}/${pl}`, speed);
-    for (const n of BATCHES) {
-      decodeMs = 0;
-      const started = performance.now();
-      const results = await Promise.all(agents.slice(0, n).map((a, i) => a.generateText(prompt(`r${round}n${n}a${i}`))));
-      const wall = performance.now() - started;
-      push(ours, `${n} batched`, batchedThroughput(started, results.map((r) => r.usage)));
-      if (n === 1) overhead.push(1 - decodeMs / wall);
+    for (const t of THREADS) {
+      const c = columns.get(t)!;
+      for (const [state, column] of [[anchors.native, c.anchorNative], [anchors.sameKernels, c.anchorSame]] as const) {
+        if (state.ok) column.run(() => ceiling(state.anchor, model, t));
+      }
+      for (const build of ["prebuilt", "native"] as const) {
+        c[build].run(() => {
+          const r = ourRound(model, build, t, round);
+          c.outside[build].push(r.outsideDecode);
+          return new Map(Object.entries(r.speeds));
+        });
+      }
     }
-    let tokens = 0;
-    let genMs = 0;
-    for (const [i, a] of agents.entries()) {
-      const r = await a.generateText(prompt(`r${round}s${i}`));
-      tokens += r.usage.completionTokens - 1;
-      genMs += r.usage.wallMs - r.usage.firstTokenMs;
-    }
-    push(ours, "8 one after another", (tokens * 1000) / genMs);
     log(`round ${round + 1}/${ROUNDS} done`);
   }
-  await rt.dispose();
 
   // The engine boundary: the same call through the engine process; the difference is IPC and (de)serialisation.
+  const config = { model, gpu: false as const, threads: N, contextSize: NPP + NTG + 96, agentsPerContext: 8, batchSize: 512, decoding: "batched" as const };
   const client = await EngineClient.start();
   await client.request(runtimeOpen, { config });
   await client.request(runtimeAddAgent, { spec: { id: "e", sampling: { seed: 1, maxTokens: NTG, ignoreEos: true } } });
@@ -171,7 +187,7 @@ async function main(): Promise<void> {
   const ipcMs: number[] = [];
   for (let i = 0; i < 2 * ROUNDS; i++) {
     const t = performance.now();
-    const r = await client.request(runtimeGenerateText, { agentId: "e", prompt: prompt(`engine${i}`) });
+    const r = await client.request(runtimeGenerateText, { agentId: "e", prompt: `engine${i} ${"abcdefghijklmnopqrstuvwxyz".repeat(4)}`.slice(0, NPP) });
     const wall = performance.now() - t;
     ipcMs.push(wall - r.usage.wallMs);
     ipcShare.push((wall - r.usage.wallMs) / wall);
@@ -179,28 +195,21 @@ async function main(): Promise<void> {
   await client.request(runtimeClose, {});
   await client.dispose();
 
-  const one = median(ours.get("1 batched") ?? []);
-  const ref = (anchor: string, pl: number) => median(theirs.get(`${anchor}/${pl}`) ?? []);
-  const rows: Array<[string, number, number]> = [
-    ["1 agent", one, 1],
-    ["2 agents, one context", median(ours.get("2 batched") ?? []), 2],
-    ["4 agents, one context", median(ours.get("4 batched") ?? []), 4],
-    ["8 agents, one context", median(ours.get("8 batched") ?? []), 8],
-    ["8 agents one after another", median(ours.get("8 one after another") ?? []), 1],
-  ];
-  const f = (x: number | undefined, d = 1) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(d));
-  console.log(`\nLLM generation throughput — ${describeSpec(BENCH_SPEC)}, ${threads} thread(s), ${NPP}+${NTG} tokens per agent, median of ${ROUNDS}`);
-  console.log(`llama.cpp = llama-batched-bench at the same batch size ("native" build; "same kernels" = on node-llama-cpp's prebuilt CPU backend)`);
-  console.log(`${"".padEnd(28)}${"ours".padStart(8)}${"native".padStart(9)}${"ratio".padStart(7)}${"same kernels".padStart(14)}${"ratio".padStart(7)}   tok/s`);
-  for (const [name, mine, pl] of rows) {
-    const native = ref("native", pl);
-    const same = ref("same kernels", pl);
-    console.log(`${name.padEnd(28)}${f(mine).padStart(8)}${f(native).padStart(9)}${f(mine / native, 2).padStart(7)}${f(same).padStart(14)}${f(mine / same, 2).padStart(7)}`);
-  }
-  console.log(`\n8 agents batched / 1 agent:        ${f(median(ours.get("8 batched") ?? []) / one, 2)}×   (llama.cpp native: ${f(ref("native", 8) / ref("native", 1), 2)}×, same kernels: ${f(ref("same kernels", 8) / ref("same kernels", 1), 2)}×)`);
-  console.log(`8 batched / 8 one after another:   ${f(median(ours.get("8 batched") ?? []) / median(ours.get("8 one after another") ?? []), 2)}×`);
-  console.log(`time outside llama.cpp decode, 1 agent in-process: ${f(100 * median(overhead))}% of call time (sampling, scheduling, JS)`);
-  console.log(`engine process boundary per call: ${f(median(ipcMs), 2)} ms = ${f(100 * median(ipcShare), 2)}% of call time`);
+  const results: ThreadResults[] = THREADS.map((t) => {
+    const c = columns.get(t)!;
+    const outside = (xs: number[]) => (xs.length ? median(xs) : undefined);
+    return {
+      threads: t,
+      ours: { prebuilt: c.prebuilt.result(), native: c.native.result() },
+      llamaCpp: { native: c.anchorNative.result(), sameKernels: c.anchorSame.result() },
+      outsideDecode: { prebuilt: outside(c.outside.prebuilt), native: outside(c.outside.native) },
+    };
+  });
+  console.log(`\nLLM generation throughput — ${describeSpec(BENCH_SPEC)}, ${NPP}+${NTG} tokens per agent, median of ${ROUNDS} interleaved rounds`);
+  console.log(`ours = this runtime with decoding "batched" (the default "exact" decodes one agent per llama.cpp call, for exact replay)`);
+  console.log(`llama.cpp = llama-batched-bench at the same batch size and threads ("native": llama.cpp's defaults for this CPU; "same kernels": on node-llama-cpp's prebuilt CPU backend)`);
+  console.log(formatTable(results));
+  console.log(`\nengine process boundary per call (${N} threads): ${median(ipcMs).toFixed(2)} ms = ${(100 * median(ipcShare)).toFixed(2)}% of call time`);
   console.log(`sampling is included in ours (llama-batched-bench does not sample); machine load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 }
 

@@ -74,6 +74,11 @@ describe("culture-lab run's configuration", function () {
     assert.throws(() => parseLoopConfig({ runtime: { threads: availableParallelism() + 1 } }, "x.json"), /x\.json: "runtime\.threads": more CPU threads/);
   });
 
+  it("refuses a llama.cpp build setting it does not know, naming the ones it does", () => {
+    assert.throws(() => parseLoopConfig({ runtime: { build: "fast" } }, "x.json"), /x\.json: "runtime\.build": expected one of "auto"\|"prebuilt"\|"native" \(got "fast"\)/);
+    assert.equal(parseLoopConfig({ runtime: { build: "native" } }, "x.json").runtime.build, "native");
+  });
+
   it("resolves --model against the folder the command was typed in, not the engine's folder", () => {
     const { config } = loadRunConfig({ model: "mymodels/x.gguf" }, dir);
     assert.equal((config.runtime as { model: string }).model, join(dir, "mymodels", "x.gguf"));

@@ -31,7 +31,7 @@ describe("the worked examples in the prompts", () => {
 
   it("decode under the grammars, which put reasoning first and pin the proposer's mode", async function () {
     this.timeout(60_000);
-    const llama = await sharedLlama(false, 1);
+    const llama = (await sharedLlama(false, 1)).llama;
     for (const mode of MODES) {
       const proposer = await llama.createGrammarForJsonSchema(proposerSchema(mode) as never);
       assert.deepEqual(proposer.parse(JSON.stringify(EXAMPLE_PROPOSALS[mode])), EXAMPLE_PROPOSALS[mode]);

@@ -6,7 +6,7 @@ import type { SessionStatus } from "../../agents/engine/protocol";
 import { ProgressTracker } from "../../agents/loop/progress";
 import { describeProgress } from "../../agents/report/sessionProgress";
 import type { SessionProgress } from "../../agents/report/sessionProgress";
-import { autoThreads, SMALL_MODEL_BYTES } from "../../agents/runtime/threadChoice";
+import { autoThreads, pickCalibrated, SMALL_MODEL_BYTES } from "../../agents/runtime/threadChoice";
 import { captureIO } from "../helpers/captureIO";
 
 describe("progress inside a session", () => {
@@ -116,5 +116,21 @@ describe("the thread count chosen when it is left to us", () => {
     assert.equal(autoThreads(big, { cores: 8, load: 5.6 }).threads, 2);
     assert.equal(autoThreads(big, { cores: 2, load: 7 }).threads, 1);
     assert.match(autoThreads(big, { cores: 2, load: 7 }).reason, /load average 7\.0/);
+  });
+
+  it("measures a large model at one thread and at the idle cores before choosing, and never a small one", () => {
+    const big = SMALL_MODEL_BYTES * 20;
+    assert.deepEqual(autoThreads(big, { cores: 8, load: 5.6 }).calibrate, [1, 2]);
+    assert.equal(autoThreads(big, { cores: 2, load: 7 }).calibrate, undefined, "one idle core leaves nothing to measure");
+    assert.equal(autoThreads(600 * 1024, { cores: 16, load: 0 }).calibrate, undefined);
+  });
+
+  it("keeps the thread count that decoded fastest, and fewer threads unless more are clearly faster", () => {
+    const machine = { cores: 2, load: 1.7 };
+    const stalled = pickCalibrated([{ threads: 1, msPerToken: 20 }, { threads: 2, msPerToken: 180 }], machine);
+    assert.equal(stalled.threads, 1);
+    assert.match(stalled.reason, /measured 20\.0 ms\/token at 1, 180\.0 ms\/token at 2; 2 CPU threads, load average 1\.7/);
+    assert.equal(pickCalibrated([{ threads: 2, msPerToken: 11 }, { threads: 1, msPerToken: 20 }], machine).threads, 2);
+    assert.equal(pickCalibrated([{ threads: 1, msPerToken: 20 }, { threads: 2, msPerToken: 19 }], machine).threads, 1, "5% faster is within the noise of a shared machine");
   });
 });

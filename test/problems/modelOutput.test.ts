@@ -60,7 +60,7 @@ describe("model output for the problem game", () => {
   it("gives JSON Schemas that node-llama-cpp turns into grammars whose parser agrees with zod", async function () {
     // The process's one llama.cpp binding (sharedLlama.ts): a second one, disposed here, would leave llama.cpp's
     // global log callback pointing nowhere for every later load in this process.
-    const llama = await sharedLlama(false, 1);
+    const llama = (await sharedLlama(false, 1)).llama;
     const proposalGrammar = await llama.createGrammarForJsonSchema(proposalJsonSchema as never);
     assert.deepEqual(proposalGrammar.parse(JSON.stringify(valid)), valid);
     const samples = { deduction: { output: { k: [1, null, true, "s"] } }, abduction: { input: [[1, 2], "x"] }, induction: { program: "function f(x){ return x }" } };

@@ -45,7 +45,7 @@ describe("the random-weight GGUF writer", () => {
   it("writes a model that the real llama.cpp loads, round-trips text through, and generates from", async () => {
     const path = join(dir, "gen.gguf");
     await writeRandomLlama(path, TINY_SPEC);
-    const llama = await sharedLlama(false, 1);
+    const llama = (await sharedLlama(false, 1)).llama;
     const model = await llama.loadModel({ modelPath: path });
     try {
       const text = 'Hello, {"answer": 42}\n';
