@@ -45,8 +45,9 @@ export class PrefixShare {
    */
   async prepare(slot: number, sequence: LlamaContextSequence, prompt: readonly Token[]): Promise<PromptPlan & { done: () => void }> {
     const previous = this.held.get(slot);
-    // Copies other agents take from this sequence finish before anything of it is erased.
-    while (previous && previous.copies.size > 0) await Promise.all(previous.copies);
+    // Copies other agents take from this sequence finish before anything of it is erased (a failed copy is the
+    // copying agent's error, reported by its own call).
+    while (previous && previous.copies.size > 0) await Promise.allSettled(previous.copies);
     const ownClean = previous && previous.sequence === sequence ? previous.clean : 0;
     let reused = commonPrefix(sequence.contextTokens, prompt, prompt.length - 1);
 
