@@ -87,7 +87,7 @@ export class LoadedModel {
     let shared = this.contexts.find((c) => c.context.sequencesLeft > 0);
     if (!shared) {
       const barrier = new StepBarrier();
-      shared = { context: await this.createContext(barrier), barrier, prefixes: new PrefixShare(this.config.sharePrefixes), seats: 0 };
+      shared = { context: await this.createContext(barrier), barrier, prefixes: new PrefixShare(this.config.sharePrefixes && this.config.decoding === "batched"), seats: 0 };
       this.contexts.push(shared);
     }
     const sequence = shared.context.getSequence();

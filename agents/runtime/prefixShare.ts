@@ -3,13 +3,12 @@
 // (llama.cpp's memory seq_cp, through node-llama-cpp's internal `_copyStateFromOtherSequence`) and decodes only the
 // rest. The first of several agents given the same prompt decodes it; the others copy.
 //
-// Exact replay: whether a copy happens depends on timing (which agent's call starts first), so a copy must give
-// exactly the logits the agent would have computed without it. Measured on the tiny model
-// (test/runtime/prefixSharing.test.ts): llama.cpp's CPU kernels compute a token of a multi-token prompt chunk the
-// same whatever the chunk's length and whichever sequence it is in, but a token decoded alone (a one-token chunk, a
-// generated token) goes through another kernel and gets slightly different values. So only "clean" tokens are
-// copied — decoded in a prompt chunk of two or more, never generated ones — and at least two prompt tokens are
-// always left to decode; batchOrder.ts never splits a prompt so that one token is left over.
+// Only with "batched" decoding (loadedModel.ts): measured on the tiny model (test/runtime/prefixSharing.test.ts), a
+// copy is faithful — the same logits as decoding the same chunks in the sequence itself — but a prompt's logits
+// depend on where it was split into decodes (99 tokens decoded whole vs as 43 + 56: logits differ by 3.5e-4), and
+// whether a copy happens depends on timing, so a copied run would not replay exactly. Only "clean" tokens are copied
+// — decoded in a prompt chunk of two or more, never generated ones, which a one-token decode computes with another
+// kernel — and at least two prompt tokens are left to decode.
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 
 /** Fewer shared tokens than this are decoded rather than copied (a copy moves the whole KV stream). */

@@ -3,9 +3,9 @@
 //   1. the project's tiny random model through the real runtime (issue 5's setting: every proposal is noise);
 //   2. scripted agents (a test double) that propose valid problems and write notes, so every loop phase does
 //      real work; they answer instantly, so this run shows the loop's absolute cost per generation.
-// Run 1 is made twice, with and without shared prompt prefixes (agents/runtime/prefixShare.ts): prompt tokens
-// decoded per generation against the naive count (every prompt decoded in full), the wall time of both, and
-// whether the two runs' calls are identical (they must be: sharing may not change an output).
+// Run 1 is made twice with "batched" decoding (the one that shares prompt prefixes, agents/runtime/prefixShare.ts),
+// with and without shared prefixes: prompt tokens decoded per generation against the naive count (every prompt
+// decoded in full), the wall time of both, and where their calls first differ (batched runs may differ anyway).
 // Sandbox throughput and deadline overshoot are measured by bench:sandbox, which `npm run bench:loop` runs next.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,7 +51,7 @@ const temp = mkdtempSync(join(tmpdir(), "cl-bench-loop-"));
 try {
   // Each run on its own runtime and workspace from an empty knowledge base, so both see the same calls.
   async function tinyRun(sharePrefixes: boolean) {
-    const runConfig = { ...config, runtime: { ...config.runtime, sharePrefixes } };
+    const runConfig = { ...config, runtime: { ...config.runtime, decoding: "batched" as const, sharePrefixes } };
     const runtime = await openRuntime(runConfig.runtime);
     try {
       const workspaceDir = mkdtempSync(join(temp, sharePrefixes ? "shared-" : "alone-"));
@@ -63,7 +63,7 @@ try {
     }
   }
   const shared = await tinyRun(true);
-  table(`1. tiny random model (${shared.threads} thread(s)), ${GENERATIONS} generations, held-out evaluation every 2, shared prompt prefixes`, shared.result.summary.generations, true);
+  table(`1. tiny random model (${shared.threads} thread(s)), ${GENERATIONS} generations, held-out evaluation every 2, batched decoding, shared prompt prefixes`, shared.result.summary.generations, true);
   const alone = await tinyRun(false);
   table("1b. the same without shared prompt prefixes (runtime.sharePrefixes false)", alone.result.summary.generations, true);
   const total = (run: typeof shared, pick: (g: GenerationSummary) => number | undefined) => run.result.summary.generations.reduce((s, g) => s + (pick(g) ?? 0), 0);
