@@ -47,15 +47,19 @@ describe("a session on the tiny model with shared prompt prefixes", function () 
     for (const g of shared.generations) assert.equal(g.promptTokensCopied, 0);
   });
 
-  it("with batched decoding copies prompt prefixes between agents every generation and decodes fewer prompt tokens", async () => {
+  it("with batched decoding copies prompt prefixes between agents and decodes a smaller share of the prompt tokens", async () => {
+    // Batched runs may differ by timing (and the tiny model's noise proposals may leave a generation with nothing to
+    // solve), so the two runs are compared over the whole session, as shares of their own prompt tokens.
     const shared = await run("batched", true);
     const alone = await run("batched", false);
-    for (const [g, without] of shared.generations.map((g, i) => [g, alone.generations[i]!] as const)) {
-      assert.ok(g.promptTokensCopied! > 0, `generation ${g.generation} copied prompt tokens`);
-      assert.equal(without.promptTokensCopied, 0);
-      assert.ok(g.promptTokensEvaluated! < without.promptTokensEvaluated!, `generation ${g.generation}: ${g.promptTokensEvaluated} decoded with sharing, ${without.promptTokensEvaluated} without`);
-    }
+    const total = (r: typeof shared, pick: (c: (typeof shared.calls)[number]) => number | undefined) => r.calls.reduce((n, c) => n + (pick(c) ?? 0), 0);
+    assert.ok(total(shared, (c) => c.promptTokensCopied) > 0, "prompt tokens were copied");
+    assert.equal(total(alone, (c) => c.promptTokensCopied), 0);
+    const share = (r: typeof shared) => total(r, (c) => c.promptTokensEvaluated) / total(r, (c) => c.promptTokens);
+    assert.ok(share(shared) < share(alone), `${share(shared).toFixed(3)} of prompt tokens decoded with sharing, ${share(alone).toFixed(3)} without`);
     const copiedCall = shared.calls.find((c) => (c.promptTokensCopied ?? 0) > 0)!;
     assert.ok(copiedCall.promptTokensEvaluated! + copiedCall.promptTokensCopied! <= copiedCall.promptTokens, "each call's record says what it decoded and copied");
+    const copiedInSummaries = shared.generations.reduce((n, g) => n + (g.promptTokensCopied ?? 0), 0);
+    assert.equal(copiedInSummaries, total(shared, (c) => c.promptTokensCopied), "the generation summaries add up the calls");
   });
 });
