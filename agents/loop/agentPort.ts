@@ -26,6 +26,10 @@ export interface AgentRequest {
 
 export interface AgentUsage {
   promptTokens: number;
+  /** Prompt tokens the model decoded (the rest it kept or copied); absent for agents that decode nothing (test doubles). */
+  promptTokensEvaluated?: number;
+  /** Prompt tokens copied from another agent's decode of a shared prefix (agents/runtime/prefixShare.ts). */
+  promptTokensCopied?: number;
   completionTokens: number;
   ms: number;
 }

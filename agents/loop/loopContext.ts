@@ -49,6 +49,11 @@ export interface LoopContext {
 
 export interface GenerationUsage {
   completionTokens: number;
+  /** Prompt tokens of the generation's calls, counted in full (what decoding every prompt alone would cost). */
+  promptTokens: number;
+  /** Of those, the ones decoded; the rest were kept from an agent's previous call or copied from another agent's. */
+  promptTokensEvaluated: number;
+  promptTokensCopied: number;
   /**
    * Wall time during which at least one model call was in flight. Calls of different agents overlap, so
    * this is the union of their intervals, not their sum: wall time minus it is the loop's own overhead.
@@ -61,7 +66,7 @@ export interface GenerationUsage {
 }
 
 export function newUsage(): GenerationUsage {
-  return { completionTokens: 0, modelBusyMs: 0, phaseMs: {}, inFlight: 0, busySince: 0 };
+  return { completionTokens: 0, promptTokens: 0, promptTokensEvaluated: 0, promptTokensCopied: 0, modelBusyMs: 0, phaseMs: {}, inFlight: 0, busySince: 0 };
 }
 
 /** Runs `work` and adds its wall time to `phase`. */
@@ -126,6 +131,9 @@ async function askOnce(ctx: LoopContext, agent: LoopAgent, generation: number, r
     ctx.progress.callDone();
   }
   usage.completionTokens += reply.usage.completionTokens;
+  usage.promptTokens += reply.usage.promptTokens;
+  usage.promptTokensEvaluated += reply.usage.promptTokensEvaluated ?? reply.usage.promptTokens;
+  usage.promptTokensCopied += reply.usage.promptTokensCopied ?? 0;
   record(ctx, agent, generation, request, reply);
   return reply;
 }
@@ -146,6 +154,7 @@ function record(ctx: LoopContext, agent: LoopAgent, generation: number, request:
     output: reply.text,
     outcome: reply.ok ? "ok" : reply.reason,
     promptTokens: reply.usage.promptTokens,
+    ...(reply.usage.promptTokensEvaluated === undefined ? {} : { promptTokensEvaluated: reply.usage.promptTokensEvaluated, promptTokensCopied: reply.usage.promptTokensCopied ?? 0 }),
     completionTokens: reply.usage.completionTokens,
     ms: reply.usage.ms,
   });

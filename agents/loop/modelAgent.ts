@@ -66,6 +66,8 @@ class ModelAgent implements LoopAgent {
       : await model.generateText(request.prompt, options);
     const usage = {
       promptTokens: result.usage.promptTokens,
+      promptTokensEvaluated: result.usage.promptTokensEvaluated,
+      promptTokensCopied: result.usage.promptTokensCopied,
       completionTokens: result.usage.completionTokens,
       ms: performance.now() - started,
     };

@@ -77,16 +77,20 @@ const ANSWER_SHAPES: Record<Mode, string> = {
   induction: '{"reasoning": "...", "answer": {"program": "function f(...) { ... }"}, "cites": [ids of notes you used]}',
 };
 
-/** The notes are already cut to the prompt's budget (noteBudget.ts). */
+/**
+ * The notes are already cut to the prompt's budget (noteBudget.ts). What every solver of a mode reads (the
+ * instruction and the worked example) comes first, then the problem's notes and the puzzle: the runtime decodes a
+ * prefix shared by several agents once (agents/runtime/prefixShare.ts).
+ */
 export function solverPrompt(view: SolverView, notes: RetrievedNote[]): string {
-  const lines: string[] = [];
+  const example = EXAMPLE_ANSWERS[view.mode];
+  const lines = ["Solve the puzzle. Think step by step in \"reasoning\" first (work through the code or the examples), then give the answer.", "", "Example puzzle:", ...puzzle(example.view), "Example reply:", JSON.stringify(example.reply), ""];
   if (notes.length > 0) {
     lines.push("Notes other agents wrote (cite the ids of the ones you use):");
     for (const note of notes) lines.push(`[${note.id}] ${clip(note.title, 120)}: ${note.text}`);
     lines.push("");
   }
-  const example = EXAMPLE_ANSWERS[view.mode];
-  lines.push("Solve the puzzle. Think step by step in \"reasoning\" first (work through the code or the examples), then give the answer.", "", "Example puzzle:", ...puzzle(example.view), "Example reply:", JSON.stringify(example.reply), "", "Your puzzle:", ...puzzle(view), "", `Reply with one JSON object: ${ANSWER_SHAPES[view.mode]}`);
+  lines.push("Your puzzle:", ...puzzle(view), "", `Reply with one JSON object: ${ANSWER_SHAPES[view.mode]}`);
   return lines.join("\n");
 }
 

@@ -18,6 +18,9 @@ export interface CallRecord {
   output: string;
   outcome: string;
   promptTokens: number;
+  /** Of the prompt's tokens, the ones decoded for this call, and the ones copied from another agent's sequence. Absent for test doubles and in runs recorded before they existed. */
+  promptTokensEvaluated?: number;
+  promptTokensCopied?: number;
   completionTokens: number;
   ms: number;
 }

@@ -87,12 +87,13 @@ export class RemoteAgent implements RuntimeAgent {
         const outcome = await this.server.limit(() => withRetries(this.remote, () => streamChat(this.remote, this.remote, call, signal), signal), signal);
         this.servedModel = outcome.servedModel ?? this.servedModel;
         const ended = performance.now();
-        const tokens = outcome.usage ?? { promptTokens: 0, promptTokensEvaluated: 0, completionTokens: 0 };
+        // A server's own prompt cache is invisible here: nothing counts as copied between agents.
+        const tokens = { promptTokensCopied: 0, ...(outcome.usage ?? { promptTokens: 0, promptTokensEvaluated: 0, completionTokens: 0 }) };
         run = { ok: true, outcome, usage: callUsage(this.id, this.parameters, tokens, ended - started, (outcome.firstTokenAt ?? ended) - started) };
       } catch (error) {
         if (!(error instanceof CultureLabError)) throw error;
         const ended = performance.now();
-        const usage = callUsage(this.id, this.parameters, { promptTokens: 0, promptTokensEvaluated: 0, completionTokens: 0 }, ended - started, ended - started);
+        const usage = callUsage(this.id, this.parameters, { promptTokens: 0, promptTokensEvaluated: 0, promptTokensCopied: 0, completionTokens: 0 }, ended - started, ended - started);
         run = signal.aborted
           ? { ok: false, failure: "aborted", message: "the call was aborted", usage }
           : { ok: false, failure: "server-error", message: `${this.remote.model} at ${this.remote.baseUrl}: ${error.explain()}`, usage };

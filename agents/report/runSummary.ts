@@ -55,6 +55,14 @@ export interface GenerationSummary {
   /** Why the alarm or "converging" is up (or why a source was not measured), one line per series. */
   collapseReasons?: string[];
   completionTokens: number;
+  /**
+   * The generation's prompt tokens counted in full (decoding every prompt alone), and the ones decoded: the rest
+   * were kept from an agent's previous call or copied from another agent's decode of a shared prefix. Absent in runs
+   * recorded before they existed.
+   */
+  promptTokens?: number;
+  promptTokensEvaluated?: number;
+  promptTokensCopied?: number;
   wallMs: number;
   /** Wall time during which some model call was in flight (the union over concurrent agents). */
   modelBusyMs: number;

@@ -5,8 +5,13 @@ export interface CallUsage {
   agentId: string;
   /** Tokens in the rendered prompt (persona + prompt, chat template included). */
   promptTokens: number;
-  /** Prompt tokens actually decoded; the rest were reused from the agent's previous call. */
+  /**
+   * Prompt tokens actually decoded; the rest were kept from the agent's previous call or copied from another
+   * agent's sequence (`promptTokensCopied`).
+   */
   promptTokensEvaluated: number;
+  /** Prompt tokens copied from another agent's sequence of the same context (a shared prefix decoded once). */
+  promptTokensCopied: number;
   completionTokens: number;
   wallMs: number;
   /** From the call's start to its first generated token (queueing and prompt decoding). */
@@ -20,6 +25,7 @@ export interface UsageTotals {
   calls: number;
   promptTokens: number;
   promptTokensEvaluated: number;
+  promptTokensCopied: number;
   completionTokens: number;
   wallMs: number;
   flops: number;
@@ -33,15 +39,16 @@ export interface AccountingSnapshot {
 export function callUsage(
   agentId: string,
   parameters: number,
-  tokens: { promptTokens: number; promptTokensEvaluated: number; completionTokens: number },
+  tokens: { promptTokens: number; promptTokensEvaluated: number; promptTokensCopied: number; completionTokens: number },
   wallMs: number,
   firstTokenMs: number,
 ): CallUsage {
-  const { promptTokens, promptTokensEvaluated, completionTokens } = tokens;
+  const { promptTokens, promptTokensEvaluated, promptTokensCopied, completionTokens } = tokens;
   return {
     agentId,
     promptTokens,
     promptTokensEvaluated,
+    promptTokensCopied,
     completionTokens,
     wallMs,
     firstTokenMs,
@@ -50,12 +57,13 @@ export function callUsage(
   };
 }
 
-const emptyTotals = (): UsageTotals => ({ calls: 0, promptTokens: 0, promptTokensEvaluated: 0, completionTokens: 0, wallMs: 0, flops: 0 });
+const emptyTotals = (): UsageTotals => ({ calls: 0, promptTokens: 0, promptTokensEvaluated: 0, promptTokensCopied: 0, completionTokens: 0, wallMs: 0, flops: 0 });
 
 function add(totals: UsageTotals, usage: CallUsage): void {
   totals.calls += 1;
   totals.promptTokens += usage.promptTokens;
   totals.promptTokensEvaluated += usage.promptTokensEvaluated;
+  totals.promptTokensCopied += usage.promptTokensCopied;
   totals.completionTokens += usage.completionTokens;
   totals.wallMs += usage.wallMs;
   totals.flops += usage.flops;

@@ -8,7 +8,7 @@
 //    (llama_batch_allocr::split_equal, sequential = true); an unordered batch of 8 costs several passes.
 // 3. With `oneSequencePerDecode` ("exact" decoding), each decode holds one agent's tokens, the lowest sequence id
 //    first: a token is then always computed the same way whatever the other agents are doing, so a run replays
-//    exactly. (llama.cpp's CPU kernels give a token decoded alone slightly different logits from one decoded
+//    exactly. A long prompt is split so that no single token is left over. (llama.cpp's CPU kernels give a token decoded alone slightly different logits from one decoded
 //    with others; batches of two or more agents agree with each other.)
 // Both need node-llama-cpp's private decode queue (which sequence owns each queued token array); if a later
 // version renames it, batches are still decoded, just in arrival order.
@@ -64,7 +64,10 @@ function oneSequence(items: readonly BatchItem[], size: number, sequenceOf: Map<
   let left = size;
   for (const item of chosen) {
     if (left === 0) break;
-    const amount = Math.min(item.tokens.length, left);
+    let amount = Math.min(item.tokens.length, left);
+    // Never leave one prompt token over for the next decode: a token decoded alone gets slightly different values,
+    // and prefixShare.ts relies on prompt tokens being computed the same however a prompt is split.
+    if (item.tokens.length - amount === 1 && amount > 2) amount--;
     result.push({ item, processAmount: amount });
     left -= amount;
   }

@@ -1,9 +1,10 @@
-// One agent turn on one context sequence: reuse the prompt prefix already in the sequence, decode the rest,
-// then sample token by token (llama.cpp batches this sequence's steps with every other agent's) until an
-// end-of-generation token, a stop text, the token limit or an abort.
+// One agent turn on one context sequence: keep the prompt prefix already in the sequence or copy it from another
+// agent's (prefixShare.ts), decode the rest, then sample token by token (llama.cpp batches this sequence's steps
+// with every other agent's) until an end-of-generation token, a stop text, the token limit or an abort.
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import type { Sampling } from "./runtimeConfig";
+import type { PrefixShare } from "./prefixShare";
 import type { StepBarrier } from "./stepBarrier";
 
 export type StopReason = "eog" | "stop-text" | "max-tokens" | "aborted";
@@ -26,6 +27,8 @@ export interface GenerationRequest {
   barrier: StepBarrier;
   /** This sequence's order in its context. */
   slot: number;
+  /** The context's shared prompt prefixes. */
+  prefixes: PrefixShare;
 }
 
 export interface GenerationOutcome {
@@ -34,12 +37,16 @@ export interface GenerationOutcome {
   firstTokenAt: number | undefined;
   completionTokens: number;
   promptTokensEvaluated: number;
+  /** Prompt tokens kept from this sequence's previous call. */
+  promptTokensReused: number;
+  /** Prompt tokens copied from another agent's sequence instead of being decoded. */
+  promptTokensCopied: number;
   stopReason: StopReason;
 }
 
 export async function generate(request: GenerationRequest): Promise<GenerationOutcome> {
   const { sequence, model, promptTokens, sampling, signal } = request;
-  if (signal?.aborted) return { text: "", firstTokenAt: undefined, completionTokens: 0, promptTokensEvaluated: 0, stopReason: "aborted" };
+  if (signal?.aborted) return { text: "", firstTokenAt: undefined, completionTokens: 0, promptTokensEvaluated: 0, promptTokensReused: 0, promptTokensCopied: 0, stopReason: "aborted" };
   if (promptTokens.length >= sequence.contextSize) {
     throw new CultureLabError(
       "prompt-too-long",
@@ -48,13 +55,8 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
     );
   }
 
-  // Keep what the sequence already holds of this prompt; at least one token must be decoded to get logits.
-  const held = sequence.contextTokens;
-  let reuse = 0;
-  const limit = Math.min(held.length, promptTokens.length - 1);
-  while (reuse < limit && held[reuse] === promptTokens[reuse]) reuse++;
-  if (sequence.nextTokenIndex > reuse) await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
-  const toEvaluate = promptTokens.slice(reuse);
+  const prefix = await request.prefixes.prepare(request.slot, sequence, promptTokens);
+  const toEvaluate = promptTokens.slice(prefix.reused + prefix.copied);
 
   const generated: Token[] = [];
   let firstTokenAt: number | undefined;
@@ -77,7 +79,10 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
   try {
     for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
       const token = step.value;
-      firstTokenAt ??= performance.now();
+      if (firstTokenAt === undefined) {
+        firstTokenAt = performance.now();
+        prefix.done(); // the prompt is decoded: other agents may copy it now
+      }
       if (!joined) {
         request.barrier.join(request.slot);
         joined = true;
@@ -103,11 +108,13 @@ export async function generate(request: GenerationRequest): Promise<GenerationOu
     }
   } finally {
     if (joined) request.barrier.leave(request.slot);
+    prefix.done();
     await iterator.return(undefined);
+    request.prefixes.settle(request.slot);
   }
   let text = model.detokenize(generated);
   if (stopCut >= 0) text = text.slice(0, text.length - stopCut);
-  return { text, firstTokenAt, completionTokens: generated.length, promptTokensEvaluated: toEvaluate.length, stopReason };
+  return { text, firstTokenAt, completionTokens: generated.length, promptTokensEvaluated: toEvaluate.length, promptTokensReused: prefix.reused, promptTokensCopied: prefix.copied, stopReason };
 }
 
 /** How many characters to cut from the end if the output now ends with a stop text, else -1. */

@@ -7,6 +7,7 @@ import { inspectModelFile } from "./modelFile";
 import type { ModelFileInfo } from "./modelFile";
 import type { OpenRuntimeConfig } from "./runtimeConfig";
 import { sequenceIdOf, stepBatching } from "./batchOrder";
+import { PrefixShare } from "./prefixShare";
 import { StepBarrier } from "./stepBarrier";
 
 export interface RenderedPrompt {
@@ -15,15 +16,16 @@ export interface RenderedPrompt {
   stopTexts: string[];
 }
 
-/** An agent's place in a shared context: its sequence, and the barrier of the agents it steps with. */
+/** An agent's place in a shared context: its sequence, the barrier of the agents it steps with, their prompt prefixes. */
 export interface Seat {
   sequence: LlamaContextSequence;
   barrier: StepBarrier;
   slot: number;
+  prefixes: PrefixShare;
 }
 
 export class LoadedModel {
-  private readonly contexts: Array<{ context: LlamaContext; barrier: StepBarrier; seats: number }> = [];
+  private readonly contexts: Array<{ context: LlamaContext; barrier: StepBarrier; prefixes: PrefixShare; seats: number }> = [];
   private seating: Promise<unknown> = Promise.resolve();
   private readonly chatWrapper: ChatWrapper;
 
@@ -85,11 +87,13 @@ export class LoadedModel {
     let shared = this.contexts.find((c) => c.context.sequencesLeft > 0);
     if (!shared) {
       const barrier = new StepBarrier();
-      shared = { context: await this.createContext(barrier), barrier, seats: 0 };
+      shared = { context: await this.createContext(barrier), barrier, prefixes: new PrefixShare(this.config.sharePrefixes && this.config.decoding === "batched"), seats: 0 };
       this.contexts.push(shared);
     }
     const sequence = shared.context.getSequence();
-    return { sequence, barrier: shared.barrier, slot: sequenceIdOf(sequence, shared.seats++) };
+    const slot = sequenceIdOf(sequence, shared.seats++);
+    shared.prefixes.forget(slot); // a sequence id freed by a disposed agent is handed out again
+    return { sequence, barrier: shared.barrier, slot, prefixes: shared.prefixes };
   }
 
   private async createContext(barrier: StepBarrier): Promise<LlamaContext> {
@@ -106,11 +110,14 @@ export class LoadedModel {
     return context;
   }
 
-  /** Persona and prompt in the model's own chat template, as tokens, with what ends the model's turn. */
+  /**
+   * Prompt and persona in the model's own chat template, as tokens, with what ends the model's turn. The persona
+   * closes the user's message rather than opening the chat as a system message: what differs between agents comes
+   * last, so agents given the same prompt share all of it but the persona (prefixShare.ts).
+   */
   render(persona: string, prompt: string): RenderedPrompt {
-    const chatHistory: ChatHistoryItem[] = [];
-    if (persona.length > 0) chatHistory.push({ type: "system", text: persona });
-    chatHistory.push({ type: "user", text: prompt }, { type: "model", response: [] });
+    const text = persona.length > 0 ? `${prompt}\n\n${persona}` : prompt;
+    const chatHistory: ChatHistoryItem[] = [{ type: "user", text }, { type: "model", response: [] }];
     const state = this.chatWrapper.generateContextState({ chatHistory });
     const stopTokens = new Set<Token>();
     const stopTexts: string[] = [];

@@ -393,6 +393,7 @@ class ModelAgent implements RuntimeAgent {
         sequence: this.seat.sequence,
         barrier: this.seat.barrier,
         slot: this.seat.slot,
+        prefixes: this.seat.prefixes,
         model: this.loaded.model,
         promptTokens: rendered.tokens,
         sampling: this.spec.sampling,
@@ -409,7 +410,7 @@ class ModelAgent implements RuntimeAgent {
       const usage = callUsage(
         this.id,
         this.loaded.info.parameters,
-        { promptTokens: rendered.tokens.length, promptTokensEvaluated: outcome.promptTokensEvaluated, completionTokens: outcome.completionTokens },
+        { promptTokens: rendered.tokens.length, promptTokensEvaluated: outcome.promptTokensEvaluated, promptTokensCopied: outcome.promptTokensCopied, completionTokens: outcome.completionTokens },
         ended - started,
         (outcome.firstTokenAt ?? ended) - started,
       );

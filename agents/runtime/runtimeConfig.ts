@@ -78,6 +78,12 @@ export const RuntimeConfigSchema = z.strictObject({
    * several agents (see agents/runtime/README.md) but replays only approximately.
    */
   decoding: z.enum(["exact", "batched"]).default("exact").describe("\"exact\" decodes one agent at a time, so a run replays call for call; \"batched\" decodes agents together (faster with several agents on a CPU) but a replay may diverge after many calls."),
+  /**
+   * With "batched" decoding: decode a prompt prefix that several agents of a context share once and copy its KV
+   * cache to the others (prefixShare.ts). Not with "exact" decoding: a prompt's logits depend on how it was split
+   * into decodes, and a copy (which depends on timing) changes the split, so a copied run would not replay exactly.
+   */
+  sharePrefixes: z.boolean().default(true).describe("With \"batched\" decoding, decode a prompt prefix that several agents share once and copy it to the others (less prompt decoding). \"exact\" decoding never copies, so its runs replay exactly."),
   /** Allow `hf:` downloads. Off means a missing model fails at once with a hint to use a local file. */
   allowDownload: z.boolean().default(true).describe("Allow hf: downloads; off makes a missing model fail at once with a hint to use a local file."),
 });
