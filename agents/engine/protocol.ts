@@ -9,7 +9,7 @@ import type { SessionProgress } from "../report/sessionProgress";
 import type { DownloadProgress } from "../runtime/modelSources";
 import type { JsonResult, TextResult } from "../runtime/runtime";
 import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
-import type { SessionManifest } from "../runtime/sessionManifest";
+import type { RuntimeManifest } from "../runtime/runtimeManifest";
 import type { GenerationSummary, RunSummary } from "../report/runSummary";
 
 /** Data carried by an error response: a CultureLabError's code and hint, rebuilt on the client. */
@@ -35,7 +35,7 @@ export const HEARTBEAT_MS = 1000;
 
 // ── model runtime ───────────────────────────────────────────────────────────────────────────────────────────
 /** Opens the session's runtime (one per engine); answers with the manifest so far. */
-export const runtimeOpen = new RequestType<{ config: RuntimeConfigInput; cwd?: string }, SessionManifest, EngineErrorData>("runtime/open");
+export const runtimeOpen = new RequestType<{ config: RuntimeConfigInput; cwd?: string }, RuntimeManifest, EngineErrorData>("runtime/open");
 export const runtimeAddAgent = new RequestType<{ spec: AgentSpecInput }, { id: string }, EngineErrorData>("runtime/addAgent");
 export const runtimeGenerateText = new RequestType<{ agentId: string; prompt: string; maxTokens?: number }, TextResult, EngineErrorData>("runtime/generateText");
 export const runtimeGenerateJson = new RequestType<
@@ -45,7 +45,7 @@ export const runtimeGenerateJson = new RequestType<
 >("runtime/generateJson");
 export const runtimeEmbed = new RequestType<{ texts: string[] }, { vectors: number[][] }, EngineErrorData>("runtime/embed");
 export const runtimeAccounting = new RequestType<Record<string, never>, AccountingSnapshot, EngineErrorData>("runtime/accounting");
-export const runtimeManifest = new RequestType<Record<string, never>, SessionManifest, EngineErrorData>("runtime/manifest");
+export const runtimeManifest = new RequestType<Record<string, never>, RuntimeManifest, EngineErrorData>("runtime/manifest");
 export const runtimeClose = new RequestType<Record<string, never>, null, EngineErrorData>("runtime/close");
 export const modelsList = new RequestType<{ modelsDir?: string; extraDirs?: string[] }, FoundModel[], EngineErrorData>("models/list");
 

@@ -33,7 +33,7 @@ export interface GenerationSummary {
   chaptersWritten: number;
   archived: number;
   /**
-   * Self-play (agents/loop/generation.ts): the mean learnability reward (1 − p̂, 0 when every or no solver solved)
+   * Self-play (agents/loop/playGeneration.ts): the mean learnability reward (1 − p̂, 0 when every or no solver solved)
    * over the generation's valid problems; their mean Rasch difficulty in logits as rated after the generation's
    * play; the highest such difficulty among those solved at least once. Absent when there was nothing to rate
    * (no valid problem, nothing solved) and in runs recorded before they existed.

@@ -10,8 +10,8 @@ import { CultureLabError } from "../../workspace-kb/errors";
 import { noiseU32 } from "../gguf/seededNoise";
 import { Accounting, callUsage } from "./accounting";
 import type { AccountingSnapshot, CallUsage } from "./accounting";
-import { generate } from "./generation";
-import type { StopReason } from "./generation";
+import { decodeTurn } from "./decodeTurn";
+import type { StopReason } from "./decodeTurn";
 import { checkJsonOutput, jsonValidator } from "./jsonOutput";
 import type { JsonFailure, JsonSchema } from "./jsonOutput";
 import { LoadedModel } from "./loadedModel";
@@ -22,8 +22,8 @@ import { parseAgentSpec, parseRuntimeConfig } from "./runtimeConfig";
 import type { AgentSpec, AgentSpecInput, OpenRuntimeConfig, RuntimeConfigInput } from "./runtimeConfig";
 import { chooseThreads, currentMachine, pickCalibrated, type ThreadChoice } from "./threadChoice";
 import { measureThreads } from "./threadCalibration";
-import { sha256OfFile } from "./sessionManifest";
-import type { ManifestAgent, SessionManifest } from "./sessionManifest";
+import { sha256OfFile } from "./runtimeManifest";
+import type { ManifestAgent, RuntimeManifest } from "./runtimeManifest";
 import { RemoteAgent } from "../remote/remoteAgent";
 import { RemoteServer } from "../remote/remoteServer";
 import { serverKey, type RemoteModel } from "../remote/remoteModel";
@@ -84,7 +84,7 @@ export interface Runtime {
   accounting(): AccountingSnapshot;
   /** Called after every finished call, e.g. to stream accounting to the panel. */
   onCall(listener: (usage: CallUsage) => void): () => void;
-  manifest(): Promise<SessionManifest>;
+  manifest(): Promise<RuntimeManifest>;
   dispose(): Promise<void>;
 }
 
@@ -279,7 +279,7 @@ class ModelRuntime implements Runtime {
     return () => this.listeners.delete(listener);
   }
 
-  async manifest(): Promise<SessionManifest> {
+  async manifest(): Promise<RuntimeManifest> {
     const loaded = await Promise.all([...this.models.values()]);
     const models = await Promise.all(
       loaded.map(async (m) => {
@@ -389,7 +389,7 @@ class ModelAgent implements RuntimeAgent {
       const signal = options.signal ? AbortSignal.any([options.signal, this.runtime.abortAll]) : this.runtime.abortAll;
       const started = performance.now();
       const rendered = this.loaded.render(this.spec.persona, prompt);
-      const outcome = await generate({
+      const outcome = await decodeTurn({
         sequence: this.seat.sequence,
         barrier: this.seat.barrier,
         slot: this.seat.slot,

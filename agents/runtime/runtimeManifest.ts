@@ -1,11 +1,11 @@
-// What a session ran on, recorded so a run can be reproduced and compared: each model file's SHA-256 and GGUF
+// What a runtime ran on (the session records it in its run manifest), recorded so a run can be reproduced and compared: each model file's SHA-256 and GGUF
 // metadata, the node-llama-cpp and llama.cpp versions, the runtime settings and every agent's sampling.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { ModelFileInfo } from "./modelFile";
 import type { AgentSpec, OpenRuntimeConfig } from "./runtimeConfig";
 
-export interface SessionManifest {
+export interface RuntimeManifest {
   createdAt: string;
   nodeLlamaCpp: string;
   llamaCpp: string;

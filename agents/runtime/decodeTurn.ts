@@ -9,7 +9,7 @@ import type { StepBarrier } from "./stepBarrier";
 
 export type StopReason = "eog" | "stop-text" | "max-tokens" | "aborted";
 
-export interface GenerationRequest {
+export interface TurnRequest {
   sequence: LlamaContextSequence;
   model: LlamaModel;
   promptTokens: Token[];
@@ -31,7 +31,7 @@ export interface GenerationRequest {
   prefixes: PrefixShare;
 }
 
-export interface GenerationOutcome {
+export interface TurnOutcome {
   text: string;
   /** performance.now() when the first token came out, or undefined if none did. */
   firstTokenAt: number | undefined;
@@ -44,7 +44,7 @@ export interface GenerationOutcome {
   stopReason: StopReason;
 }
 
-export async function generate(request: GenerationRequest): Promise<GenerationOutcome> {
+export async function decodeTurn(request: TurnRequest): Promise<TurnOutcome> {
   const { sequence, model, promptTokens, sampling, signal } = request;
   if (signal?.aborted) return { text: "", firstTokenAt: undefined, completionTokens: 0, promptTokensEvaluated: 0, promptTokensReused: 0, promptTokensCopied: 0, stopReason: "aborted" };
   if (promptTokens.length >= sequence.contextSize) {
