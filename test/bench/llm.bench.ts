@@ -13,7 +13,8 @@ import { EngineClient } from "../../agents/engine/engineClient";
 import { runtimeAddAgent, runtimeClose, runtimeGenerateText, runtimeOpen } from "../../agents/engine/protocol";
 import { buildLlamaCpp, cultureLabCache } from "../../agents/native/llamaCppSource";
 import { nativeBuildDir } from "../../agents/native/nativeBuild";
-import { BENCH_SPEC, describeSpec, writeRandomLlama } from "../../agents/gguf/randomLlama";
+import { BENCH_SPEC, describeSpec } from "../../agents/gguf/randomLlama";
+import { benchModel } from "./benchModel";
 import { inspectNativeBuild } from "../../agents/runtime/llamaBuild";
 import { formatTable, whyFailed } from "./llmTable";
 import type { Measured, ThreadResults } from "./llmTable";
@@ -29,16 +30,6 @@ const repoRoot = resolve(import.meta.dirname, "..", "..");
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
-async function benchModel(): Promise<string> {
-  const path = join(cache, "models", `bench-d${BENCH_SPEC.dim}-l${BENCH_SPEC.layers}-${BENCH_SPEC.type}.gguf`);
-  if (!existsSync(path)) {
-    mkdirSync(join(cache, "models"), { recursive: true });
-    log(`writing ${describeSpec(BENCH_SPEC)} to ${path}`);
-    await writeRandomLlama(path, BENCH_SPEC);
-  }
-  return path;
-}
 
 /**
  * llama-batched-bench from the llama.cpp source node-llama-cpp ships, built once and cached, in two forms:
@@ -139,7 +130,7 @@ class Column {
 }
 
 async function main(): Promise<void> {
-  const model = await benchModel();
+  const model = await benchModel(log);
   const native = inspectNativeBuild(nativeBuildDir(), await getModuleVersion());
   const nativeMissing =
     native.state === "usable" ? undefined : native.state === "none" ? "not built — run `culture-lab build-native` (a few minutes, once) and bench again" : `the native build cannot be used: ${native.reason}`;

@@ -3,17 +3,14 @@
 // llama and thread count, in interleaved rounds (the machine is shared: only ratios from one run mean anything);
 // and the client's own overhead per request, against an in-process server that answers at once. Prints its table
 // even when llama-server cannot be built or started (that column then says why).
-import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
-import { join } from "node:path";
-import { cultureLabCache } from "../../agents/native/llamaCppSource";
-import { BENCH_SPEC, describeSpec, writeRandomLlama } from "../../agents/gguf/randomLlama";
+import { BENCH_SPEC, describeSpec } from "../../agents/gguf/randomLlama";
+import { benchModel } from "./benchModel";
 import { openRuntime, type Runtime } from "../../agents/runtime/runtime";
 import { LlamaServer, llamaServerOrWhyNot } from "../remote/llamaServer";
 
-const cache = cultureLabCache();
 const AGENTS = 8;
 const threads = Number(process.env.CL_BENCH_THREADS ?? availableParallelism());
 const NTG = Number(process.env.CL_BENCH_NTG ?? 64); // generated tokens per agent
@@ -24,16 +21,6 @@ const PROMPT = "Write a short story about a lighthouse keeper who finds a messag
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
-
-async function benchModel(): Promise<string> {
-  const path = join(cache, "models", `bench-d${BENCH_SPEC.dim}-l${BENCH_SPEC.layers}-${BENCH_SPEC.type}.gguf`);
-  if (!existsSync(path)) {
-    mkdirSync(join(cache, "models"), { recursive: true });
-    log(`writing ${describeSpec(BENCH_SPEC)} to ${path}`);
-    await writeRandomLlama(path, BENCH_SPEC);
-  }
-  return path;
-}
 
 /** One round: 8 agents each generate NTG tokens at once; completion tokens per second of wall time. */
 async function round(runtime: Runtime, model: Parameters<Runtime["agent"]>[0]["model"], tag: string): Promise<number> {
@@ -93,7 +80,7 @@ async function clientOverhead(): Promise<{ ours: number; bare: number }> {
 }
 
 async function main(): Promise<void> {
-  const modelPath = await benchModel();
+  const modelPath = await benchModel(log);
   const local = await openRuntime({ model: modelPath, threads, gpu: false, agentsPerContext: AGENTS, decoding: "batched", contextSize: 1024 });
   let server: LlamaServer | undefined;
   let unavailable = "";
