@@ -1,7 +1,7 @@
 // How many model calls a session will make, from its configuration alone, said before it starts: with a real
 // model a call takes seconds, and a person deciding whether to start a run needs to know that evaluation (the
 // whole held-out bank, each problem by every agent, up to twice) usually costs more than play.
-import { heldOutCalls } from "./evaluate";
+import { heldOutCalls, isEvaluationGeneration, probeCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 
 export interface CallPlan {
@@ -19,9 +19,9 @@ export function planCalls(config: LoopConfig): CallPlan {
   const solvers = size - config.population.proposers;
   const play = config.generations * (proposals + proposals * solvers + solvers);
   let evaluations = 0;
-  for (let n = 1; n <= config.generations; n++) if (n % config.evaluation.every === 0 || n === config.generations) evaluations++;
+  for (let n = 1; n <= config.generations; n++) if (isEvaluationGeneration(config, n)) evaluations++;
   const heldOut = heldOutCalls(config, bankSize(config), size);
-  const probe = size * config.evaluation.probePrompts.length * config.evaluation.probeSamples;
+  const probe = probeCalls(config, size);
   return { play, evaluations, evaluationLow: evaluations * (heldOut.low + probe), evaluationHigh: evaluations * (heldOut.high + probe) };
 }
 

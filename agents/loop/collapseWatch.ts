@@ -4,6 +4,7 @@
 // not drop in between.
 import { CollapseDetector, type CollapseVerdict } from "../../workspace-kb/metrics/collapseDetector";
 import { generationSampleMetrics } from "../../workspace-kb/metrics/generationSample";
+import { probeCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 
 export interface CollapseState {
@@ -24,7 +25,7 @@ export class CollapseWatch {
 
   constructor(config: LoopConfig, private readonly seed: number) {
     this.notesSample = Math.max(2, config.population.size - config.population.proposers);
-    this.probeSample = Math.max(2, config.population.size * config.evaluation.probePrompts.length * config.evaluation.probeSamples);
+    this.probeSample = Math.max(2, probeCalls(config, config.population.size));
   }
 
   /** Judge this generation: its new notes, and the probe's answers when the probe ran. */

@@ -66,6 +66,16 @@ export function heldOutCalls(config: LoopConfig, bankSize: number, agents: numbe
   return { low: answers, high: answers * (config.knowledgeBaseAccess ? 2 : 1) };
 }
 
+/** Probe answers of one evaluation: every agent answers every probe prompt `probeSamples` times. */
+export function probeCalls(config: LoopConfig, agents: number): number {
+  return agents * config.evaluation.probePrompts.length * config.evaluation.probeSamples;
+}
+
+/** The session's n-th generation (1-based) is evaluated every `evaluation.every` generations and at the end. */
+export function isEvaluationGeneration(config: LoopConfig, ordinal: number): boolean {
+  return ordinal % config.evaluation.every === 0 || ordinal === config.generations;
+}
+
 /** The probe's answers, one text per (agent, prompt, sample), in a fixed order; failed calls give no text. */
 export async function probe(ctx: LoopContext, agents: LoopAgent[], generation: number): Promise<string[]> {
   const { probePrompts, probeSamples } = ctx.config.evaluation;

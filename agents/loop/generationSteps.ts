@@ -9,11 +9,11 @@ import type { Json } from "../sandbox/sandbox";
 import type { GenerationSummary } from "../report/runSummary";
 import { lineageFigures, summarizeEvaluation } from "./accumulation";
 import { CollapseWatch, type CollapseState } from "./collapseWatch";
-import { evaluateHeldOut, heldOutCalls, probe } from "./evaluate";
+import { evaluateHeldOut, heldOutCalls, isEvaluationGeneration, probe, probeCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 import { timed } from "./loopContext";
 import type { GenerationResult } from "./playGeneration";
-import { isEvaluationGeneration, type StartedSession } from "./sessionStart";
+import type { StartedSession } from "./sessionStart";
 
 /** The metrics computed over the notes window and the probe answers each generation. */
 const TRACKED: MetricKey[] = ["distinct_1", "distinct_2", "compression_ratio", "self_bleu_4", "vendi_ngram", "near_duplicate_rate"];
@@ -51,7 +51,7 @@ export async function evaluateIfDue(session: StartedSession, measures: SessionMe
   const results = await evaluateHeldOut(ctx, solvers, generation);
   const evaluation = summarizeEvaluation(results, generation, measures.ratchet, config.seed + generation, measures.withKbTallies);
   measures.ratchet = evaluation.ratchet;
-  ctx.progress.phase("probing", solvers.length * config.evaluation.probePrompts.length * config.evaluation.probeSamples);
+  ctx.progress.phase("probing", probeCalls(config, solvers.length));
   const answers = await probe(ctx, solvers, generation);
   const probeMetrics = answers.length >= 2 ? await timed(ctx, "metrics", () => computeMetrics(answers, { metrics: TRACKED })) : undefined;
   return { evaluation, probeMetrics, answers };

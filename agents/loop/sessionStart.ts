@@ -8,7 +8,7 @@ import { generateBank } from "../problems/bank";
 import { Sandbox } from "../sandbox/sandbox";
 import type { RunSummary } from "../report/runSummary";
 import { RaschRatings } from "./difficulty";
-import { heldOutCalls } from "./evaluate";
+import { heldOutCalls, isEvaluationGeneration, probeCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, searchRetrieval, type LoopContext } from "./loopContext";
 import { Population } from "./population";
@@ -78,17 +78,12 @@ export async function startSession(
         firstGeneration: first,
         generations: config.generations,
         evaluates: (ordinal) => isEvaluationGeneration(config, ordinal),
-        evaluationCalls: heldOutCalls(config, bank.length, config.population.size).high + config.population.size * config.evaluation.probePrompts.length * config.evaluation.probeSamples,
+        evaluationCalls: heldOutCalls(config, bank.length, config.population.size).high + probeCalls(config, config.population.size),
       },
       options.onProgress,
     ),
   };
   return { runId: run.runId, startedAt: run.startedAt, ctx, population, model, first };
-}
-
-/** The session's n-th generation (1-based) is evaluated every `evaluation.every` generations and at the end. */
-export function isEvaluationGeneration(config: LoopConfig, ordinal: number): boolean {
-  return ordinal % config.evaluation.every === 0 || ordinal === config.generations;
 }
 
 /** Difficulty and skill carry over between sessions: every recorded play attempt is replayed into the ratings. */
