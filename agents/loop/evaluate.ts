@@ -3,6 +3,8 @@
 // the knowledge base and without, the same external text (if that intervention is on) in both, no retrieval
 // counted as a use — and answer fixed open prompts K times each (the collapse probe: does the population's
 // repertoire narrow to a few jokes?).
+import { generateBank, type BankProblem } from "../problems/bank";
+import type { PureRunner } from "../sandbox/sandbox";
 import type { LoopAgent } from "./agentPort";
 import type { LoopConfig } from "./loopConfig";
 import { ask, randomFor, type LoopContext } from "./loopContext";
@@ -16,6 +18,11 @@ export interface HeldOutResult {
   problemId: string;
   withKb: boolean;
   solved: boolean;
+}
+
+/** The held-out bank a configuration deals: written by code from the seed, about `heldOutProblems` problems spread evenly over the five levels. */
+export function heldOutBank(sandbox: PureRunner, config: Pick<LoopConfig, "seed" | "evaluation">): Promise<BankProblem[]> {
+  return generateBank(sandbox, { seed: config.seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) });
 }
 
 export async function evaluateHeldOut(ctx: LoopContext, solvers: LoopAgent[], generation: number): Promise<HeldOutResult[]> {

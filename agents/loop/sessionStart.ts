@@ -4,11 +4,10 @@
 import { dirname, resolve } from "node:path";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import { readCorpusFile } from "../../workspace-kb/metrics/corpusFile";
-import { generateBank } from "../problems/bank";
 import { Sandbox } from "../sandbox/sandbox";
 import type { RunSummary } from "../report/runSummary";
 import { RaschRatings } from "./difficulty";
-import { heldOutCalls, isEvaluationGeneration, probeCalls } from "./evaluate";
+import { heldOutBank, heldOutCalls, isEvaluationGeneration, probeCalls } from "./evaluate";
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, searchRetrieval, type LoopContext } from "./loopContext";
 import { Population } from "./population";
@@ -50,8 +49,7 @@ export async function startSession(
 ): Promise<StartedSession> {
   const { config, signal = new AbortController().signal } = options;
   const sandbox = (owned.sandbox = await Sandbox.create());
-  const perLevel = Math.ceil(config.evaluation.heldOutProblems / 5);
-  const bank = await generateBank(sandbox, { seed: config.seed, perLevel });
+  const bank = await heldOutBank(sandbox, config);
   const first = Math.max(-1, ...kb.generations().map((g) => g.generation)) + 1;
   const population = (owned.population = new Population(options.agents, config.seed));
   await population.fill(config.population.size, first);

@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateBank } from "../../agents/problems/bank";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runSession } from "../../agents/loop/session";
-import { AnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
+import { describeTestDouble, heldOutAnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
 
 const sandbox = await Sandbox.create();
 const designs = [
@@ -25,9 +24,8 @@ for (const design of designs) {
   for (const seed of [1, 2, 3, 4]) {
     const workspace = mkdtempSync(join(tmpdir(), "cl-width-"));
     const config = parseLoopConfig({ seed, generations: 6, problemsPerProposer: 2, evaluation: { every: 3, ...design.evaluation } }, "scratch");
-    const key = new AnswerKey();
-    for (const item of await generateBank(sandbox, { seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) })) key.add(item.problem);
-    const r = await runSession({ workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 }), describeModel: async () => ({ model: { name: "scripted", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }) });
+    const key = await heldOutAnswerKey(sandbox, config);
+    const r = await runSession({ workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 }), describeModel: describeTestDouble() });
     for (const g of r.summary.generations) if (g.evaluation) { widths.push(g.evaluation.gainHigh - g.evaluation.gainLow); calls += g.evaluation.pairs ?? 0; }
     rmSync(workspace, { recursive: true, force: true });
   }

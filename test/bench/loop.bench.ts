@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateBank } from "../../agents/problems/bank";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runModelSession } from "../../agents/loop/modelSession";
@@ -19,7 +18,7 @@ import { readRun } from "../../agents/loop/runRecorder";
 import { runSession } from "../../agents/loop/session";
 import type { GenerationSummary } from "../../agents/report/runSummary";
 import { openRuntime } from "../../agents/runtime/runtime";
-import { AnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
+import { describeTestDouble, heldOutAnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
 
 const GENERATIONS = 6;
 const PHASES = ["verify", "retrieval", "metrics", "commit"];
@@ -77,13 +76,12 @@ try {
 
   const sandbox = await Sandbox.create();
   try {
-    const key = new AnswerKey();
-    for (const item of await generateBank(sandbox, { seed: config.seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+    const key = await heldOutAnswerKey(sandbox, config);
     const scripted = await runSession({
       workspaceDir: mkdtempSync(join(temp, "scripted-")),
       config,
       agents: scriptedAgentFactory(sandbox, key, { baseSkill: 0.2, skillPerNote: 0.2, maxSkill: 0.9 }),
-      describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+      describeModel: describeTestDouble(),
     });
     table("2. scripted agents (test double: valid problems, notes, no model time)", scripted.summary.generations, false);
   } finally {

@@ -21,6 +21,9 @@ import type { Mode } from "../../agents/problems/schemas";
 import { validateProposal } from "../../agents/problems/validateProposal";
 import type { Json, PureRunner } from "../../agents/sandbox/sandbox";
 import type { AgentFactory, AgentReply, AgentRequest, LoopAgent, RetrievedNote } from "../../agents/loop/agentPort";
+import { heldOutBank } from "../../agents/loop/evaluate";
+import type { LoopConfig } from "../../agents/loop/loopConfig";
+import type { SessionOptions } from "../../agents/loop/session";
 import { PRIMITIVES } from "../../agents/problems/primitives";
 
 export class AnswerKey {
@@ -31,6 +34,24 @@ export class AnswerKey {
   lookup(view: SolverView): Problem | undefined {
     return this.problems.get(canonicalJson(view as never));
   }
+}
+
+/**
+ * The key to the held-out bank a session with this configuration deals: scripted agents know its answers as they
+ * know their own problems', and answer correctly only as often as their skill allows.
+ */
+export async function heldOutAnswerKey(sandbox: PureRunner, config: Pick<LoopConfig, "seed" | "evaluation">): Promise<AnswerKey> {
+  const key = new AnswerKey();
+  for (const item of await heldOutBank(sandbox, config)) key.add(item.problem);
+  return key;
+}
+
+/** What a session of test doubles says about its model: none, no file, nothing to reproduce it from. */
+export function describeTestDouble(name = "scripted test double", parameters = 0): SessionOptions["describeModel"] {
+  return async () => ({
+    model: { name, sha256: "", parameters, isNoise: false },
+    manifest: { models: parameters ? [{ name, parameters }] : [], versions: {} },
+  });
 }
 
 export interface ScriptedBehaviour {

@@ -8,12 +8,11 @@ import { join } from "node:path";
 import { parseExperiment } from "../../agents/experiment/experimentConfig";
 import { pairedDifference, type ExperimentRun } from "../../agents/experiment/compareRuns";
 import { runExperiment } from "../../agents/experiment/runExperiment";
-import { generateBank } from "../../agents/problems/bank";
 import { runSession } from "../../agents/loop/session";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { runCli } from "../../agents/cli/main";
 import { CultureLabError } from "../../workspace-kb/errors";
-import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
+import { describeTestDouble, heldOutAnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 import { captureIO } from "../helpers/captureIO";
 
 const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
@@ -42,13 +41,12 @@ describe("an experiment with a control", function () {
       plan,
       source: "experiment.json",
       runSession: async ({ config, workspaceDir }) => {
-        const key = new AnswerKey();
-        for (const item of await generateBank(sandbox, { seed: config.seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+        const key = await heldOutAnswerKey(sandbox, config);
         return runSession({
           workspaceDir,
           config,
           agents: scriptedAgentFactory(sandbox, key, behaviour),
-          describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+          describeModel: describeTestDouble(),
         });
       },
     });

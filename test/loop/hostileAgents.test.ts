@@ -9,6 +9,7 @@ import type { AgentFactory, AgentReply, AgentRequest } from "../../agents/loop/a
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runSession } from "../../agents/loop/session";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
+import { describeTestDouble } from "../doubles/scriptedAgent";
 
 const NEVER_HALTS = "function f(x) { while (true) {} }";
 const ALLOCATES = "function f(x) { const a = []; for (;;) a.push('x'.repeat(1e5)); }";
@@ -53,7 +54,7 @@ describe("a session of hostile agents", function () {
     const config = parseLoopConfig({ generations: 3, evaluation: { every: 3, heldOutProblems: 5 }, sleep: { every: 3 } }, "the test");
     const { summary } = await runSession({
       workspaceDir: workspace, config, agents: hostileAgents,
-      describeModel: async () => ({ model: { name: "hostile test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+      describeModel: describeTestDouble("hostile test double"),
     });
     assert.equal(summary.generations.length, 3);
     const reasons = summary.generations.map((g) => g.invalidReasons);

@@ -10,11 +10,10 @@ import type { AgentFactory } from "../../agents/loop/agentPort";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { NOISE_CAVEAT } from "../../agents/loop/modelSession";
 import { runSession } from "../../agents/loop/session";
-import { generateBank } from "../../agents/problems/bank";
 import { escapeHtml } from "../../agents/report/escapeHtml";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
-import { AnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
+import { heldOutAnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
 import { captureIO } from "../helpers/captureIO";
 
 const TRUNCATED = "output was cut at the token limit before the JSON was complete (212 characters)";
@@ -60,8 +59,7 @@ describe("the run report", function () {
     const workspace = mkdtempSync(join(tmpdir(), "cl-report-"));
     workspaces.push(workspace);
     const parsed = parseLoopConfig(config, "the test");
-    const key = new AnswerKey();
-    for (const item of await generateBank(sandbox, { seed: parsed.seed, perLevel: Math.ceil(parsed.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+    const key = await heldOutAnswerKey(sandbox, parsed);
     const stop = new AbortController();
     let runId = "";
     const result = await runSession({

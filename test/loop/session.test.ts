@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateBank } from "../../agents/problems/bank";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { planCalls } from "../../agents/loop/callPlan";
@@ -14,7 +13,7 @@ import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
 import type { Retrieval } from "../../agents/loop/loopContext";
 import type { RunSummary } from "../../agents/report/runSummary";
 import { learnabilityReward, RaschRatings } from "../../agents/loop/difficulty";
-import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
+import { AnswerKey, describeTestDouble, heldOutAnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 
 const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
 const LEARNS_NOTHING: ScriptedBehaviour = { baseSkill: 0.35, skillPerNote: 0, maxSkill: 0.95 };
@@ -53,16 +52,12 @@ describe("the culture loop with scripted agents", function () {
       writeFileSync(join(workspace, ".culture", "NOTES.md"), extra.notesMd);
     }
     const parsed = parseLoopConfig(config, "the test");
-    const key = new AnswerKey();
-    // The agents know the held-out bank's answers as they know their own problems'; they answer correctly
-    // only as often as their skill allows.
-    const perLevel = Math.ceil(parsed.evaluation.heldOutProblems / 5);
-    for (const item of await generateBank(sandbox, { seed: parsed.seed, perLevel })) key.add(item.problem);
+    const key = await heldOutAnswerKey(sandbox, parsed);
     const result = await runSession({
       workspaceDir: workspace,
       config: parsed,
       agents: scriptedAgentFactory(sandbox, key, behaviour),
-      describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+      describeModel: describeTestDouble(),
       onNotice: extra.onNotice,
       retrieval: extra.retrieval,
     });
@@ -236,7 +231,7 @@ describe("the culture loop with scripted agents", function () {
     const config = parseLoopConfig({ generations: 2, interventions: { externalText: { path: "outside.jsonl", fraction: 1 } } }, "the test");
     const result = await runSession({
       workspaceDir: workspace, config, agents: scriptedAgentFactory(sandbox, key, LEARNS_FROM_NOTES),
-      describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+      describeModel: describeTestDouble(),
     });
     // Generation 0 has play only; the held-out evaluation comes in generation 1, and both of its arms read the
     // external text, so the gain measures the knowledge base alone.
