@@ -266,8 +266,10 @@ async function replay(c: CommandContext, runId?: string): Promise<void> {
   );
   for (const warning of result.warnings) c.log.warn(warning);
   c.log.info(`Replay of ${run.runId}: ${result.message}`);
-  const show = result.diverged ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(`Culture Lab: replay of ${run.runId}: ${result.message.split("\n")[0]}`, "Open Log").then((a) => a && c.log.show());
+  // A best-effort run (agents on a server, batched decoding) is expected to diverge: that is news, not a warning.
+  const show = result.diverged && !result.divergenceExpected ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const expected = result.diverged && result.divergenceExpected ? " (expected: the run's manifest says it replays only at best effort)" : "";
+  void show(`Culture Lab: replay of ${run.runId}: ${result.message.split("\n")[0]}${expected}`, "Open Log").then((a) => a && c.log.show());
 }
 
 async function exportRun(c: CommandContext, runId?: string): Promise<void> {

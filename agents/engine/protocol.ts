@@ -236,6 +236,11 @@ export const runsGet = new RequestType<WorkspaceRef & { runId: string }, RunDeta
 export const runsExport = new RequestType<WorkspaceRef & { runId: string; targetDir: string }, { files: string[] }, EngineErrorData>("runs/export");
 export interface ReplayResult {
   diverged: boolean;
+  /**
+   * The run's manifest says it replays only at best (agents on an inference server, batched decoding): a
+   * divergence is expected there and says nothing is wrong with the run.
+   */
+  divergenceExpected: boolean;
   /** What was found, in words (first divergence, or none). */
   message: string;
   warnings: string[];
