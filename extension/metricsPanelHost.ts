@@ -9,7 +9,7 @@ import { kbEntry, kbNewest, runsGet, runsList } from "../agents/engine/protocol"
 import type { EntryInfo, RunDetail, SessionStatus, WorkspaceRef } from "../agents/engine/protocol";
 import type { GenerationSummary } from "../agents/report/runSummary";
 import { newNonce, panelHtml } from "../webview/panelHtml";
-import { toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
+import { liveGenerations, toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
 import { parsePanelRequest, PanelMessageError, SNAPSHOT_ENTRIES, SNAPSHOT_ENTRY_CHARS } from "../webview/protocol";
 import type { FromPanel, PanelEntry, SessionState, ToPanel } from "../webview/protocol";
 import type { CommandContext } from "./commands";
@@ -180,9 +180,7 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
     if (!runId || !dir) return;
     // Per-agent rows come from the run's records; one read covers every generation of this batch.
     const detail = await this.c.engine.request(runsGet, { ...dir, runId }).catch(() => undefined);
-    for (const summary of generations) {
-      this.post({ type: "generation", runId, summary, agents: (detail?.agents ?? []).filter((a) => a.generation === summary.generation), at });
-    }
+    for (const message of liveGenerations(runId, generations, detail?.agents ?? [], at)) this.post(message);
     const newest = await this.c.engine.request(kbNewest, { ...dir, limit: 100, maxChars: SNAPSHOT_ENTRY_CHARS }).catch(() => []);
     const fresh = newest.filter((e) => !this.knownEntries.has(e.id)).reverse();
     for (const e of fresh) this.knownEntries.add(e.id);
