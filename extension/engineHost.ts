@@ -69,7 +69,8 @@ export class EngineHost implements vscode.Disposable {
     this.extraEnv = { ...env };
     this.keepsClearedKey = false;
     if (this.client) {
-      this.log.info(`Restarting the engine to give it ${Object.keys(env).join(", ")} from VS Code's secret storage.`);
+      const names = Object.keys(env);
+      this.log.info(names.length > 0 ? `Restarting the engine to give it ${names.join(", ")} from VS Code's secret storage.` : "Restarting the engine without the server API key that was cleared.");
       await this.stop();
     }
   }
