@@ -27,6 +27,9 @@ export const COMMANDS = [
   { id: "cultureLab.exportRun", title: "Export Run…", needsTrust: true, palette: true },
   { id: "cultureLab.showLog", title: "Show Log", needsTrust: false, palette: true },
   { id: "cultureLab.restartEngine", title: "Restart Engine", needsTrust: false, palette: true },
+  // A key goes to VS Code's secret storage, not the workspace, and starts nothing: allowed in Restricted Mode.
+  { id: "cultureLab.setServerKey", title: "Set Server API Key…", needsTrust: false, palette: true },
+  { id: "cultureLab.clearServerKey", title: "Clear Server API Key…", needsTrust: false, palette: true },
   { id: "cultureLab.refresh", title: "Refresh", needsTrust: false, palette: false, icon: "$(refresh)" },
   { id: "cultureLab.openEntry", title: "Open Entry in Notes", needsTrust: false, palette: false },
 ] as const satisfies readonly CommandSpec[];

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import * as vscode from "vscode";
-import { modelsDownload, modelsList, notesAddHuman, runsExport, runsList, runsReplay } from "../agents/engine/protocol";
+import { modelsDownload, modelsList, notesAddHuman, runsExport, runsGet, runsList, runsReplay } from "../agents/engine/protocol";
 import type { EntryInfo, RunInfo, WorkspaceRef } from "../agents/engine/protocol";
 import { RECOMMENDED_MODEL } from "../agents/runtime/runtimeConfig";
 import { CultureLabError } from "../workspace-kb/errors";
@@ -12,6 +12,7 @@ import type { CultureTree } from "./cultureTree";
 import type { EngineHost } from "./engineHost";
 import { describeError } from "./errorText";
 import { MetricsPanelHost } from "./metricsPanelHost";
+import { ServerKeys } from "./serverKeyCommands";
 import { configFromSettings, isObject, mergeConfig, type ConfigObject } from "./sessionConfig";
 import type { SessionController } from "./sessionController";
 import { SESSION_PRESETS } from "./sessionPresets";
@@ -28,8 +29,9 @@ export interface CommandContext {
 
 export function registerCommands(context: vscode.ExtensionContext, c: CommandContext): vscode.Disposable {
   const panel = new MetricsPanelHost(context, c);
+  const keys = new ServerKeys(context, c.engine, c.log);
   const handlers: Record<CommandId, (...args: never[]) => Promise<unknown> | unknown> = {
-    "cultureLab.startSession": () => startSession(c),
+    "cultureLab.startSession": () => startSession(c, keys),
     "cultureLab.stopSession": async () => {
       if (!(await c.sessions.stop())) void vscode.window.showInformationMessage("Culture Lab: no session is running.");
     },
@@ -44,13 +46,15 @@ export function registerCommands(context: vscode.ExtensionContext, c: CommandCon
     },
     "cultureLab.downloadModel": () => downloadRecommended(c),
     "cultureLab.openReport": (runId?: string) => openReport(c, runId),
-    "cultureLab.replayRun": (runId?: string) => replay(c, runId),
+    "cultureLab.replayRun": (runId?: string) => replay(c, keys, runId),
     "cultureLab.exportRun": (runId?: string) => exportRun(c, runId),
     "cultureLab.showLog": () => c.log.show(),
     "cultureLab.restartEngine": async () => {
       await c.engine.restart();
       c.tree.refresh();
     },
+    "cultureLab.setServerKey": (name?: string) => keys.set(name),
+    "cultureLab.clearServerKey": () => keys.clear(),
     "cultureLab.refresh": () => c.tree.refresh(),
     "cultureLab.openEntry": (entry: EntryInfo) => openEntry(entry),
   };
@@ -92,7 +96,7 @@ function userSettings(): ConfigObject {
   });
 }
 
-async function startSession(c: CommandContext): Promise<void> {
+async function startSession(c: CommandContext, keys: ServerKeys): Promise<void> {
   const { workspaceDir } = needWorkspace(c);
   if (c.sessions.isRunning) {
     void vscode.window.showInformationMessage("Culture Lab: a session is already running. Stop it first (Culture Lab: Stop Session).");
@@ -137,6 +141,9 @@ async function startSession(c: CommandContext): Promise<void> {
     await saveModel(c, model);
     config = mergeConfig(config, { runtime: { model } });
   }
+  // Agents on servers: a missing API key is said now, before anything starts, not as a 401 deep in the run.
+  const engineEnv = await keys.forSession(config);
+  if (!engineEnv) return;
   const confirm = await vscode.window.showQuickPick(
     [
       { label: "$(play) Start", detail: JSON.stringify(config), start: true },
@@ -145,6 +152,7 @@ async function startSession(c: CommandContext): Promise<void> {
     { title: `Culture Lab: start "${label}" with this configuration?`, placeHolder: "The configuration is shown below; unset fields take the documented defaults" },
   );
   if (!confirm?.start) return;
+  await c.engine.provideEnv(engineEnv);
   c.sessions.start({ workspaceDir, config, configSource: source, modelNamed: true, label });
 }
 
@@ -252,10 +260,15 @@ async function openReport(c: CommandContext, runId?: string): Promise<void> {
   view.webview.html = html;
 }
 
-async function replay(c: CommandContext, runId?: string): Promise<void> {
+async function replay(c: CommandContext, keys: ServerKeys, runId?: string): Promise<void> {
   const run = await findRun(c, runId, "replay a run");
   if (!run) return;
   if (c.sessions.isRunning) throw new CultureLabError("session-running", "A session is running; replay loads the model too.", "Stop the session or wait for it to finish.");
+  // A run with agents on servers asks them again: their keys, as for a session, from the recorded configuration.
+  const { config } = await c.engine.request(runsGet, { ...needWorkspace(c), runId: run.runId });
+  const engineEnv = await keys.forSession(config);
+  if (!engineEnv) return;
+  await c.engine.provideEnv(engineEnv);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Culture Lab: replaying ${run.runId}`, cancellable: true },
     (_progress, token) => {
@@ -266,8 +279,10 @@ async function replay(c: CommandContext, runId?: string): Promise<void> {
   );
   for (const warning of result.warnings) c.log.warn(warning);
   c.log.info(`Replay of ${run.runId}: ${result.message}`);
-  const show = result.diverged ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(`Culture Lab: replay of ${run.runId}: ${result.message.split("\n")[0]}`, "Open Log").then((a) => a && c.log.show());
+  // A best-effort run (agents on a server, batched decoding) is expected to diverge: that is news, not a warning.
+  const show = result.diverged && !result.divergenceExpected ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const expected = result.diverged && result.divergenceExpected ? " (expected: the run's manifest says it replays only at best effort)" : "";
+  void show(`Culture Lab: replay of ${run.runId}: ${result.message.split("\n")[0]}${expected}`, "Open Log").then((a) => a && c.log.show());
 }
 
 async function exportRun(c: CommandContext, runId?: string): Promise<void> {

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { EngineClient } from "../agents/engine/engineClient";
 import type { EngineErrorData } from "../agents/engine/protocol";
 import type { NotificationType, RequestType } from "vscode-jsonrpc/node";
+import { engineLacks } from "./serverKeys";
 
 /** An idle engine (no session, no request) is stopped after this long, so none is left behind. */
 const IDLE_STOP_MS = 5000;
@@ -18,6 +19,10 @@ export class EngineHost implements vscode.Disposable {
   private holds = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** Added to the engine's environment when it starts: server API keys from VS Code's secret storage. Never logged. */
+  private extraEnv: Record<string, string> = {};
+  /** The running engine still has a key the user cleared (a session held it then). */
+  private keepsClearedKey = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -54,6 +59,32 @@ export class EngineHost implements vscode.Disposable {
     };
   }
 
+  /**
+   * Makes sure the engine's environment has these variables (server API keys a session needs): an engine started
+   * without them, or with other values, is stopped, and the next request starts one that has them. The keys
+   * reach the engine process's environment only — not the protocol, the log or the workspace.
+   */
+  async provideEnv(env: Record<string, string>): Promise<void> {
+    if (!engineLacks(this.extraEnv, env) && !this.keepsClearedKey) return;
+    this.extraEnv = { ...env };
+    this.keepsClearedKey = false;
+    if (this.client) {
+      const names = Object.keys(env);
+      this.log.info(names.length > 0 ? `Restarting the engine to give it ${names.join(", ")} from VS Code's secret storage.` : "Restarting the engine without the server API key that was cleared.");
+      await this.stop();
+    }
+  }
+
+  /** A key the user cleared leaves the engine: it is stopped (when no session holds it) so no process keeps it. */
+  async forgetEnv(name: string): Promise<void> {
+    if (!(name in this.extraEnv)) return;
+    const { [name]: _cleared, ...rest } = this.extraEnv;
+    this.extraEnv = rest;
+    if (!this.client) return;
+    if (this.holds === 0) await this.stop();
+    else this.keepsClearedKey = true; // the running session keeps it; the next one starts a fresh engine
+  }
+
   get running(): boolean {
     return this.client !== undefined;
   }
@@ -69,6 +100,7 @@ export class EngineHost implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     this.pid = undefined;
+    this.keepsClearedKey = false;
     if (!client) return;
     const started = await client.catch(() => undefined);
     if (started) {
@@ -86,7 +118,7 @@ export class EngineHost implements vscode.Disposable {
     if (this.disposed) return Promise.reject(new Error("Culture Lab is shutting down."));
     if (!this.client) {
       this.log.info("Starting the engine…");
-      const starting = EngineClient.start({ onLog: (line) => this.log.info(`[engine] ${line}`) });
+      const starting = EngineClient.start({ env: this.extraEnv, onLog: (line) => this.log.info(`[engine] ${line}`) });
       this.client = starting;
       starting.then(
         (client) => {

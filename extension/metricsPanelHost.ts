@@ -9,10 +9,11 @@ import { kbEntry, kbNewest, runsGet, runsList } from "../agents/engine/protocol"
 import type { EntryInfo, RunDetail, SessionStatus, WorkspaceRef } from "../agents/engine/protocol";
 import type { GenerationSummary } from "../agents/report/runSummary";
 import { newNonce, panelHtml } from "../webview/panelHtml";
-import { toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
+import { liveGenerations, toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
 import { parsePanelRequest, PanelMessageError, SNAPSHOT_ENTRIES, SNAPSHOT_ENTRY_CHARS } from "../webview/protocol";
 import type { FromPanel, PanelEntry, SessionState, ToPanel } from "../webview/protocol";
 import type { CommandContext } from "./commands";
+import { endedSession } from "./endedSession";
 import { describeError } from "./errorText";
 
 export const METRICS_VIEW_TYPE = "cultureLab.metrics";
@@ -28,6 +29,8 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
   private flushTimer: NodeJS.Timeout | undefined;
   private knownEntries = new Set<string>();
   private lastEventAt: number | undefined;
+  /** How the last session ended, shown while no session runs (cleared when the next one starts). */
+  private ended: SessionState | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -37,7 +40,13 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
       vscode.window.registerWebviewPanelSerializer(METRICS_VIEW_TYPE, this),
       c.sessions.onStatus((status) => {
         this.lastEventAt = Date.now();
+        if (status.state !== "idle") this.ended = undefined;
         this.pendingSession = status;
+        this.schedule();
+      }),
+      c.sessions.onEnded((outcome) => {
+        this.ended = endedSession(outcome);
+        this.pendingSession = c.sessions.current ?? { state: "idle", generationsDone: 0, calls: 0, completionTokens: 0, collapseAlarm: false };
         this.schedule();
       }),
       c.sessions.onGeneration((summary) => {
@@ -173,26 +182,30 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
     this.pendingSession = undefined;
     if (!panel || !panel.visible || !this.live) return; // a snapshot catches up when it is shown or resumed
     const at = Date.now();
-    if (session) this.post({ type: "session", session: panelSession(session), at });
+    if (session) this.post({ type: "session", session: this.panelSession(session), at });
     if (generations.length === 0) return;
     const runId = this.c.sessions.current?.runId;
     const dir = this.c.workspace();
     if (!runId || !dir) return;
     // Per-agent rows come from the run's records; one read covers every generation of this batch.
     const detail = await this.c.engine.request(runsGet, { ...dir, runId }).catch(() => undefined);
-    for (const summary of generations) {
-      this.post({ type: "generation", runId, summary, agents: (detail?.agents ?? []).filter((a) => a.generation === summary.generation), at });
-    }
+    for (const message of liveGenerations(runId, generations, detail?.agents ?? [], at)) this.post(message);
     const newest = await this.c.engine.request(kbNewest, { ...dir, limit: 100, maxChars: SNAPSHOT_ENTRY_CHARS }).catch(() => []);
     const fresh = newest.filter((e) => !this.knownEntries.has(e.id)).reverse();
     for (const e of fresh) this.knownEntries.add(e.id);
     if (fresh.length > 0) this.post({ type: "entries", entries: fresh.map(panelEntry), at });
   }
 
+  /** The engine's session state for the panel; with no session running, how the last one ended (if one did). */
+  private panelSession(status: SessionStatus | undefined): SessionState {
+    if (status && status.state !== "idle") return toPanelSession(status);
+    return this.ended ?? (status ? toPanelSession(status) : { phase: "idle" });
+  }
+
   private async sendSnapshot(): Promise<void> {
     const dir = this.c.workspace();
     const status = this.c.sessions.current;
-    const session = panelSession(status);
+    const session = this.panelSession(status);
     if (!dir) {
       this.post({ type: "snapshot", runs: [], entries: [], session });
       return;
@@ -222,6 +235,4 @@ function panelEntry({ location: _location, truncated, ...entry }: EntryInfo): Pa
   return { ...entry, ...(truncated > 0 ? { truncated } : {}) };
 }
 
-function panelSession(status: SessionStatus | undefined): SessionState {
-  return status ? toPanelSession(status) : { phase: "idle" };
-}
+

@@ -1,7 +1,7 @@
 // The engine's records turned into the panel's wire types: knowledge-base entries → PanelEntry (no embedding, a
 // problem's play verdict in words), and the engine's session status, run listing and run detail. Pure, with
 // structural input types, so the extension host and the test fixture recorder build the same messages.
-import type { AgentGeneration, GenerationSummary, PanelEntry, RunData, RunListing, SessionState } from "./protocol";
+import type { AgentGeneration, GenerationSummary, PanelEntry, RunData, RunListing, SessionState, ToPanel } from "./protocol";
 
 export interface EntryRecord {
   id: string;
@@ -73,4 +73,12 @@ export function toRunData(
   const run: RunData = { runId: detail.info.runId, summaries: detail.generations, agents, caveats, config: detail.config };
   if (detail.modelParameters !== undefined) run.modelParameters = detail.modelParameters;
   return run;
+}
+
+/**
+ * The live run's newly committed generations as panel messages, each with its agents' rows read from the run's
+ * records (engine runs/get), which name every agent's backend and model — turnover's newcomers too.
+ */
+export function liveGenerations(runId: string, summaries: readonly GenerationSummary[], rows: readonly AgentGeneration[], at: number): ToPanel[] {
+  return summaries.map((summary) => ({ type: "generation", runId, summary, agents: rows.filter((a) => a.generation === summary.generation), at }));
 }

@@ -1,9 +1,10 @@
 // Every message between the extension host and the metrics panel (a webview), declared once and imported by both
 // sides. `ToPanel` goes extension → panel, `FromPanel` goes panel → extension; the extension checks everything
 // that comes from the panel with `parsePanelRequest` before acting on it. Plain data only: these cross postMessage.
+import type { AgentGeneration } from "../agents/report/agentGeneration";
 import type { GenerationSummary } from "../agents/report/runSummary";
 
-export type { GenerationSummary };
+export type { AgentGeneration, GenerationSummary };
 
 /** An entry as the panel sees it: the knowledge base's Entry without embedding and data (wire type, plain data). */
 export interface PanelEntry {
@@ -21,27 +22,6 @@ export interface PanelEntry {
   truncated?: number;
   /** For problems: how play went, in words (e.g. "solved 2 of 4"), when the extension knows it. */
   verdict?: string;
-}
-
-/** One agent in one generation, from the run's call records (calls.jsonl) and attempts. */
-export interface AgentGeneration {
-  agentId: string;
-  /** The model that answered it ("local tiny", "openai qwen2.5 at http://…"), when the run's manifest says. */
-  model?: string;
-  generation: number;
-  /** Roles it played this generation, in call order, each once ("proposer", "solver", "writer", …). */
-  roles: string[];
-  calls: number;
-  /** Tokens of its rendered prompts, counted in full (also what was reused from its previous call). */
-  promptTokens: number;
-  completionTokens: number;
-  /** Wall time of its calls. */
-  callMs: number;
-  /** Play attempts (held-out evaluation excluded) and how many were correct. */
-  attempts: number;
-  solved: number;
-  /** Estimated FLOPs of its calls, 2 × the model's parameters × (prompt + completion tokens); absent when the parameter count is unknown. */
-  flops?: number;
 }
 
 /** A past or current run of the workspace (from `.culture/runs/<id>/manifest.json` and its generations). */

@@ -14,8 +14,14 @@ Re-runs the recorded run .culture/runs/<run-id>/ with its recorded configuration
 starting from the knowledge base as it was when that run began (rebuilt from events.jsonl in a
 temporary folder; your workspace is not changed), and compares every call.
 
-Exit codes: 0 no divergence; ${DIVERGED} a divergence was found (it is printed); 1 the run cannot be
-replayed (missing run, damaged record, model file no longer there); 2 a usage error (an unknown option,
+Agents on an inference server are asked again on the recorded server (its baseUrl, model and apiKeyEnv):
+a server is not bit-reproducible, so such a replay is best effort, as the run's manifest says, and a
+divergence is reported as expected. The server must be running; the API key is read from the same
+environment variable as in the run.
+
+Exit codes: 0 no divergence; ${DIVERGED} a divergence was found (it is printed, and said to be expected
+when the manifest's reproducibility is best effort); 1 the run cannot be replayed (missing run, damaged
+record, model file no longer there, a server down or refusing); 2 a usage error (an unknown option,
 a missing run id: one line); 130 / 143 stopped by Ctrl-C / SIGTERM (your workspace is never changed).
 On bad input it says what is wrong in one line, with what to do.
 

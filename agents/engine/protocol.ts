@@ -10,7 +10,10 @@ import type { DownloadProgress } from "../runtime/modelSources";
 import type { JsonResult, TextResult } from "../runtime/runtime";
 import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfig";
 import type { RuntimeManifest } from "../runtime/runtimeManifest";
+import type { AgentGeneration } from "../report/agentGeneration";
 import type { GenerationSummary, RunSummary } from "../report/runSummary";
+
+export type { AgentGeneration };
 
 /** Data carried by an error response: a CultureLabError's code and hint, rebuilt on the client. */
 export interface EngineErrorData {
@@ -200,30 +203,11 @@ export interface RunInfo {
   reportPath?: string;
   dir: string;
 }
-/** One agent in one generation of a run: its calls (from calls.jsonl) and play attempts (from the knowledge base). */
-export interface AgentGenerationInfo {
-  agentId: string;
-  /** The model that answered it, when the run's manifest names models per agent (a mixed population's differ). */
-  model?: string;
-  generation: number;
-  /** Roles it played, in call order, each once. */
-  roles: string[];
-  calls: number;
-  /** Tokens of its rendered prompts (counted in full, also what was reused from its previous call). */
-  promptTokens: number;
-  completionTokens: number;
-  callMs: number;
-  /** Play attempts (held-out evaluation excluded) and how many were correct. */
-  attempts: number;
-  solved: number;
-  /** Estimated FLOPs, 2 × the model's parameters × (prompt + completion tokens); absent when the parameter count is unknown. */
-  flops?: number;
-}
 export interface RunDetail {
   info: RunInfo;
   config: unknown;
   generations: GenerationSummary[];
-  agents: AgentGenerationInfo[];
+  agents: AgentGeneration[];
   /** The model's parameter count from the run's manifest (the FLOPs estimate uses it); absent when unknown. */
   modelParameters?: number;
   /** Statements a reader must see first (e.g. that the tiny model's output is noise). */
@@ -236,6 +220,11 @@ export const runsGet = new RequestType<WorkspaceRef & { runId: string }, RunDeta
 export const runsExport = new RequestType<WorkspaceRef & { runId: string; targetDir: string }, { files: string[] }, EngineErrorData>("runs/export");
 export interface ReplayResult {
   diverged: boolean;
+  /**
+   * The run's manifest says it replays only at best (agents on an inference server, batched decoding): a
+   * divergence is expected there and says nothing is wrong with the run.
+   */
+  divergenceExpected: boolean;
   /** What was found, in words (first divergence, or none). */
   message: string;
   warnings: string[];

@@ -92,6 +92,8 @@ export async function turnOver(session: StartedSession, generation: number): Pro
   for (const m of await population.fill(config.population.size, generation + 1)) {
     kb.upsertAgent({ id: m.agent.id, persona: m.agent.persona, seed: m.agent.seed, model: m.agent.modelName ?? model.name, bornGeneration: generation + 1 });
   }
+  const agents = await session.describeAgents();
+  if (agents) ctx.recorder.recordAgents(agents);
 }
 
 /** The generation's record and metric snapshots, staged in the knowledge base for the commit. */

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { AgentSpecSchema, RuntimeConfigSchema, SamplingSchema, type Sampling } from "../runtime/runtimeConfig";
+import type { RemoteModel } from "../remote/remoteModel";
 import { configProblemLines } from "./configProblems";
 
 const noveltyGate = z
@@ -131,6 +132,15 @@ export const memberAt = (config: Pick<LoopConfig, "population">, index: number):
 /** Every agent runs on a server: no local model needs loading. */
 export const allRemote = (config: Pick<LoopConfig, "population">): boolean =>
   config.population.agents !== undefined && config.population.agents.every((m) => typeof m.model === "object");
+
+/** The server models a population names (each distinct address, model and key variable once), in the order named. */
+export function remoteModels(config: Pick<LoopConfig, "population">): RemoteModel[] {
+  const seen = new Map<string, RemoteModel>();
+  for (const m of config.population.agents ?? []) {
+    if (typeof m.model === "object") seen.set(`${m.model.baseUrl} ${m.model.model} ${m.model.apiKeyEnv ?? ""}`, m.model);
+  }
+  return [...seen.values()];
+}
 
 /** Parses user-supplied configuration at the door; `source` names where it came from (a file, "settings") for the error. */
 export function parseLoopConfig(raw: unknown, source: string): LoopConfig {

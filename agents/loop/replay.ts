@@ -76,6 +76,15 @@ export function divergenceAdvice(decoding: string | undefined): string {
   return "Check that the model file, node-llama-cpp's version and the machine are the recorded ones (manifest.json: models, versions); replay again with --keep and compare the two calls.jsonl files from the call named above. If they match, please report the run.";
 }
 
+/** What a divergence means in a run whose agents are on inference servers: expected, and how to get a run that replays. */
+export function serverReplayAdvice(reproducibility: string): string {
+  return (
+    `This divergence is expected: the run's manifest says its reproducibility is ${reproducibility ? `"${reproducibility}"` : "best effort (agents on a server)"}. ` +
+    "An inference server batches requests from every client and need not honour seeds, so the same prompt can get another answer; nothing is wrong with the run. " +
+    "The comparison above shows how far the two agree. For a run that replays call for call, run the population on local models with runtime.decoding \"exact\" (the default)."
+  );
+}
+
 export function describeDivergence(d: Divergence | undefined, calls: number, advice = divergenceAdvice(undefined)): string {
   if (!d) return `No divergence: all ${calls} calls gave the same prompts and outputs.`;
   const where = `call #${d.seq} (generation ${d.generation}, ${d.agentId}, ${d.role})`;

@@ -56,17 +56,30 @@ export class RunRecorder {
   private seq = 0;
   private readonly agentSeq = new Map<string, number>();
 
-  private constructor(readonly dir: string) {
+  private constructor(
+    readonly dir: string,
+    private manifest: RunManifest,
+  ) {
     this.fd = openSync(join(dir, "calls.jsonl"), "a");
   }
 
   static create(cultureDir: string, manifest: RunManifest): RunRecorder {
     const dir = runDirectory(cultureDir, manifest.runId);
     mkdirSync(dir, { recursive: true });
-    const temp = join(dir, "manifest.json.tmp");
-    writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temp, join(dir, "manifest.json"));
-    return new RunRecorder(dir);
+    writeManifest(dir, manifest);
+    return new RunRecorder(dir, manifest);
+  }
+
+  /**
+   * Adds the per-agent entries of agents that joined mid-run (turnover) to the manifest, so the run's readers (the
+   * live panel, the report) name the backend and model of every agent that played, not only of the first ones.
+   * Entries of retired agents stay; an agent's newer entry replaces its older one.
+   */
+  recordAgents(agents: readonly unknown[]): void {
+    const byId = new Map<unknown, unknown>();
+    for (const a of [...(this.manifest.agents ?? []), ...agents]) byId.set((a as { id?: unknown }).id, a);
+    this.manifest = { ...this.manifest, agents: [...byId.values()] };
+    writeManifest(this.dir, this.manifest);
   }
 
   record(call: Omit<CallRecord, "seq" | "agentSeq">): CallRecord {
@@ -86,6 +99,13 @@ export class RunRecorder {
     fsyncSync(this.fd);
     closeSync(this.fd);
   }
+}
+
+/** Written whole and renamed into place: a reader never sees half a manifest. */
+function writeManifest(dir: string, manifest: RunManifest): void {
+  const temp = join(dir, "manifest.json.tmp");
+  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temp, join(dir, "manifest.json"));
 }
 
 export interface RecordedRun {

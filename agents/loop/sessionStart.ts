@@ -24,6 +24,8 @@ export interface StartedSession {
   readonly model: RunSummary["model"];
   /** Absolute number of the session's first generation in the knowledge base. */
   readonly first: number;
+  /** The runtime's per-agent entries now (backend, model), for the run manifest after agents join mid-run. */
+  readonly describeAgents: () => Promise<unknown[] | undefined>;
 }
 
 /** What a session holds and gives back at its end, filled in as its start creates it (so a failed start releases too). */
@@ -81,7 +83,8 @@ export async function startSession(
       options.onProgress,
     ),
   };
-  return { runId: run.runId, startedAt: run.startedAt, ctx, population, model, first };
+  const describeAgents = async () => (await options.describeModel()).manifest.agents;
+  return { runId: run.runId, startedAt: run.startedAt, ctx, population, model, first, describeAgents };
 }
 
 /** Difficulty and skill carry over between sessions: every recorded play attempt is replayed into the ratings. */

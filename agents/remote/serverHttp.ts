@@ -64,7 +64,7 @@ export function authHeaders(target: Pick<ServerTarget, "apiKeyEnv" | "baseUrl">)
     throw new CultureLabError(
       "remote-key-missing",
       `the API key for ${target.baseUrl} is read from the environment variable ${target.apiKeyEnv}, which is not set`,
-      `set ${target.apiKeyEnv} in the environment Culture Lab starts from (or drop apiKeyEnv if the server needs no key)`,
+      `set ${target.apiKeyEnv} in the environment Culture Lab starts from, or in VS Code store the key with "Culture Lab: Set Server API Key…" (or drop apiKeyEnv if the server needs no key)`,
     );
   }
   return { authorization: `Bearer ${key}` };
@@ -108,12 +108,14 @@ export async function request(target: ServerTarget, path: string, body: unknown,
 export async function request(target: ServerTarget, path: string, body: unknown, wanted: "event-stream", signal?: AbortSignal): Promise<AsyncGenerator<string>>;
 export async function request(target: ServerTarget, path: string, body: unknown, wanted: Wanted, signal?: AbortSignal): Promise<unknown> {
   const url = `${target.baseUrl}${path}`;
+  // Outside the transport's try: a missing key is the user's to fix, not a connection to retry.
+  const auth = authHeaders(target);
   const dog = new Watchdog(target.idleTimeoutMs, signal);
   let response: Response;
   try {
     response = await fetch(url, {
       method: body === undefined ? "GET" : "POST",
-      headers: { ...authHeaders(target), ...(body === undefined ? {} : { "content-type": "application/json" }), accept: wanted === "json" ? "application/json" : "text/event-stream" },
+      headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }), accept: wanted === "json" ? "application/json" : "text/event-stream" },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: dog.signal,
     });
@@ -218,7 +220,7 @@ async function statusProblem(response: Response, url: string): Promise<ServerPro
   const status = response.status;
   const message = `${url} answered ${status} ${response.statusText}${said ? `: ${said}` : ""}`;
   if (status === 401 || status === 403) {
-    return new ServerProblem("remote-unauthorized", message, "set the API key in the environment variable named by apiKeyEnv (the key is never read from the configuration)", false);
+    return new ServerProblem("remote-unauthorized", message, "set the API key in the environment variable named by apiKeyEnv, or in VS Code with \"Culture Lab: Set Server API Key…\" (the key is never read from the configuration)", false);
   }
   if (status === 429 || status >= 500) {
     const retryAfter = Number(response.headers.get("retry-after"));

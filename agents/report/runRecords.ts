@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { KnowledgeBase } from "../../workspace-kb/knowledgeBase";
 import type { Attempt } from "../../workspace-kb/schema";
-import type { AgentGenerationInfo, RunDetail, RunInfo } from "../engine/protocol";
+import type { RunDetail, RunInfo } from "../engine/protocol";
+import type { AgentGeneration } from "./agentGeneration";
 import { NOISE_CAVEAT } from "../loop/modelSession";
 import { readRun, readRunManifest, runDirectory, type CallRecord, type RunManifest } from "../loop/runRecorder";
 import { isRandomWeightModel } from "../gguf/randomLlama";
@@ -66,8 +67,8 @@ export function agentGenerations(
   calls: readonly Pick<CallRecord, "agentId" | "generation" | "role" | "promptTokens" | "completionTokens" | "ms">[],
   attempts: readonly Pick<Attempt, "agentId" | "problemId" | "generation" | "correct" | "data">[],
   parameters?: number,
-): AgentGenerationInfo[] {
-  const rows = new Map<string, AgentGenerationInfo>();
+): AgentGeneration[] {
+  const rows = new Map<string, AgentGeneration>();
   const row = (agentId: string, generation: number) => {
     const key = `${generation}\u0000${agentId}`;
     let r = rows.get(key);
@@ -93,7 +94,7 @@ export function agentGenerations(
 }
 
 /** Names each row's model from the run manifest's per-agent entries (runs before mixed populations have none). */
-export function withModels(rows: AgentGenerationInfo[], manifestAgents: readonly unknown[] | undefined): AgentGenerationInfo[] {
+export function withModels(rows: AgentGeneration[], manifestAgents: readonly unknown[] | undefined): AgentGeneration[] {
   const models = new Map<string, string>();
   for (const a of (manifestAgents ?? []) as Array<{ id?: string; backend?: string; model?: string; baseUrl?: string }>) {
     if (typeof a.id === "string" && typeof a.model === "string") models.set(a.id, a.backend === "openai" ? `${a.model} at ${a.baseUrl} (server)` : `${a.model} (local)`);

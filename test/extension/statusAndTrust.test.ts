@@ -47,8 +47,8 @@ describe("workspace trust", () => {
   it("still shows runs, reports, notes and the panel in Restricted Mode", () => {
     const readOnly = COMMANDS.filter((c) => !needTrust.includes(c.id));
     assert.deepEqual(readOnly.map((c) => c.id).sort(), [
-      "cultureLab.openEntry", "cultureLab.openNotes", "cultureLab.openReport", "cultureLab.pauseSession", "cultureLab.refresh", "cultureLab.restartEngine",
-      "cultureLab.showLog", "cultureLab.showPanel", "cultureLab.stopSession",
+      "cultureLab.clearServerKey", "cultureLab.openEntry", "cultureLab.openNotes", "cultureLab.openReport", "cultureLab.pauseSession", "cultureLab.refresh",
+      "cultureLab.restartEngine", "cultureLab.setServerKey", "cultureLab.showLog", "cultureLab.showPanel", "cultureLab.stopSession",
     ]);
     for (const c of readOnly) assert.equal(trustRefusal(c.id, false), undefined, c.id);
   });

@@ -1,7 +1,15 @@
 import { strict as assert } from "node:assert";
 import { allRemote, memberAt, parseLoopConfig } from "../../agents/loop/loopConfig";
 import { modelAgentFactory } from "../../agents/loop/modelAgent";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openKnowledgeBaseReadOnly } from "../../workspace-kb/knowledgeBase";
+import { openSessionRuntime, runModelSession } from "../../agents/loop/modelSession";
+import { runDetail } from "../../agents/report/runRecords";
 import { openRuntime } from "../../agents/runtime/runtime";
+import { liveGenerations } from "../../webview/fromRecords";
+import { initialState, reduce } from "../../webview/panelState";
 import { FakeServer, streamAnswer } from "./fakeServer";
 
 describe("a mixed population's configuration", () => {
@@ -87,5 +95,57 @@ describe("a run's per-agent rows for the panel", () => {
     ]);
     assert.deepEqual(named.map((r) => r.model), ["qwen at http://h:8000/v1 (server)", "tiny (local)", undefined]);
     assert.deepEqual(withModels([row("a0")], undefined), [row("a0")]);
+  });
+});
+
+describe("the live panel's per-agent rows of a session on servers", () => {
+  it("name every agent's backend and model, turnover's newcomers included, as the engine's records give them to the panel", async function () {
+    this.timeout(120_000);
+    const fake = new FakeServer((_req, res, n) => streamAnswer(res, [`answer ${n}`]));
+    const baseUrl = await fake.start();
+    const workspace = await mkdtemp(join(tmpdir(), "cl-live-models-"));
+    const remote = (model: string) => ({ backend: "openai" as const, baseUrl, model, retries: 0 });
+    try {
+      const config = parseLoopConfig(
+        {
+          generations: 2,
+          runtime: { model: join(workspace, "no-such-model.gguf"), allowDownload: false },
+          sampling: { maxTokens: 16 },
+          population: { size: 2, agents: [{ model: remote("big") }, { model: remote("small") }] },
+          problemsPerProposer: 1,
+          // After the first generation one agent retires and a newcomer takes its seat.
+          turnover: { every: 1, fraction: 0.5 },
+          evaluation: { every: 5, heldOutProblems: 5, probeSamples: 1, probePrompts: ["Say something."] },
+          sleep: { every: 0 },
+        },
+        "the test",
+      );
+      const runtime = await openSessionRuntime(config, [], { modelNamed: true });
+      let runId: string;
+      try {
+        runId = (await runModelSession({ workspaceDir: workspace, config, runtime })).runId;
+      } finally {
+        await runtime.dispose();
+      }
+      const kb = await openKnowledgeBaseReadOnly(workspace);
+      try {
+        const detail = await runDetail(join(workspace, ".culture"), runId, kb);
+        const born = kb.agents().filter((a) => a.bornGeneration > 0).map((a) => a.id);
+        assert.ok(born.length > 0, "an agent joined after the first generation");
+        // What the extension posts to the panel after each committed generation, and what the panel then holds.
+        const messages = liveGenerations(runId, detail.generations, detail.agents, 1);
+        const state = messages.reduce(reduce, initialState());
+        const rows = state.run!.agents;
+        assert.ok(rows.some((r) => born.includes(r.agentId)), "the newcomer has rows");
+        for (const r of rows) assert.match(r.model ?? "(none)", new RegExp(`^(big|small) at ${baseUrl.replace(/[/.]/g, "\\$&")} \\(server\\)$`), `${r.agentId} in generation ${r.generation}`);
+        assert.deepEqual(new Set(rows.map((r) => r.model!.split(" ")[0])), new Set(["big", "small"]), "the two server models are told apart");
+      } finally {
+        await kb.close();
+      }
+      assert.equal((await readdir(join(workspace, ".culture", "runs", runId))).includes("manifest.json.tmp"), false, "no half-written manifest is left");
+    } finally {
+      await fake.stop();
+      await rm(workspace, { recursive: true, force: true });
+    }
   });
 });
