@@ -11,6 +11,8 @@ const targets = [
   { entry: "agents/sandbox/sandboxWorker.ts", outfile: "dist/sandbox-worker.mjs", format: "esm", platform: "node" },
   { entry: "extension/extension.ts", outfile: "dist/extension.cjs", format: "cjs", platform: "node" },
   { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser", minify: true },
+  // dagre, apart: run by the panel in a Web Worker (or loaded as a page script when no worker can start).
+  { entry: "webview/lineageLayoutScript.ts", outfile: "dist/webview/lineage-layout.js", format: "iife", platform: "browser", minify: true },
   { entry: "webview/panel.css", outfile: "dist/webview/panel.css", platform: "browser", minify: true },
 ];
 

@@ -8,6 +8,8 @@ import { el, replace, setText } from "./element";
 import { seriesCsv, seriesJson } from "./exportSeries";
 import { FeedView } from "./feed";
 import { LineageView } from "./lineage";
+import { LineageLayoutClient } from "./lineageLayoutClient";
+import { LAYOUT_SCRIPT } from "./lineageLayoutWire";
 import { fromPersisted, inRange, reduce, TABS, toPersisted, type PanelAction, type PanelState, type Tab } from "./panelState";
 import type { FromPanel, RunData, ToPanel } from "./protocol";
 import { RunsView } from "./runsView";
@@ -21,6 +23,11 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const TAB_LABEL: Record<Tab, string> = { charts: "Charts", lineage: "Lineage", feed: "Feed", agents: "Agents", runs: "Runs" };
+// Read while this script runs (currentScript is null later): the layout script sits beside it and loads with its nonce.
+const thisScript = document.currentScript as HTMLScriptElement | null;
+const layoutScriptUrl = new URL(LAYOUT_SCRIPT, thisScript?.src ?? location.href).href;
+const pageNonce = thisScript?.nonce ?? "";
+
 const TO_PANEL_TYPES = new Set<string>(["snapshot", "generation", "entries", "session", "runData"]);
 
 function start(): void {
@@ -30,7 +37,7 @@ function start(): void {
   const open = (id: string) => post({ type: "openEntry", id });
 
   const charts = new ChartGrid();
-  const lineage = new LineageView(open);
+  const lineage = new LineageView(open, new LineageLayoutClient(layoutScriptUrl, pageNonce));
   const feed = new FeedView(open);
   const agents = new AgentView((agent) => dispatch({ type: "ui.agent", agent }), open);
   const runs = new RunsView({

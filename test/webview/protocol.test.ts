@@ -49,7 +49,15 @@ describe("the panel's page", () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     assert.ok(csp?.startsWith("default-src 'none'; "), csp);
     assert.match(csp!, new RegExp(`script-src 'nonce-${nonce}'(;|$)`));
-    assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval/);
+    assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|strict-dynamic|\*/);
+  });
+
+  it("lets the page start only a worker it made itself from the extension's own files (the lineage layout)", () => {
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    const directives = new Map(csp.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1).join(" ")]));
+    assert.equal(directives.get("worker-src"), "blob:", "a worker only from a blob: URL, which only the page's own script can make");
+    assert.equal(directives.get("connect-src"), "https://file+.vscode-resource.vscode-cdn.net", "fetched only from the extension's resource host");
+    assert.equal(directives.get("script-src"), `'nonce-${nonce}'`, "page scripts still need the nonce");
   });
 
   it("loads one script and one stylesheet, both with the nonce, and has no inline script, style or handler", () => {
