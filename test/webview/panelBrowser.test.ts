@@ -299,12 +299,39 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#tab-lineage", "aria-selected"), "true");
   });
 
-  it("shows one agent's role history, solve rate and citations, and switches agent from the picker", async () => {
+  it("exports the per-agent rows in the JSON though the snapshot left them out: the export asks for them and waits", async () => {
+    const run = accumulating.runData[0]!;
+    const { agents: _rows, ...withoutRows } = run;
+    await send(page, [{ ...snapshot(accumulating), run: withoutRows }]);
+    await page.click("#export-json");
+    await settle(page);
+    assert.deepEqual((await posted(page)).filter((m) => m.type === "agentRows" || m.type === "export"), [{ type: "agentRows", runId: run.runId }], "no export without the rows");
+    await send(page, [{ type: "agentRows", runId: run.runId, agents: run.agents! }]);
+    const exported = (await posted(page)).filter((m) => m.type === "export").map((m) => parsePanelRequest(m));
+    assert.equal(exported.length, 1);
+    assert.ok(exported[0]!.type === "export");
+    assert.deepEqual(JSON.parse(exported[0]!.content).runs[0].agents, run.agents);
+  });
+
+  it("asks for the per-agent rows only when the Agents tab opens, then shows one agent's role history, solve rate and citations, and switches agent", async () => {
     const entries = entriesOf(accumulating);
-    await send(page, [snapshot(accumulating, entries)]);
+    const run = accumulating.runData[0]!;
+    const rows = run.agents!;
+    // As the extension sends it: the snapshot without the per-agent rows.
+    const { agents: _rows, ...withoutRows } = run;
+    await send(page, [{ ...snapshot(accumulating, entries), run: withoutRows }]);
+    for (const tab of ["lineage", "feed", "runs", "charts"]) {
+      await page.click(`#tab-${tab}`);
+      await settle(page);
+    }
+    assert.deepEqual((await posted(page)).filter((m) => m.type === "agentRows"), [], "no other tab asks for them");
     await page.click("#tab-agents");
     await settle(page);
-    const rows = accumulating.runData[0]!.agents;
+    const asked = (await posted(page)).filter((m) => m.type === "agentRows");
+    assert.deepEqual(asked, [{ type: "agentRows", runId: run.runId }]);
+    assert.deepEqual(parsePanelRequest(asked[0]), asked[0], "a message the extension accepts");
+    assert.equal(await page.textContent(".agents"), "Loading the per-agent figures…");
+    await send(page, [{ type: "agentRows", runId: run.runId, agents: rows }]);
     const ids = [...new Set(rows.map((r) => r.agentId))].sort();
     assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids);
     for (const id of [ids[0]!, ids[1]!]) {
@@ -335,9 +362,9 @@ describe("the metrics panel in a real browser", function () {
 
   it("tells a mixed population's agents apart: the picker and the agent view name each agent's model", async () => {
     const run = accumulating.runData[0]!;
-    const ids = [...new Set(run.agents.map((r) => r.agentId))].sort();
+    const ids = [...new Set(run.agents!.map((r) => r.agentId))].sort();
     const modelOf = (id: string) => (id === ids[0] ? "qwen2.5-7b at http://gpu-box:8000/v1 (server)" : "tiny (local)");
-    await send(page, [{ ...snapshot(accumulating), run: { ...run, agents: run.agents.map((r) => ({ ...r, model: modelOf(r.agentId) })) } }]);
+    await send(page, [{ ...snapshot(accumulating), run: { ...run, agents: run.agents!.map((r) => ({ ...r, model: modelOf(r.agentId) })) } }]);
     await page.click("#tab-agents");
     await settle(page);
     assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids.map((id) => `${id} — ${modelOf(id)}`));

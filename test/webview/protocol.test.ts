@@ -15,6 +15,7 @@ describe("messages from the panel, checked at the door", () => {
       { type: "export", format: "csv", fileName: "culture-lab-x.csv", content: "run,generation\r\n" },
       { type: "export", format: "json", fileName: "culture-lab-x.json", content: "{}" },
       { type: "liveUpdates", paused: true },
+      { type: "agentRows", runId: "20261128T051844-0c6343" },
     ];
     for (const m of valid) assert.deepEqual(parsePanelRequest(JSON.parse(JSON.stringify(m))), m);
   });
@@ -32,6 +33,8 @@ describe("messages from the panel, checked at the door", () => {
       [{ type: "export", format: "html", fileName: "a.html", content: "" }, /format must be csv or json/],
       [{ type: "export", format: "csv", fileName: "a.csv", content: "x".repeat(EXPORT_MAX_CHARS + 1) }, /at most/],
       [{ type: "liveUpdates", paused: "yes" }, /'paused' must be true or false/],
+      [{ type: "agentRows", runId: "../../.culture" }, /'runId' is not valid/],
+      [{ type: "agentRows" }, /'runId' is not valid/],
     ];
     for (const [raw, why] of refused) assert.throws(() => parsePanelRequest(raw), (e: unknown) => e instanceof PanelMessageError && why.test(e.message), JSON.stringify(raw)?.slice(0, 80));
   });
