@@ -105,23 +105,24 @@ async function firstPaint(browser: Browser, url: string, snapshot: ToPanel, trac
     await page.goto(url);
     await page.waitForFunction(() => Number(document.getElementById("panel")?.dataset.drawn ?? 0) >= 2, undefined, { timeout: 120_000 });
     const [drawnAt, readyAt] = await page.evaluate(() => new Promise<[number, number]>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve([performance.now(), (window as unknown as { __readyAt: number }).__readyAt]), 0))));
-    const at = await page.evaluate(() => {
-      const mark = (name: string) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? NaN;
-      const resource = (file: string) => (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).find((r) => r.name.endsWith(file))?.responseEnd ?? NaN;
+    // A string, not a function: the runner's transpiler would wrap named arrow functions in a helper the page lacks.
+    const at = (await page.evaluate(`(() => {
+      const mark = (name) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? NaN;
+      const resource = (file) => performance.getEntriesByType("resource").find((r) => r.name.endsWith(file))?.responseEnd ?? NaN;
       const snapshotAt = mark("panel:snapshot");
-      const after = (name: string) => performance.getEntriesByName(name, "measure").find((m) => m.startTime >= snapshotAt)?.duration ?? NaN;
+      const after = (name) => performance.getEntriesByName(name, "measure").find((m) => m.startTime >= snapshotAt)?.duration ?? NaN;
       return {
-        html: (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).responseEnd,
+        html: performance.getEntriesByType("navigation")[0].responseEnd,
         assets: Math.max(resource("/panel.js"), resource("/panel.css")),
         start: mark("panel:start"),
         built: mark("panel:built"),
         ready: mark("panel:ready"),
-        parsed: (window as unknown as { __parsedAt: number }).__parsedAt,
+        parsed: window.__parsedAt,
         snapshot: snapshotAt,
         strip: after("panel:strip"),
         charts: after("panel:tab:charts"),
       };
-    });
+    })()`)) as Record<"html" | "assets" | "start" | "built" | "ready" | "parsed" | "snapshot" | "strip" | "charts", number>;
     const phases: Record<Phase, number> = {
       html: at.html,
       assets: at.assets,

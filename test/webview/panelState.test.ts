@@ -33,7 +33,7 @@ describe("the panel's state, fed a recorded session", () => {
     const last = gens.at(-1)!;
     const { agents: _rows, ...withoutRows } = recorded;
     const earlier = { ...withoutRows, summaries: recorded.summaries.filter((s) => s.generation < last) };
-    let state = reduce(initialState(), { ...snapshotOf(accumulating), run: earlier });
+    let state = reduce(initialState(), { type: "snapshot", runs: accumulating.runs, run: earlier, entries: [], session: { phase: "running", runId: recorded.runId } });
     assert.equal(state.run?.agents, undefined, "not loaded: the Agents tab asks for them");
     // The last generation is committed while the rows are on their way; the answer was read before it.
     const liveRows = recorded.agents!.filter((a) => a.generation === last);
