@@ -431,6 +431,30 @@ describe("the metrics panel in a real browser", function () {
     }
   });
 
+  it("draws the charts without making an Intl formatter (45–100 ms of ICU loading before the first paint), and still formats on the Agents tab", async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    try {
+      await installVsCodeApiDouble(fresh);
+      // Counts every Intl.NumberFormat and DateTimeFormat the page makes, from before the panel's script loads.
+      await fresh.addInitScript(`window.__intlMade = 0;
+        for (const name of ["NumberFormat", "DateTimeFormat"]) {
+          const Made = Intl[name];
+          Intl[name] = new Proxy(Made, { construct(target, args) { window.__intlMade++; return Reflect.construct(target, args); }, apply(target, self, args) { window.__intlMade++; return Reflect.apply(target, self, args); } });
+        }`);
+      fresh.on("pageerror", (e) => pageErrors.push(e.message));
+      await fresh.goto(server.url);
+      await applyTheme(fresh, "light");
+      await send(fresh, [snapshot(accumulating, entriesOf(accumulating))]);
+      assert.ok((await fresh.locator("figure.chart canvas").count()) >= 4, "the charts in view are drawn");
+      assert.equal(await fresh.evaluate(() => (window as unknown as { __intlMade: number }).__intlMade), 0);
+      await fresh.click("#tab-agents");
+      await fresh.locator(".agents .plot canvas").waitFor();
+      assert.ok((await fresh.evaluate(() => (window as unknown as { __intlMade: number }).__intlMade)) >= 1, "uPlot's own number labels, made on first use");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("fits the webview bundle (the panel, its lineage layout script and its stylesheet) in 150 KiB gzipped", () => {
     const size = [build.js, build.layoutJs, build.css].reduce((n, file) => n + gzipSync(readFileSync(file)).length, 0);
     assert.ok(size < 150 * 1024, `${(size / 1024).toFixed(1)} KiB`);

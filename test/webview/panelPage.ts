@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { lazyIntlPlugin } from "../../lazyIntlPlugin.mjs";
 import { LAYOUT_SCRIPT } from "../../webview/lineageLayoutWire";
 import { newNonce, panelHtml } from "../../webview/panelHtml";
 
@@ -16,7 +17,7 @@ export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "-
 export async function buildPanel(): Promise<{ dir: string; js: string; css: string; layoutJs: string }> {
   const dir = mkdtempSync(join(tmpdir(), "cl-panel-build-"));
   const common = { bundle: true, platform: "browser" as const, target: "es2022", minify: true, logLevel: "error" as const };
-  await build({ ...common, entryPoints: ["webview/panel.ts"], outfile: join(dir, "panel.js"), format: "iife" });
+  await build({ ...common, entryPoints: ["webview/panel.ts"], outfile: join(dir, "panel.js"), format: "iife", plugins: [lazyIntlPlugin] });
   await build({ ...common, entryPoints: ["webview/lineageLayoutScript.ts"], outfile: join(dir, LAYOUT_SCRIPT), format: "iife" });
   await build({ ...common, entryPoints: ["webview/panel.css"], outfile: join(dir, "panel.css") });
   return { dir, js: join(dir, "panel.js"), css: join(dir, "panel.css"), layoutJs: join(dir, LAYOUT_SCRIPT) };
