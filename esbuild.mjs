@@ -2,6 +2,7 @@
 // and the metrics panel (a browser IIFE). node-llama-cpp stays external: it is ESM-only and ships native code.
 import { build } from "esbuild";
 import { existsSync } from "node:fs";
+import { lazyIntlPlugin } from "./lazyIntlPlugin.mjs";
 
 const external = ["vscode", "node-llama-cpp", "quickjs-emscripten", "@jitl/*"];
 const targets = [
@@ -10,7 +11,9 @@ const targets = [
   // The sandbox runs QuickJS in a worker thread that it finds beside its own bundle.
   { entry: "agents/sandbox/sandboxWorker.ts", outfile: "dist/sandbox-worker.mjs", format: "esm", platform: "node" },
   { entry: "extension/extension.ts", outfile: "dist/extension.cjs", format: "cjs", platform: "node" },
-  { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser", minify: true },
+  { entry: "webview/panel.ts", outfile: "dist/webview/panel.js", format: "iife", platform: "browser", minify: true, plugins: [lazyIntlPlugin] },
+  // dagre, apart: run by the panel in a Web Worker (or loaded as a page script when no worker can start).
+  { entry: "webview/lineageLayoutScript.ts", outfile: "dist/webview/lineage-layout.js", format: "iife", platform: "browser", minify: true },
   { entry: "webview/panel.css", outfile: "dist/webview/panel.css", platform: "browser", minify: true },
 ];
 
@@ -25,6 +28,7 @@ for (const t of targets.filter((t) => existsSync(t.entry))) {
     external: t.platform === "node" ? external : [],
     sourcemap: true,
     minify: t.minify ?? false,
+    plugins: t.plugins ?? [],
     // ESM bundles that pull in CommonJS dependencies still need `require` for them.
     banner: {
       js: [t.banner, t.format === "esm" ? 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' : ""]

@@ -1,6 +1,7 @@
 // The metrics panel's host: a webview built from dist/webview (webview/panel.ts), fed by the engine's
 // notifications and reads. Messages follow webview/protocol.ts; what comes from the page is checked at the door
-// (parsePanelRequest). Live updates are batched to a few a second; a snapshot is sent when the page is ready, when
+// (parsePanelRequest). The snapshot leaves the per-agent rows out; the page asks for them (agentRows) when it shows
+// them. Live updates are batched to a few a second; a snapshot is sent when the page is ready, when
 // it becomes visible again and when live updates resume, so a hidden panel misses nothing. A serializer revives
 // the panel after a window reload.
 import { writeFile } from "node:fs/promises";
@@ -11,7 +12,7 @@ import type { GenerationSummary } from "../agents/report/runSummary";
 import { newNonce, panelHtml } from "../webview/panelHtml";
 import { liveGenerations, toPanelSession, toRunData, toRunListing } from "../webview/fromRecords";
 import { parsePanelRequest, PanelMessageError, SNAPSHOT_ENTRIES, SNAPSHOT_ENTRY_CHARS } from "../webview/protocol";
-import type { FromPanel, PanelEntry, SessionState, ToPanel } from "../webview/protocol";
+import type { FromPanel, PanelEntry, RunData, SessionState, ToPanel } from "../webview/protocol";
 import type { CommandContext } from "./commands";
 import { endedSession } from "./endedSession";
 import { describeError } from "./errorText";
@@ -145,6 +146,11 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
           void vscode.window.showInformationMessage(`Culture Lab: series exported to ${target.fsPath}.`);
           break;
         }
+        case "agentRows": {
+          const detail = await this.c.engine.request(runsGet, { ...this.workspace(), runId: message.runId });
+          this.post({ type: "agentRows", runId: message.runId, agents: detail.agents });
+          break;
+        }
         case "liveUpdates":
           this.live = !message.paused;
           if (this.live) await this.sendSnapshot();
@@ -218,7 +224,8 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
     this.post({
       type: "snapshot",
       runs: runs.map(toRunListing),
-      ...(detail ? { run: runData(detail) } : {}),
+      // Without the per-agent rows (most of a long run's figures): the panel asks for them when it shows them.
+      ...(detail ? { run: withoutAgentRows(runData(detail)) } : {}),
       entries: entries.reverse().map(panelEntry),
       session,
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt } : {}),
@@ -228,6 +235,10 @@ export class MetricsPanelHost implements vscode.Disposable, vscode.WebviewPanelS
 
 function runData(detail: RunDetail) {
   return toRunData(detail, detail.agents, detail.caveats);
+}
+
+function withoutAgentRows({ agents: _agents, ...run }: RunData): RunData {
+  return run;
 }
 
 /** What the panel reads of an entry: all but where it is in the notes files. */

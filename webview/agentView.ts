@@ -52,6 +52,13 @@ export class AgentView {
     private readonly open: (id: string) => void,
   ) {}
 
+  /** The rows were asked for and have not come yet. */
+  loading(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    replace(this.root, el("p", { class: "empty-note", "aria-busy": "true" }, "Loading the per-agent figures…"));
+  }
+
   update(rows: readonly AgentGeneration[], entries: readonly PanelEntry[], selected: string | undefined, modelParameters?: number): void {
     this.plot?.destroy();
     this.plot = undefined;

@@ -1,8 +1,10 @@
 // The lineage graph: who built on whom. The newest entries (notes, chapters, problems, human notes) laid out as a DAG
 // with dagre, an edge from each cited entry to the one citing it; coloured by author, sized by how often cited,
 // archived entries drawn as ghosts. Nodes are focusable; click, Enter or Space opens the entry in NOTES.md.
-import dagre from "@dagrejs/dagre";
+// dagre's layout runs in a Web Worker (lineageLayoutClient.ts); this file only draws what it answers.
 import { el, replace, svg } from "./element";
+import type { LayoutPath, LineageLayoutClient } from "./lineageLayoutClient";
+import type { LayoutResult } from "./lineageLayoutWire";
 import { colourFor, readPalette } from "./palette";
 import type { PanelEntry } from "./protocol";
 
@@ -26,6 +28,8 @@ export function lineageGraph(entries: readonly PanelEntry[]): { nodes: LineageNo
   return { nodes: shown.map((entry) => ({ entry, cited: cited.get(entry.id) ?? 0 })), edges };
 }
 
+const radius = (n: LineageNode) => 6 + 2.5 * Math.sqrt(n.cited);
+
 const KIND_SHAPE: Record<PanelEntry["kind"], string> = { note: "note", chapter: "chapter", problem: "problem", human: "human note" };
 
 export class LineageView {
@@ -34,7 +38,13 @@ export class LineageView {
   private laidOutAt = Number.NEGATIVE_INFINITY;
   private deferred: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly open: (id: string) => void) {}
+  /** Counts layouts asked for: only the newest one's answer is drawn. */
+  private jobs = 0;
+
+  constructor(
+    private readonly open: (id: string) => void,
+    private readonly layout: LineageLayoutClient,
+  ) {}
 
   /** Lays the graph out again at most every LAYOUT_EVERY_MS during a live run; the latest entries win. */
   update(entries: readonly PanelEntry[]): void {
@@ -52,33 +62,37 @@ export class LineageView {
     if (key === this.key) return;
     this.key = key;
     this.laidOutAt = performance.now();
-    performance.mark("panel:lineage:start");
     const { nodes, edges } = lineageGraph(entries);
+    const job = ++this.jobs;
     if (nodes.length === 0) {
       replace(this.root, el("p", { class: "empty-note" }, "No entries yet: the graph fills as agents write notes that cite each other."));
       return;
     }
+    this.layout.layOut({ nodes: nodes.map((n) => ({ id: n.entry.id, radius: radius(n) })), edges }).then(
+      ({ result, path, ms }) => {
+        // A newer graph was asked for meanwhile: it will be drawn instead.
+        if (job !== this.jobs) return;
+        performance.measure("panel:lineage:layout", { start: performance.now() - ms, duration: ms });
+        this.render(nodes, edges, result, path);
+      },
+      (error: unknown) => {
+        if (job !== this.jobs) return;
+        this.key = ""; // try again with the next update
+        replace(this.root, el("p", { class: "empty-note" }, `The lineage graph could not be laid out: ${error instanceof Error ? error.message : String(error)}`));
+      },
+    );
+  }
+
+  private render(nodes: LineageNode[], edges: [string, string][], layout: LayoutResult, path: LayoutPath): void {
+    performance.mark("panel:lineage:start");
     const palette = readPalette();
-    const g = new dagre.graphlib.Graph();
-    // longest-path ranking: several times faster than the default network simplex, and ranks still follow citations.
-    g.setGraph({ rankdir: "TB", nodesep: 14, ranksep: 36, marginx: 12, marginy: 12, ranker: "longest-path" });
-    g.setDefaultEdgeLabel(() => ({}));
-    const radius = (n: LineageNode) => 6 + 2.5 * Math.sqrt(n.cited);
-    for (const n of nodes) g.setNode(n.entry.id, { width: 2 * radius(n), height: 2 * radius(n) });
-    for (const [from, to] of edges) g.setEdge(from, to);
-    dagre.layout(g);
-    const graph = g.graph();
-    const width = Math.max(100, graph.width ?? 100);
-    const height = Math.max(60, graph.height ?? 60);
+    const { width, height } = layout;
     const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "group", "aria-label": `Lineage of the newest ${nodes.length} entries` });
     // All edges in one path element: one node to style and lay out instead of one per edge.
-    const d = edges
-      .map(([from, to]) => (g.edge(from, to)?.points ?? []).map((p: { x: number; y: number }, i: number) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(""))
-      .join("");
-    const edgeLayer = svg("path", { class: "edges", d });
+    const edgeLayer = svg("path", { class: "edges", d: layout.edgePath });
     const nodeLayer = svg("g", { class: "nodes" });
     for (const n of nodes) {
-      const pos = g.node(n.entry.id);
+      const pos = layout.at[n.entry.id]!;
       const e = n.entry;
       const label = `${KIND_SHAPE[e.kind]} ${e.id} by ${e.author}, gen ${e.generation}, cited ${n.cited} time${n.cited === 1 ? "" : "s"}${e.archived ? ", archived" : ""}: ${e.title.slice(0, 200)}`;
       const colour = colourFor(e.author, palette);
@@ -106,8 +120,11 @@ export class LineageView {
         return el("li", {}, swatch, ` ${a}`);
       }),
     );
-    performance.measure("panel:lineage:layout", "panel:lineage:start");
+    performance.measure("panel:lineage:draw", "panel:lineage:start");
     performance.clearMarks("panel:lineage:start");
+    // Which path laid it out (the browser test reads it; a fallback says why).
+    this.root.dataset.layout = path;
+    if (path === "page" && this.layout.fallbackReason) this.root.dataset.layoutWhy = this.layout.fallbackReason;
     replace(
       this.root,
       el("p", { class: "hint" }, `The newest ${nodes.length} entries; a line joins an entry to one below it that cites it. Circles: notes; squares: chapters; diamonds: problems; faded: archived. Larger means cited more. Click or press Enter to open the entry in NOTES.md.`),

@@ -8,6 +8,8 @@ import { el, replace, setText } from "./element";
 import { seriesCsv, seriesJson } from "./exportSeries";
 import { FeedView } from "./feed";
 import { LineageView } from "./lineage";
+import { LineageLayoutClient } from "./lineageLayoutClient";
+import { LAYOUT_SCRIPT } from "./lineageLayoutWire";
 import { fromPersisted, inRange, reduce, TABS, toPersisted, type PanelAction, type PanelState, type Tab } from "./panelState";
 import type { FromPanel, RunData, ToPanel } from "./protocol";
 import { RunsView } from "./runsView";
@@ -21,16 +23,23 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const TAB_LABEL: Record<Tab, string> = { charts: "Charts", lineage: "Lineage", feed: "Feed", agents: "Agents", runs: "Runs" };
-const TO_PANEL_TYPES = new Set<string>(["snapshot", "generation", "entries", "session", "runData"]);
+// Read while this script runs (currentScript is null later): the layout script sits beside it and loads with its nonce.
+const thisScript = document.currentScript as HTMLScriptElement | null;
+const layoutScriptUrl = new URL(LAYOUT_SCRIPT, thisScript?.src ?? location.href).href;
+const pageNonce = thisScript?.nonce ?? "";
+
+const TO_PANEL_TYPES = new Set<string>(["snapshot", "generation", "entries", "session", "runData", "agentRows"]);
 
 function start(): void {
+  // Marks for bench:panel's first-paint breakdown (kept: draw() clears only its own).
+  performance.mark("panel:start");
   const host = acquireVsCodeApi();
   let state: PanelState = fromPersisted(host.getState());
   const post = (m: FromPanel) => host.postMessage(m);
   const open = (id: string) => post({ type: "openEntry", id });
 
   const charts = new ChartGrid();
-  const lineage = new LineageView(open);
+  const lineage = new LineageView(open, new LineageLayoutClient(layoutScriptUrl, pageNonce));
   const feed = new FeedView(open);
   const agents = new AgentView((agent) => dispatch({ type: "ui.agent", agent }), open);
   const runs = new RunsView({
@@ -68,7 +77,22 @@ function start(): void {
   const shownRuns = (): RunData[] => [state.run, state.compare].filter((r): r is RunData => r !== undefined);
   const exportName = (ext: string) => `culture-lab-${shownRuns().map((r) => r.runId).join("-vs-") || "empty"}.${ext}`;
   exportCsv.addEventListener("click", () => post({ type: "export", format: "csv", fileName: exportName("csv"), content: seriesCsv(shownRuns()) }));
-  exportJson.addEventListener("click", () => post({ type: "export", format: "json", fileName: exportName("json"), content: seriesJson(shownRuns()) }));
+  const exportJsonNow = () => post({ type: "export", format: "json", fileName: exportName("json"), content: seriesJson(shownRuns()) });
+  // The JSON carries the per-agent rows: when the snapshot left them out, they are asked for and the export waits.
+  let jsonExportWaits = false;
+  exportJson.addEventListener("click", () => {
+    if (state.run && !state.run.agents) {
+      jsonExportWaits = true;
+      askAgentRows(state.run.runId);
+    } else exportJsonNow();
+  });
+  // Asked once per run shown (a new snapshot or run clears it): the answer comes as an `agentRows` message.
+  let agentRowsAsked: string | undefined;
+  function askAgentRows(runId: string): void {
+    if (agentRowsAsked === runId) return;
+    agentRowsAsked = runId;
+    post({ type: "agentRows", runId });
+  }
   const controls = el(
     "div",
     { class: "controls", role: "toolbar", "aria-label": "Panel controls" },
@@ -101,6 +125,11 @@ function start(): void {
   let shownCaveats = "[]";
   function dispatch(message: ToPanel | PanelAction): void {
     state = reduce(state, message);
+    if (message.type === "snapshot" || message.type === "runData") agentRowsAsked = undefined;
+    if (message.type === "agentRows" && jsonExportWaits && state.run?.agents) {
+      jsonExportWaits = false;
+      exportJsonNow();
+    }
     if (frame === 0) frame = requestAnimationFrame(draw);
   }
 
@@ -170,7 +199,11 @@ function start(): void {
         feed.update(state.entries);
         break;
       case "agents":
-        agents.update(state.run?.agents ?? [], state.entries, state.agent, state.run?.modelParameters);
+        // The snapshot leaves the per-agent rows out (most of a long run's figures): asked for when this tab opens.
+        if (state.run && !state.run.agents) {
+          askAgentRows(state.run.runId);
+          agents.loading();
+        } else agents.update(state.run?.agents ?? [], state.entries, state.agent, state.run?.modelParameters);
         break;
       case "runs":
         runs.update(state.runs, state.run, state.compare);
@@ -180,7 +213,8 @@ function start(): void {
     // Timings for the benchmark (performance.getEntriesByType("measure")), bounded over a long session.
     performance.measure("panel:strip", "panel:draw:start", "panel:tab:start");
     performance.measure(`panel:tab:${state.tab}`, "panel:tab:start");
-    performance.clearMarks();
+    performance.clearMarks("panel:draw:start");
+    performance.clearMarks("panel:tab:start");
     if (performance.getEntriesByType("measure").length > 1000) performance.clearMeasures();
   }
 
@@ -190,7 +224,9 @@ function start(): void {
 
   window.addEventListener("message", (event: MessageEvent) => {
     const data = event.data as { type?: unknown } | null;
-    if (data && typeof data.type === "string" && TO_PANEL_TYPES.has(data.type)) dispatch(data as ToPanel);
+    if (!data || typeof data.type !== "string" || !TO_PANEL_TYPES.has(data.type)) return;
+    if (data.type === "snapshot") performance.mark("panel:snapshot");
+    dispatch(data as ToPanel);
   });
   // "last event 3 s ago" keeps counting while nothing arrives, so a stalled run shows.
   setInterval(drawSession, 1000);
@@ -203,7 +239,9 @@ function start(): void {
   themeWatch.observe(document.body, { attributes: true, attributeFilter: ["class"] });
   themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ["style", "class"] });
 
+  performance.mark("panel:built");
   draw();
+  performance.mark("panel:ready");
   post({ type: "ready" });
 }
 

@@ -1,5 +1,7 @@
-// The panel's HTML shell: a strict page (CSP default-src 'none', the one script and stylesheet only from the given
-// URIs with a per-load nonce, no inline handlers or styles). The extension calls it with webview.asWebviewUri(...)
+// The panel's HTML shell: a strict page (CSP default-src 'none', scripts and the stylesheet only from the given
+// URIs with a per-load nonce, no inline handlers or styles). The one exception to "nonce only": the lineage layout
+// script beside panel.js is fetched from cspSource (connect-src) and started as a Web Worker from a blob: URL the
+// page makes of it (worker-src blob:), because a worker must be same-origin and webview resources are not. The extension calls it with webview.asWebviewUri(...)
 // values and webview.cspSource; the browser test calls it with http URLs. Everything else is drawn by panel.js.
 
 export interface PanelHtmlOptions {
@@ -20,6 +22,8 @@ export function panelHtml({ cspSource, scriptUri, styleUri, nonce }: PanelHtmlOp
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
+    `connect-src ${cspSource}`,
+    "worker-src blob:",
   ].join("; ");
   return `<!doctype html>
 <html lang="en">

@@ -27,6 +27,8 @@ export interface PanelState {
   range: GenerationRange;
   tab: Tab;
   agent?: string;
+  /** Per-agent rows that came live while the shown run's rows were not loaded yet; kept until they are. */
+  lateAgentRows: AgentGeneration[];
 }
 
 /** What the user does in the panel itself. */
@@ -38,7 +40,7 @@ export type PanelAction =
   | { type: "ui.endCompare" };
 
 export function initialState(): PanelState {
-  return { runs: [], entries: [], session: { phase: "idle" }, paused: false, range: {}, tab: "charts" };
+  return { runs: [], entries: [], session: { phase: "idle" }, paused: false, range: {}, tab: "charts", lateAgentRows: [] };
 }
 
 export function reduce(state: PanelState, message: ToPanel | PanelAction): PanelState {
@@ -53,13 +55,23 @@ export function reduce(state: PanelState, message: ToPanel | PanelAction): Panel
         entries: capEntries(message.entries),
         session: message.session,
         lastEventAt: message.lastEventAt,
+        lateAgentRows: [],
       };
     case "generation": {
       if (state.paused) return state;
       const next = { ...state, lastEventAt: message.at, runs: countGeneration(state.runs, message.runId, message.summary.generation) };
       if (state.run && state.run.runId !== message.runId) return next; // the user is looking at another run
       const run = state.run ?? { runId: message.runId, summaries: [], agents: [], caveats: [] };
-      return { ...next, run: { ...run, summaries: upsertGeneration(run.summaries, message.summary), agents: upsertAgents(run.agents, message.summary.generation, message.agents) } };
+      const summaries = upsertGeneration(run.summaries, message.summary);
+      // Rows not loaded yet (the snapshot leaves them out): these wait to be merged with the rows asked for.
+      if (!run.agents) return { ...next, run: { ...run, summaries }, lateAgentRows: upsertAgents(state.lateAgentRows, message.summary.generation, message.agents) };
+      return { ...next, run: { ...run, summaries, agents: upsertAgents(run.agents, message.summary.generation, message.agents) } };
+    }
+    case "agentRows": {
+      if (!state.run || state.run.runId !== message.runId) return state; // asked for a run no longer shown
+      const late = state.lateAgentRows;
+      const agents = [...new Set(late.map((a) => a.generation))].reduce((rows, g) => upsertAgents(rows, g, late.filter((a) => a.generation === g)), message.agents);
+      return { ...state, run: { ...state.run, agents }, lateAgentRows: [] };
     }
     case "entries":
       if (state.paused) return state;
@@ -67,7 +79,7 @@ export function reduce(state: PanelState, message: ToPanel | PanelAction): Panel
     case "session":
       return { ...state, session: message.session, lastEventAt: message.at };
     case "runData":
-      return message.role === "main" ? { ...state, run: message.run } : { ...state, compare: message.run };
+      return message.role === "main" ? { ...state, run: message.run, lateAgentRows: [] } : { ...state, compare: message.run };
     case "ui.tab":
       return { ...state, tab: message.tab };
     case "ui.range":
@@ -102,7 +114,8 @@ export interface PersistedState {
 export const PERSIST_MAX_GENERATIONS = 200;
 
 export function toPersisted(state: PanelState): PersistedState {
-  const run = state.run && state.run.summaries.length <= PERSIST_MAX_GENERATIONS ? { ...state.run, agents: [] } : undefined;
+  // Without the per-agent rows: the Agents tab asks for them again.
+  const run = state.run && state.run.summaries.length <= PERSIST_MAX_GENERATIONS ? { ...state.run, agents: undefined } : undefined;
   return { tab: state.tab, range: state.range, agent: state.agent, paused: state.paused, run };
 }
 

@@ -40,7 +40,12 @@ export interface RunListing {
 export interface RunData {
   runId: string;
   summaries: GenerationSummary[];
-  agents: AgentGeneration[];
+  /**
+   * Per-agent rows, 8 a generation for 8 agents: the largest part of a long run's figures, read only by the Agents
+   * tab and the JSON export. The snapshot leaves them out (absent, not []), so the first paint does not carry them;
+   * the panel asks with `agentRows` when it needs them. `runData` answers carry them.
+   */
+  agents?: AgentGeneration[];
   /** Statements the reader must see first (e.g. that the tiny model's output is noise). */
   caveats: string[];
   /** The run's parsed configuration (engine RunDetail.config), for the compare table. */
@@ -93,7 +98,9 @@ export type ToPanel =
   | { type: "entries"; entries: PanelEntry[]; at: number }
   | { type: "session"; session: SessionState; at: number }
   /** Answer to `pickRun` / `compareRuns`. */
-  | { type: "runData"; run: RunData; role: "main" | "compare" };
+  | { type: "runData"; run: RunData; role: "main" | "compare" }
+  /** Answer to `agentRows`: every per-agent row of the run so far. */
+  | { type: "agentRows"; runId: string; agents: AgentGeneration[] };
 
 // ── panel → extension ───────────────────────────────────────────────────────────────────────────────────────
 export type FromPanel =
@@ -108,7 +115,9 @@ export type FromPanel =
   /** Save what the panel built (every series of the shown runs) through a save dialog. */
   | { type: "export"; format: "csv" | "json"; fileName: string; content: string }
   /** Stop or restart sending live messages; on resume the extension sends a snapshot. */
-  | { type: "liveUpdates"; paused: boolean };
+  | { type: "liveUpdates"; paused: boolean }
+  /** Send the run's per-agent rows, which the snapshot leaves out (answered with `agentRows`). */
+  | { type: "agentRows"; runId: string };
 
 export const EXPORT_MAX_CHARS = 64 * 1024 * 1024;
 const ENTRY_ID = /^[a-z]-[0-9a-z]{1,12}$/;
@@ -147,6 +156,8 @@ export function parsePanelRequest(raw: unknown): FromPanel {
       }
       return { type: "export", format: m.format, fileName, content: m.content };
     }
+    case "agentRows":
+      return { type: "agentRows", runId: str("runId", RUN_ID) };
     case "liveUpdates":
       if (typeof m.paused !== "boolean") throw new PanelMessageError("panel message 'liveUpdates': 'paused' must be true or false");
       return { type: "liveUpdates", paused: m.paused };

@@ -21,9 +21,9 @@ describe("the packaged extension (npm run package)", function () {
     assert.ok(mb < LIMIT_MB, `${mb.toFixed(1)} MB`);
   });
 
-  it("carries the extension, the engine and the sandbox bundles, and the runtime packages they load", () => {
+  it("carries the extension, the engine and the sandbox bundles, the panel's scripts, and the runtime packages they load", () => {
     const names = new Set(listZip(VSIX).map((e) => e.name));
-    for (const file of ["extension/package.json", "extension/dist/extension.cjs", "extension/dist/engine.mjs", "extension/dist/sandbox-worker.mjs", "extension/extension/media/culture-lab.svg", "extension/node_modules/node-llama-cpp/package.json"]) {
+    for (const file of ["extension/package.json", "extension/dist/extension.cjs", "extension/dist/engine.mjs", "extension/dist/sandbox-worker.mjs", "extension/extension/media/culture-lab.svg", "extension/dist/webview/panel.js", "extension/dist/webview/lineage-layout.js", "extension/dist/webview/panel.css", "extension/node_modules/node-llama-cpp/package.json"]) {
       assert.ok(names.has(file), file);
     }
     const names2 = [...names];
@@ -31,10 +31,10 @@ describe("the packaged extension (npm run package)", function () {
     assert.ok(names2.some((n) => /^extension\/node_modules\/@jitl\/quickjs-wasmfile-release-sync\/.*\.wasm$/.test(n)), "QuickJS's WebAssembly");
   });
 
-  it("leaves out other platforms, GPU builds, llama.cpp's source bundle, sources, tests and source maps", () => {
+  it("leaves out other platforms, GPU builds, llama.cpp's source bundle, sources, build plugins, tests and source maps", () => {
     const unwanted = listZip(VSIX)
       .map((e) => e.name)
-      .filter((n) => /@node-llama-cpp\/(linux-(arm|x64-)|mac-|win-)|gitRelease\.bundle|\.map$|^extension\/(agents|workspace-kb|test|webview)\/|^extension\/extension\/.*\.ts$|^extension\/dist\/cli\.mjs$/.test(n));
+      .filter((n) => /@node-llama-cpp\/(linux-(arm|x64-)|mac-|win-)|gitRelease\.bundle|\.map$|^extension\/(agents|workspace-kb|test|webview)\/|^extension\/extension\/.*\.ts$|^extension\/dist\/cli\.mjs$|^extension\/lazyIntlPlugin\./.test(n));
     assert.deepEqual(unwanted, []);
   });
 });

@@ -128,11 +128,13 @@ describe("the metrics panel in a real browser", function () {
     await page.screenshot({ path: join(shots, "panel-high-contrast.png") });
   });
 
-  it("draws the lineage graph, one node per entry shown, and opens an entry on click or Enter", async () => {
+  it("draws the lineage graph laid out in a Web Worker, one node per entry shown, and opens an entry on click or Enter", async () => {
     const entries = entriesOf(accumulating);
     await send(page, [snapshot(accumulating, entries)]);
     await page.click("#tab-lineage");
-    await settle(page);
+    await page.locator(".lineage[data-layout]").waitFor();
+    assert.equal(await page.getAttribute(".lineage", "data-layout"), "worker", "laid out off the main thread");
+    assert.equal(await page.locator("script").count(), 1, "and dagre never loaded into the page");
     const nodes = page.locator(".lineage .node");
     assert.equal(await nodes.count(), Math.min(entries.length, LINEAGE_MAX_NODES));
     assert.match((await page.getAttribute(".lineage path.edges", "d"))!, /^M[\d.]+,[\d.]+L/);
@@ -146,6 +148,34 @@ describe("the metrics panel in a real browser", function () {
     await applyTheme(page, "dark");
     await settle(page);
     await page.screenshot({ path: join(shots, "lineage-dark.png") });
+  });
+
+  it("lays the lineage out on the page when no worker can start, drawing the very same graph", async () => {
+    const entries = entriesOf(accumulating);
+    const drawn = async (p: Page) => {
+      await send(p, [snapshot(accumulating, entries)]);
+      await p.click("#tab-lineage");
+      await p.locator(".lineage[data-layout]").waitFor();
+      return { path: await p.getAttribute(".lineage", "data-layout"), why: await p.getAttribute(".lineage", "data-layout-why"), svg: await p.locator(".lineage svg[role=group]").evaluate((e) => e.outerHTML) };
+    };
+    const inWorker = await drawn(page);
+    // A webview without workers: the constructor is gone before the panel's script runs.
+    const noWorker = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    try {
+      await installVsCodeApiDouble(noWorker);
+      await noWorker.addInitScript("delete window.Worker;");
+      noWorker.on("pageerror", (e) => pageErrors.push(e.message));
+      await noWorker.goto(server.url);
+      await applyTheme(noWorker, "light");
+      await settle(noWorker);
+      const onPage = await drawn(noWorker);
+      assert.deepEqual([inWorker.path, onPage.path], ["worker", "page"]);
+      assert.equal(onPage.why, "this page cannot start Web Workers");
+      assert.equal((onPage.svg.match(/class="node /g) ?? []).length, Math.min(entries.length, LINEAGE_MAX_NODES));
+      assert.equal(onPage.svg, inWorker.svg, "the same picture either way");
+    } finally {
+      await noWorker.close();
+    }
   });
 
   it("renders hostile agent text as text: no element, script, link or dialog comes of it", async () => {
@@ -269,12 +299,39 @@ describe("the metrics panel in a real browser", function () {
     assert.equal(await page.getAttribute("#tab-lineage", "aria-selected"), "true");
   });
 
-  it("shows one agent's role history, solve rate and citations, and switches agent from the picker", async () => {
+  it("exports the per-agent rows in the JSON though the snapshot left them out: the export asks for them and waits", async () => {
+    const run = accumulating.runData[0]!;
+    const { agents: _rows, ...withoutRows } = run;
+    await send(page, [{ ...snapshot(accumulating), run: withoutRows }]);
+    await page.click("#export-json");
+    await settle(page);
+    assert.deepEqual((await posted(page)).filter((m) => m.type === "agentRows" || m.type === "export"), [{ type: "agentRows", runId: run.runId }], "no export without the rows");
+    await send(page, [{ type: "agentRows", runId: run.runId, agents: run.agents! }]);
+    const exported = (await posted(page)).filter((m) => m.type === "export").map((m) => parsePanelRequest(m));
+    assert.equal(exported.length, 1);
+    assert.ok(exported[0]!.type === "export");
+    assert.deepEqual(JSON.parse(exported[0]!.content).runs[0].agents, run.agents);
+  });
+
+  it("asks for the per-agent rows only when the Agents tab opens, then shows one agent's role history, solve rate and citations, and switches agent", async () => {
     const entries = entriesOf(accumulating);
-    await send(page, [snapshot(accumulating, entries)]);
+    const run = accumulating.runData[0]!;
+    const rows = run.agents!;
+    // As the extension sends it: the snapshot without the per-agent rows.
+    const { agents: _rows, ...withoutRows } = run;
+    await send(page, [{ ...snapshot(accumulating, entries), run: withoutRows }]);
+    for (const tab of ["lineage", "feed", "runs", "charts"]) {
+      await page.click(`#tab-${tab}`);
+      await settle(page);
+    }
+    assert.deepEqual((await posted(page)).filter((m) => m.type === "agentRows"), [], "no other tab asks for them");
     await page.click("#tab-agents");
     await settle(page);
-    const rows = accumulating.runData[0]!.agents;
+    const asked = (await posted(page)).filter((m) => m.type === "agentRows");
+    assert.deepEqual(asked, [{ type: "agentRows", runId: run.runId }]);
+    assert.deepEqual(parsePanelRequest(asked[0]), asked[0], "a message the extension accepts");
+    assert.equal(await page.textContent(".agents"), "Loading the per-agent figures…");
+    await send(page, [{ type: "agentRows", runId: run.runId, agents: rows }]);
     const ids = [...new Set(rows.map((r) => r.agentId))].sort();
     assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids);
     for (const id of [ids[0]!, ids[1]!]) {
@@ -305,9 +362,9 @@ describe("the metrics panel in a real browser", function () {
 
   it("tells a mixed population's agents apart: the picker and the agent view name each agent's model", async () => {
     const run = accumulating.runData[0]!;
-    const ids = [...new Set(run.agents.map((r) => r.agentId))].sort();
+    const ids = [...new Set(run.agents!.map((r) => r.agentId))].sort();
     const modelOf = (id: string) => (id === ids[0] ? "qwen2.5-7b at http://gpu-box:8000/v1 (server)" : "tiny (local)");
-    await send(page, [{ ...snapshot(accumulating), run: { ...run, agents: run.agents.map((r) => ({ ...r, model: modelOf(r.agentId) })) } }]);
+    await send(page, [{ ...snapshot(accumulating), run: { ...run, agents: run.agents!.map((r) => ({ ...r, model: modelOf(r.agentId) })) } }]);
     await page.click("#tab-agents");
     await settle(page);
     assert.deepEqual(await page.locator("#agent-select option").allTextContents(), ids.map((id) => `${id} — ${modelOf(id)}`));
@@ -374,8 +431,32 @@ describe("the metrics panel in a real browser", function () {
     }
   });
 
-  it("fits the webview bundle in 150 KiB gzipped", () => {
-    const size = gzipSync(readFileSync(build.js)).length + gzipSync(readFileSync(build.css)).length;
+  it("draws the charts without making an Intl formatter (45–100 ms of ICU loading before the first paint), and still formats on the Agents tab", async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    try {
+      await installVsCodeApiDouble(fresh);
+      // Counts every Intl.NumberFormat and DateTimeFormat the page makes, from before the panel's script loads.
+      await fresh.addInitScript(`window.__intlMade = 0;
+        for (const name of ["NumberFormat", "DateTimeFormat"]) {
+          const Made = Intl[name];
+          Intl[name] = new Proxy(Made, { construct(target, args) { window.__intlMade++; return Reflect.construct(target, args); }, apply(target, self, args) { window.__intlMade++; return Reflect.apply(target, self, args); } });
+        }`);
+      fresh.on("pageerror", (e) => pageErrors.push(e.message));
+      await fresh.goto(server.url);
+      await applyTheme(fresh, "light");
+      await send(fresh, [snapshot(accumulating, entriesOf(accumulating))]);
+      assert.ok((await fresh.locator("figure.chart canvas").count()) >= 4, "the charts in view are drawn");
+      assert.equal(await fresh.evaluate(() => (window as unknown as { __intlMade: number }).__intlMade), 0);
+      await fresh.click("#tab-agents");
+      await fresh.locator(".agents .plot canvas").waitFor();
+      assert.ok((await fresh.evaluate(() => (window as unknown as { __intlMade: number }).__intlMade)) >= 1, "uPlot's own number labels, made on first use");
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("fits the webview bundle (the panel, its lineage layout script and its stylesheet) in 150 KiB gzipped", () => {
+    const size = [build.js, build.layoutJs, build.css].reduce((n, file) => n + gzipSync(readFileSync(file)).length, 0);
     assert.ok(size < 150 * 1024, `${(size / 1024).toFixed(1)} KiB`);
   });
 });

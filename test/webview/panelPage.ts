@@ -7,17 +7,20 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { lazyIntlPlugin } from "../../lazyIntlPlugin.mjs";
+import { LAYOUT_SCRIPT } from "../../webview/lineageLayoutWire";
 import { newNonce, panelHtml } from "../../webview/panelHtml";
 
 export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-/** Builds webview/panel.ts and panel.css as esbuild.mjs does, into a fresh folder. */
-export async function buildPanel(): Promise<{ dir: string; js: string; css: string }> {
+/** Builds webview/panel.ts, the lineage layout script and panel.css as esbuild.mjs does, into a fresh folder. */
+export async function buildPanel(): Promise<{ dir: string; js: string; css: string; layoutJs: string }> {
   const dir = mkdtempSync(join(tmpdir(), "cl-panel-build-"));
   const common = { bundle: true, platform: "browser" as const, target: "es2022", minify: true, logLevel: "error" as const };
-  await build({ ...common, entryPoints: ["webview/panel.ts"], outfile: join(dir, "panel.js"), format: "iife" });
+  await build({ ...common, entryPoints: ["webview/panel.ts"], outfile: join(dir, "panel.js"), format: "iife", plugins: [lazyIntlPlugin] });
+  await build({ ...common, entryPoints: ["webview/lineageLayoutScript.ts"], outfile: join(dir, LAYOUT_SCRIPT), format: "iife" });
   await build({ ...common, entryPoints: ["webview/panel.css"], outfile: join(dir, "panel.css") });
-  return { dir, js: join(dir, "panel.js"), css: join(dir, "panel.css") };
+  return { dir, js: join(dir, "panel.js"), css: join(dir, "panel.css"), layoutJs: join(dir, LAYOUT_SCRIPT) };
 }
 
 export interface PanelServer {
@@ -25,16 +28,20 @@ export interface PanelServer {
   close(): Promise<void>;
 }
 
-/** A loopback server for the panel page, with a new nonce per load as the extension does. */
+/**
+ * A loopback server for the panel page, with a new nonce per load as the extension does. As in VS Code, the page and
+ * its scripts come from different origins: the page from 127.0.0.1, the scripts and stylesheet from localhost (VS
+ * Code serves them from its resource host, with CORS open, through asWebviewUri; cspSource names that origin).
+ */
 export async function servePanel(dir: string): Promise<PanelServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/") {
-      const origin = `http://${req.headers.host}`;
+      const origin = `http://${(req.headers.host ?? "").replace(/^127\.0\.0\.1:/, "localhost:")}`;
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(panelHtml({ cspSource: origin, scriptUri: `${origin}/panel.js`, styleUri: `${origin}/panel.css`, nonce: newNonce() }));
-    } else if (path === "/panel.js" || path === "/panel.css") {
-      res.writeHead(200, { "content-type": path.endsWith(".js") ? "text/javascript" : "text/css" });
+    } else if (path === "/panel.js" || path === "/panel.css" || path === `/${LAYOUT_SCRIPT}`) {
+      res.writeHead(200, { "content-type": path.endsWith(".js") ? "text/javascript" : "text/css", "access-control-allow-origin": "*" });
       res.end(readFileSync(join(dir, path.slice(1))));
     } else if (path === "/favicon.ico") {
       res.writeHead(204).end();

@@ -23,8 +23,28 @@ describe("the panel's state, fed a recorded session", () => {
     const recorded = accumulating.runData[0]!;
     assert.deepEqual(state.run?.summaries.map((s) => s.generation), recorded.summaries.map((s) => s.generation));
     assert.deepEqual(state.run?.summaries, recorded.summaries);
-    assert.equal(state.run?.agents.length, recorded.agents.length);
+    assert.equal(state.run?.agents?.length, recorded.agents!.length);
     assert.equal(state.session.phase, "finished");
+  });
+
+  it("leaves the per-agent rows unloaded after a snapshot without them, and merges rows that came live before the asked-for ones", () => {
+    const recorded = accumulating.runData[0]!;
+    const gens = recorded.summaries.map((s) => s.generation);
+    const last = gens.at(-1)!;
+    const { agents: _rows, ...withoutRows } = recorded;
+    const earlier = { ...withoutRows, summaries: recorded.summaries.filter((s) => s.generation < last) };
+    let state = reduce(initialState(), { type: "snapshot", runs: accumulating.runs, run: earlier, entries: [], session: { phase: "running", runId: recorded.runId } });
+    assert.equal(state.run?.agents, undefined, "not loaded: the Agents tab asks for them");
+    // The last generation is committed while the rows are on their way; the answer was read before it.
+    const liveRows = recorded.agents!.filter((a) => a.generation === last);
+    assert.ok(liveRows.length > 0);
+    state = reduce(state, { type: "generation", runId: recorded.runId, summary: recorded.summaries.at(-1)!, agents: liveRows, at: 2 });
+    assert.equal(state.run?.agents, undefined);
+    state = reduce(state, { type: "agentRows", runId: recorded.runId, agents: recorded.agents!.filter((a) => a.generation < last) });
+    assert.deepEqual(state.run?.agents, recorded.agents, "every generation's rows, once");
+    assert.deepEqual(state.lateAgentRows, []);
+    // An answer for a run no longer shown changes nothing.
+    assert.equal(reduce(state, { type: "agentRows", runId: "another-run", agents: [] }), state);
   });
 
   it("keeps the newest entries, and an entry sent again (newly archived) replaces the old one in place", () => {

@@ -15,6 +15,7 @@ describe("messages from the panel, checked at the door", () => {
       { type: "export", format: "csv", fileName: "culture-lab-x.csv", content: "run,generation\r\n" },
       { type: "export", format: "json", fileName: "culture-lab-x.json", content: "{}" },
       { type: "liveUpdates", paused: true },
+      { type: "agentRows", runId: "20261128T051844-0c6343" },
     ];
     for (const m of valid) assert.deepEqual(parsePanelRequest(JSON.parse(JSON.stringify(m))), m);
   });
@@ -32,6 +33,8 @@ describe("messages from the panel, checked at the door", () => {
       [{ type: "export", format: "html", fileName: "a.html", content: "" }, /format must be csv or json/],
       [{ type: "export", format: "csv", fileName: "a.csv", content: "x".repeat(EXPORT_MAX_CHARS + 1) }, /at most/],
       [{ type: "liveUpdates", paused: "yes" }, /'paused' must be true or false/],
+      [{ type: "agentRows", runId: "../../.culture" }, /'runId' is not valid/],
+      [{ type: "agentRows" }, /'runId' is not valid/],
     ];
     for (const [raw, why] of refused) assert.throws(() => parsePanelRequest(raw), (e: unknown) => e instanceof PanelMessageError && why.test(e.message), JSON.stringify(raw)?.slice(0, 80));
   });
@@ -49,7 +52,15 @@ describe("the panel's page", () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     assert.ok(csp?.startsWith("default-src 'none'; "), csp);
     assert.match(csp!, new RegExp(`script-src 'nonce-${nonce}'(;|$)`));
-    assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval/);
+    assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|strict-dynamic|\*/);
+  });
+
+  it("lets the page start only a worker it made itself from the extension's own files (the lineage layout)", () => {
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    const directives = new Map(csp.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1).join(" ")]));
+    assert.equal(directives.get("worker-src"), "blob:", "a worker only from a blob: URL, which only the page's own script can make");
+    assert.equal(directives.get("connect-src"), "https://file+.vscode-resource.vscode-cdn.net", "fetched only from the extension's resource host");
+    assert.equal(directives.get("script-src"), `'nonce-${nonce}'`, "page scripts still need the nonce");
   });
 
   it("loads one script and one stylesheet, both with the nonce, and has no inline script, style or handler", () => {

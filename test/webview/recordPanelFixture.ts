@@ -68,7 +68,7 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
       const live: ToPanel[] = [{ type: "session", session: { phase: "running", runId: first.runId, generation: gens[0], firstGeneration: gens[0], generations: gens.length }, at: at(gens[0]!) - 1 }];
       for (const s of first.summaries) {
         live.push({ type: "entries", entries: entries.filter((e) => e.generation === s.generation), at: at(s.generation) });
-        live.push({ type: "generation", runId: first.runId, summary: s, agents: first.agents.filter((a) => a.generation === s.generation), at: at(s.generation) });
+        live.push({ type: "generation", runId: first.runId, summary: s, agents: first.agents!.filter((a) => a.generation === s.generation), at: at(s.generation) });
         const next = s.generation + 1;
         if (next <= gens.at(-1)!) live.push({ type: "session", session: { phase: "running", runId: first.runId, generation: next, firstGeneration: gens[0], generations: gens.length }, at: at(s.generation) });
       }

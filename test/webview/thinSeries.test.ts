@@ -86,3 +86,11 @@ describe("a long series drawn through its extremes (thinSeries)", () => {
     assert.equal(thinSeries(short, slices), short);
   });
 });
+
+describe("the generation axis's labels", () => {
+  it("group thousands as uPlot's default (Intl en-US) did", async () => {
+    const { generationTick } = await import("../../webview/charts");
+    const en = new Intl.NumberFormat("en-US");
+    for (const g of [0, 7, 999, 1000, 1200, 12_345, 100_000, 1_234_567]) assert.equal(generationTick(g), en.format(g), String(g));
+  });
+});
