@@ -2,7 +2,7 @@
 // and the metrics panel (a browser IIFE). node-llama-cpp stays external: it is ESM-only and ships native code.
 import { build } from "esbuild";
 import { existsSync } from "node:fs";
-import { lazyIntlPlugin } from "./lazyIntlPlugin.mjs";
+import { lazyIntlPlugin } from "./webview/build/lazyIntlPlugin.mjs";
 
 const external = ["vscode", "node-llama-cpp", "quickjs-emscripten", "@jitl/*"];
 const targets = [

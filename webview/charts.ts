@@ -285,7 +285,7 @@ function options(looks: SeriesLook[], bands: [number, number][], compare: boolea
     ],
     axes: [
       // Its own labels, as every axis and legend value here: uPlot's default would make the page's first Intl
-      // formatter, 45–100 ms before the first paint (see lazyIntlPlugin.mjs).
+      // formatter, 45–100 ms before the first paint (see webview/build/lazyIntlPlugin.mjs).
       { ...axis, incrs: GENERATION_STEPS, values: (_u: uPlot, splits: number[]) => splits.map(generationTick) },
       { ...yAxis, scale: "y" },
       ...(looks.some((s) => s.right) ? [{ ...yAxis, scale: "right", side: 1 as const, grid: { show: false } }] : []),

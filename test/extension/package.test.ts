@@ -34,7 +34,7 @@ describe("the packaged extension (npm run package)", function () {
   it("leaves out other platforms, GPU builds, llama.cpp's source bundle, sources, build plugins, tests and source maps", () => {
     const unwanted = listZip(VSIX)
       .map((e) => e.name)
-      .filter((n) => /@node-llama-cpp\/(linux-(arm|x64-)|mac-|win-)|gitRelease\.bundle|\.map$|^extension\/(agents|workspace-kb|test|webview)\/|^extension\/extension\/.*\.ts$|^extension\/dist\/cli\.mjs$|^extension\/lazyIntlPlugin\./.test(n));
+      .filter((n) => /@node-llama-cpp\/(linux-(arm|x64-)|mac-|win-)|gitRelease\.bundle|\.map$|^extension\/(agents|workspace-kb|test|webview)\/|^extension\/extension\/.*\.ts$|^extension\/dist\/cli\.mjs$/.test(n));
     assert.deepEqual(unwanted, []);
   });
 });

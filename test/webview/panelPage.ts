@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { lazyIntlPlugin } from "../../lazyIntlPlugin.mjs";
+import { lazyIntlPlugin } from "../../webview/build/lazyIntlPlugin.mjs";
 import { LAYOUT_SCRIPT } from "../../webview/lineageLayoutWire";
 import { newNonce, panelHtml } from "../../webview/panelHtml";
 
