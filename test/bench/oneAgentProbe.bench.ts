@@ -13,6 +13,8 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 const THREADS = Number(process.env.CL_BENCH_THREADS ?? availableParallelism());
 const ROUNDS = Number(process.env.CL_BENCH_ROUNDS ?? 3);
 const NTG = 64;
+/** Agents on one context per probe: CL_PROBE_AGENTS="1,8" measures both rows. */
+const AGENTS = (process.env.CL_PROBE_AGENTS ?? "1").split(",").map(Number);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 interface Variant {
@@ -45,15 +47,15 @@ interface Probe {
   busyThreads: string;
 }
 
-function probe(model: string, variant: Variant): Probe {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...clean, ...variant.env, CL_BENCH_MODEL: model, CL_BENCH_THREADS: String(THREADS), CL_BENCH_NTG: String(NTG) };
+function probe(model: string, variant: Variant, agents: number): Probe {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...clean, ...variant.env, CL_PROBE_AGENTS: String(agents), CL_BENCH_MODEL: model, CL_BENCH_THREADS: String(THREADS), CL_BENCH_NTG: String(NTG) };
   for (const [k, v] of Object.entries(env)) if (v === "") delete env[k];
   const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "oneAgentProbe.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
   return JSON.parse(out.trim().split("\n").at(-1)!) as Probe;
 }
 
-function anchor(bin: string, model: string): number {
-  const out = execFileSync(join(bin, "llama-batched-bench"), ["-m", model, "-c", "512", "-b", "512", "-ub", "512", "-npp", "32", "-ntg", String(NTG), "-npl", "1", "-t", String(THREADS), "-tb", String(THREADS), "--output-format", "jsonl"], {
+function anchor(bin: string, model: string, agents: number): number {
+  const out = execFileSync(join(bin, "llama-batched-bench"), ["-m", model, "-c", String(agents * 512), "-b", "512", "-ub", "512", "-npp", "32", "-ntg", String(NTG), "-npl", String(agents), "-t", String(THREADS), "-tb", String(THREADS), "--output-format", "jsonl"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -62,21 +64,25 @@ function anchor(bin: string, model: string): number {
 
 const model = await benchModel(log);
 const bin = await buildLlamaCpp({ name: "build-bench-native", flags: ["-DLLAMA_BUILD_SERVER=OFF", "-DGGML_NATIVE=ON", "-DBUILD_SHARED_LIBS=OFF"], targets: ["llama-batched-bench"] }, log);
-const results = new Map<string, Probe[]>(variants.map((v) => [v.name, []]));
-const anchors: number[] = [];
+const results = new Map<string, Probe[]>(AGENTS.flatMap((n) => variants.map((v) => [`${n}: ${v.name}`, []])));
+const anchors = new Map<number, number[]>(AGENTS.map((n) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  anchors.push(anchor(bin, model));
-  for (const v of variants) results.get(v.name)!.push(probe(model, v));
+  for (const n of AGENTS) {
+    anchors.get(n)!.push(anchor(bin, model, n));
+    for (const v of variants) results.get(`${n}: ${v.name}`)!.push(probe(model, v, n));
+  }
   log(`round ${round + 1}/${ROUNDS} done (load ${loadavg()[0]!.toFixed(1)})`);
 }
-const a = median(anchors);
-console.log(`\nOne agent, ${THREADS} threads, ${NTG} tokens per call, median of ${ROUNDS} interleaved rounds; llama-batched-bench (native, -npl 1): ${a.toFixed(1)} tok/s`);
-console.log(`| variant | tok/s | vs llama.cpp | ms in llama_decode (median, mean) | ms between decodes | CPU/wall | OS threads | busiest threads (CPU/wall), last round |`);
-console.log(`|---|---|---|---|---|---|---|---|`);
-for (const [name, runs] of results) {
-  const m = (f: (p: Probe) => number) => median(runs.map(f));
-  console.log(
-    `| ${name} | ${m((p) => p.tokPerS).toFixed(1)} | ${(m((p) => p.tokPerS) / a).toFixed(2)} | ${m((p) => p.decodeMs).toFixed(2)}, ${m((p) => p.decodeMeanMs).toFixed(2)} | ${m((p) => p.gapMs).toFixed(2)} | ${m((p) => p.cpuPerWall).toFixed(2)} | ${m((p) => p.threadsTotal)} | ${runs.at(-1)!.busyThreads} |`,
-  );
+for (const n of AGENTS) {
+  const a = median(anchors.get(n)!);
+  console.log(`\n${n === 1 ? "One agent" : `${n} agents on one context`}, ${THREADS} threads, ${NTG} tokens per call, median of ${ROUNDS} interleaved rounds; llama-batched-bench (native, -npl ${n}): ${a.toFixed(1)} tok/s`);
+  console.log(`| variant | tok/s | vs llama.cpp | ms in llama_decode (median, mean) | ms between decodes | CPU/wall | OS threads | busiest threads (CPU/wall), last round |`);
+  console.log(`|---|---|---|---|---|---|---|---|`);
+  for (const [name, runs] of [...results].filter(([key]) => key.startsWith(`${n}: `))) {
+    const m = (f: (p: Probe) => number) => median(runs.map(f));
+    console.log(
+      `| ${name.slice(name.indexOf(": ") + 2)} | ${m((p) => p.tokPerS).toFixed(1)} | ${(m((p) => p.tokPerS) / a).toFixed(2)} | ${m((p) => p.decodeMs).toFixed(2)}, ${m((p) => p.decodeMeanMs).toFixed(2)} | ${m((p) => p.gapMs).toFixed(2)} | ${m((p) => p.cpuPerWall).toFixed(2)} | ${m((p) => p.threadsTotal)} | ${runs.at(-1)!.busyThreads} |`,
+    );
+  }
 }
 console.log(`machine load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
