@@ -66,7 +66,7 @@ describe("the engine process", function () {
   });
 
   it("decodes on one libuv worker, even when the caller's environment asks for more, and its manifest says so", async () => {
-    // One worker keeps every decode on one thread and so on one OpenMP team (see runtime/decodeThread.ts).
+    // One worker keeps every decode on one thread and so on one OpenMP team (see engine/decodingEnv.ts).
     const saved = process.env.UV_THREADPOOL_SIZE;
     process.env.UV_THREADPOOL_SIZE = "4";
     const own = await EngineClient.start();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodingProcessEnv, describeDecodeThreads } from "../../agents/runtime/decodeThread";
+import { decodingProcessEnv } from "../../agents/engine/decodingEnv";
+import { describeDecodeThreads } from "../../agents/runtime/decodeThread";
 
 describe("the thread llama.cpp's decodes run on", () => {
   it("a process started to decode gets libuv's pool of one worker, whatever the parent had", () => {
