@@ -17,7 +17,8 @@ compiler and git (Debian/Ubuntu: sudo apt-get install cmake g++ git); takes a fe
 Measured gain and when it is worth it: agents/runtime/README.md.
 
 Options:
-  --openmp on|off   OpenMP's thread pool (default on), or ggml's own threads
+  --openmp on|off   OpenMP's thread pool (default on: the faster, measured in agents/runtime/README.md),
+                    or ggml's own threads, started at every decode
   --force           build again even if a build for this node-llama-cpp version exists
   --remove          delete the native build (sessions use the prebuilt binaries again)
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
 import type { MessageConnection, NotificationType, RequestParam, RequestType } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { decodingProcessEnv } from "./decodingEnv";
 import { fromResponseError } from "./engineErrors";
 import { engineHeartbeat, engineHello, engineShutdown } from "./protocol";
 import type { EngineErrorData, EngineInfo } from "./protocol";
@@ -194,8 +195,9 @@ export class EngineClient {
       // (Otherwise the signal could land while the engine is still loading, before it can ignore it, and kill
       // node-llama-cpp's binary check half-way, which then reads as a broken install.) Windows has no groups.
       detached: process.platform !== "win32",
-      // The editor's Node is Electron: this makes it behave as plain Node for the child.
-      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
+      // The editor's Node is Electron: this makes it behave as plain Node for the child. Its llama.cpp decodes all
+      // run on one thread (see decodingEnv.ts).
+      env: decodingProcessEnv({ ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" }),
     });
     this.launchedPid = child.pid;
     const channel = child.stdio[3] as Duplex;

@@ -7,13 +7,17 @@ import type { Llama } from "node-llama-cpp";
 import { nativeBuildDir } from "../native/nativeBuild";
 import { decideBuild, describeBuild, inspectNativeBuild, loadNativeLlama } from "./llamaBuild";
 import type { LlamaBuildSetting } from "./llamaBuild";
+import { describeDecodeThreads } from "./decodeThread";
 import { CultureLabError } from "../../workspace-kb/errors";
 
 export type LlamaLogListener = (level: LlamaLogLevel, message: string) => void;
 
 export interface LoadedLlama {
   llama: Llama;
-  /** Which binary decodes, in one line for the log and the manifest ("native build (…)" or "prebuilt (…)"). */
+  /**
+   * Which binary decodes and on which threads, in one line for the log and the manifest ("native build (…);
+   * decodes on one libuv worker (…)" or "prebuilt (…); …").
+   */
   build: string;
   /** Set when a native build exists but could not be used; say it to the user. */
   warning?: string;
@@ -56,7 +60,7 @@ async function loadLlama(gpu: "auto" | false, threads: number, setting: LlamaBui
     try {
       const llama = await loadNativeLlama(decision.dir, { maxThreads: threads, ...logOptions });
       loadedKind = "native";
-      return { llama, build: describeBuild({ kind: "native", info: decision.info }) };
+      return { llama, build: `${describeBuild({ kind: "native", info: decision.info })}; ${describeDecodeThreads()}` };
     } catch (error) {
       warning = `the native llama.cpp build in ${decision.dir} failed to load (${(error as Error).message}); decoding on the prebuilt binaries. Run \`culture-lab build-native\` to build it again, or set runtime.build to "prebuilt"`;
       decision = { use: "prebuilt", why: "the native build failed to load" };
@@ -65,7 +69,7 @@ async function loadLlama(gpu: "auto" | false, threads: number, setting: LlamaBui
   if (loadedKind === "native") throw new CultureLabError("llama-build-mixed", "this process already loaded the native llama.cpp build, so it cannot load the prebuilt binaries too", "use one runtime.build setting per process (the engine process of a session is one)");
   const llama = await getLlama({ gpu, build: "never", maxThreads: threads, ...logOptions });
   loadedKind = "prebuilt";
-  return { llama, build: describeBuild({ kind: "prebuilt", why: decision.why }), warning };
+  return { llama, build: `${describeBuild({ kind: "prebuilt", why: decision.why })}; ${describeDecodeThreads()}`, warning };
 }
 
 /** Receive llama.cpp's log lines until the returned function is called. */

@@ -16,6 +16,7 @@ import { nativeBuildDir } from "../../agents/native/nativeBuild";
 import { BENCH_SPEC, describeSpec } from "../../agents/gguf/randomLlama";
 import { benchModel } from "./benchModel";
 import { inspectNativeBuild } from "../../agents/runtime/llamaBuild";
+import { decodingProcessEnv } from "../../agents/engine/decodingEnv";
 import { formatTable, whyFailed } from "./llmTable";
 import type { Measured, ThreadResults } from "./llmTable";
 
@@ -103,7 +104,8 @@ function ourRound(model: string, build: "prebuilt" | "native", threads: number, 
   const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "llmRuntimeRound.ts")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CL_BENCH_MODEL: model, CL_BENCH_BUILD: build, CL_BENCH_THREADS: String(threads), CL_BENCH_NPP: String(NPP), CL_BENCH_NTG: String(NTG), CL_BENCH_ROUND: String(round) },
+    // As the engine process is started: every decode on one libuv worker (agents/engine/decodingEnv.ts).
+    env: { ...decodingProcessEnv(process.env), CL_BENCH_MODEL: model, CL_BENCH_BUILD: build, CL_BENCH_THREADS: String(threads), CL_BENCH_NPP: String(NPP), CL_BENCH_NTG: String(NTG), CL_BENCH_ROUND: String(round) },
   });
   return JSON.parse(out.trim().split("\n").at(-1)!) as OurRound;
 }

@@ -65,6 +65,21 @@ describe("the engine process", function () {
     );
   });
 
+  it("decodes on one libuv worker, even when the caller's environment asks for more, and its manifest says so", async () => {
+    // One worker keeps every decode on one thread and so on one OpenMP team (see engine/decodingEnv.ts).
+    const saved = process.env.UV_THREADPOOL_SIZE;
+    process.env.UV_THREADPOOL_SIZE = "4";
+    const own = await EngineClient.start();
+    try {
+      const manifest = await own.request(runtimeOpen, { config: { model: tiny.modelPath, modelsDir: tiny.dir, gpu: false, threads: 1 } });
+      assert.match(manifest.llamaBuild, /; decodes on one libuv worker \(UV_THREADPOOL_SIZE=1\)$/);
+    } finally {
+      if (saved === undefined) delete process.env.UV_THREADPOOL_SIZE;
+      else process.env.UV_THREADPOOL_SIZE = saved;
+      await own.dispose();
+    }
+  });
+
   it("returns the engine's CultureLabErrors with their code and hint", async () => {
     await assert.rejects(client.request(runtimeGenerateText, { agentId: "nobody", prompt: "?" }), (e: unknown) => {
       assert.ok(e instanceof CultureLabError);
