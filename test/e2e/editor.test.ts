@@ -209,6 +209,16 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     while (Date.now() < deadline && (later = await points().catch(() => first)) <= first) await page.waitForTimeout(500);
     assert.ok(later > first, `generations arrive live (${first} → ${later} points)`);
     assert.match(await panel.locator("#verdict").innerText(), /\S/);
+    // The two paths only a real editor exercises: the lineage layout's worker started from a webview resource
+    // (VS Code serves those from another origin), and per-agent rows asked of the extension host on demand.
+    await panel.locator("#tab-lineage").click();
+    await panel.locator(".lineage[data-layout]").waitFor({ timeout: 30_000 });
+    const layout = await panel.locator(".lineage").getAttribute("data-layout");
+    assert.equal(layout, "worker", `lineage laid out in a Web Worker (fell back: ${await panel.locator(".lineage").getAttribute("data-layout-why")})`);
+    await panel.locator("#tab-agents").click();
+    await panel.locator("#agent-select option").first().waitFor({ timeout: 30_000 });
+    assert.ok((await panel.locator("#agent-select option").count()) >= 2, "the Agents tab lists the session's agents");
+    await panel.locator("#tab-charts").click();
     await screenshot("panel-dark");
     await runCommand(page, "Preferences: Color Theme");
     await page.locator(".quick-input-widget .quick-input-box input").fill("Light Modern");
