@@ -1,7 +1,7 @@
 // Issue 13's one-agent gap at N threads, variant by variant: oneAgentProbe.ts in a fresh process per variant
 // (thread-team settings are read when llama.cpp loads, the libuv pool size when it starts), interleaved over
 // rounds with llama-batched-bench at one sequence (the anchor of bench:llm), medians printed side by side.
-// `npx tsx test/bench/oneAgentProbe.bench.ts` under the heavy-job lock. CL_PROBE_ONLY=<regex> picks variants;
+// `npm run bench:decode-pool` under the heavy-job lock. CL_PROBE_ONLY=<regex> picks variants;
 // CL_PROBE_NO_OPENMP_CACHE=<XDG_CACHE_HOME> adds the native build found there (a build with --openmp off).
 import { execFileSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";

@@ -135,7 +135,7 @@ describe("the live panel's per-agent rows of a session on servers", () => {
         // What the extension posts to the panel after each committed generation, and what the panel then holds.
         const messages = liveGenerations(runId, detail.generations, detail.agents, 1);
         const state = messages.reduce(reduce, initialState());
-        const rows = state.run!.agents;
+        const rows = state.run!.agents ?? [];
         assert.ok(rows.some((r) => born.includes(r.agentId)), "the newcomer has rows");
         for (const r of rows) assert.match(r.model ?? "(none)", new RegExp(`^(big|small) at ${baseUrl.replace(/[/.]/g, "\\$&")} \\(server\\)$`), `${r.agentId} in generation ${r.generation}`);
         assert.deepEqual(new Set(rows.map((r) => r.model!.split(" ")[0])), new Set(["big", "small"]), "the two server models are told apart");
