@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const overhead = await clientOverhead();
   const localTps = median(localRates);
   const remoteTps = median(remoteRates);
-  console.log(`\nRemote backend — ${describeSpec(BENCH_SPEC)}, ${AGENTS} agents × ${NTG} generated tokens, ${threads} thread(s), median of ${ROUNDS} interleaved rounds; the local backend ${describeDecodeThreads()} (as in the engine process)`);
+  console.log(`\nRemote backend — ${describeSpec(BENCH_SPEC)}, ${AGENTS} agents × ${NTG} generated tokens, ${threads} thread(s), median of ${ROUNDS} interleaved rounds; the local backend ${describeDecodeThreads()}`);
   console.log(`${"".padEnd(44)}${"tok/s".padStart(8)}${"ratio".padStart(8)}`);
   console.log(`${"local backend (batched, one context)".padEnd(44)}${f(localTps).padStart(8)}${"1.00".padStart(8)}`);
   if (unavailable) console.log(`${"llama-server (8 slots), remote backend".padEnd(44)}unavailable: ${unavailable}`);
