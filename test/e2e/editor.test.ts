@@ -216,7 +216,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     const layout = await panel.locator(".lineage").getAttribute("data-layout");
     assert.equal(layout, "worker", `lineage laid out in a Web Worker (fell back: ${await panel.locator(".lineage").getAttribute("data-layout-why")})`);
     await panel.locator("#tab-agents").click();
-    await panel.locator("#agent-select option").first().waitFor({ timeout: 30_000 });
+    await panel.locator("#agent-select option").first().waitFor({ state: "attached", timeout: 30_000 }); // options of a closed select are never "visible"
     assert.ok((await panel.locator("#agent-select option").count()) >= 2, "the Agents tab lists the session's agents");
     await panel.locator("#tab-charts").click();
     await screenshot("panel-dark");
