@@ -1,10 +1,10 @@
 // One round of `npm run bench:llm` for our runtime, in a process of its own (a process loads one llama.cpp
 // build: the prebuilt or the native one; see agents/runtime/sharedLlama.ts). Reads what to run from the
 // environment and prints one JSON line: tokens/s per row key and the share of a call outside llama.cpp's decode.
-import type { LlamaContext } from "node-llama-cpp";
 import type { CallUsage } from "../../agents/runtime/accounting";
 import { openRuntime } from "../../agents/runtime/runtime";
 import type { RuntimeAgent } from "../../agents/runtime/runtime";
+import { timeDecodes } from "./decodeTimer";
 
 const model = process.env.CL_BENCH_MODEL!;
 const build = process.env.CL_BENCH_BUILD as "prebuilt" | "native";
@@ -25,32 +25,13 @@ function batchedThroughput(started: number, usages: CallUsage[]): number {
   return (tokens * 1000) / (endAll - firstAll);
 }
 
-// Bench-only instrumentation: time spent inside llama.cpp's decode, by wrapping the native context object.
+// Time spent inside llama.cpp's decode.
 let decodeMs = 0;
-const timeDecodes = (context: LlamaContext) => {
-  const holder = context as unknown as { _ctx: Record<string, unknown> };
-  const native = holder._ctx;
-  const decode = (native.decodeBatch as () => Promise<void>).bind(native);
-  holder._ctx = new Proxy(native, {
-    get(target, key) {
-      if (key === "decodeBatch")
-        return async () => {
-          const t = performance.now();
-          try {
-            return await decode();
-          } finally {
-            decodeMs += performance.now() - t;
-          }
-        };
-      const value = target[key as string];
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-};
+const timeDecodesHook = timeDecodes((start, end) => (decodeMs += end - start));
 
 // "batched" on purpose: the runtime's default, "exact", decodes one agent per llama.cpp call (for exact replay).
 const config = { model, build, gpu: false as const, threads, contextSize: NPP + NTG + 96, agentsPerContext: 8, batchSize: 512, decoding: "batched" as const };
-const rt = await openRuntime(config, { onContextCreated: timeDecodes });
+const rt = await openRuntime(config, { onContextCreated: timeDecodesHook });
 if (rt.llamaBuild.warning || !rt.llamaBuild.description.startsWith(build)) throw new Error(`asked for the ${build} build, got ${rt.llamaBuild.description} ${rt.llamaBuild.warning ?? ""}`);
 const agents: RuntimeAgent[] = [];
 for (let i = 0; i < 8; i++) agents.push(await rt.agent({ id: `agent-${i}`, sampling: { seed: i, maxTokens: NTG, ignoreEos: true, temperature: 0.8 } }));

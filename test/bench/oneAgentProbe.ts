@@ -5,8 +5,8 @@
 // the process used the CPU meanwhile (from /proc/self/task), which shows thread teams that spin or pile up.
 // Run many variants side by side with test/bench/oneAgentProbe.bench.ts.
 import { readdirSync, readFileSync } from "node:fs";
-import type { LlamaContext } from "node-llama-cpp";
 import { openRuntime } from "../../agents/runtime/runtime";
+import { timeDecodes } from "./decodeTimer";
 
 const model = process.env.CL_BENCH_MODEL!;
 const build = (process.env.CL_BENCH_BUILD ?? "native") as "prebuilt" | "native";
@@ -36,28 +36,9 @@ function threadTimes(): Map<string, { name: string; ms: number }> {
 }
 
 const decodes: Array<{ start: number; end: number }> = [];
-const timeDecodes = (context: LlamaContext) => {
-  const holder = context as unknown as { _ctx: Record<string, unknown> };
-  const native = holder._ctx;
-  const decode = (native.decodeBatch as () => Promise<void>).bind(native);
-  holder._ctx = new Proxy(native, {
-    get(target, key) {
-      if (key === "decodeBatch")
-        return async () => {
-          const start = performance.now();
-          try {
-            return await decode();
-          } finally {
-            decodes.push({ start, end: performance.now() });
-          }
-        };
-      const value = target[key as string];
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-};
+const timeDecodesHook = timeDecodes((start, end) => decodes.push({ start, end }));
 
-const rt = await openRuntime({ model, build, gpu: false, threads, contextSize: 256, agentsPerContext: AGENTS, batchSize: 512, decoding: "batched" }, { onContextCreated: timeDecodes });
+const rt = await openRuntime({ model, build, gpu: false, threads, contextSize: 256, agentsPerContext: AGENTS, batchSize: 512, decoding: "batched" }, { onContextCreated: timeDecodesHook });
 const agents = await Promise.all(Array.from({ length: AGENTS }, (_, i) => rt.agent({ id: `probe-${i}`, sampling: { seed: i, maxTokens: NTG, ignoreEos: true, temperature: 0.8 } })));
 await Promise.all(agents.map((a, i) => a.generateText(`warm-up ${i} abcdefghijklmnopqrstuvwxyz`)));
 
