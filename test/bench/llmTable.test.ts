@@ -5,14 +5,19 @@ import type { Measured } from "./llmTable";
 
 const speeds = (entries: Record<string, number>): Measured => ({ ok: true, speeds: new Map(Object.entries(entries)) });
 
+/** What execFileSync throws when the Node program `script` fails, as the bench sees an anchor fail. */
+function failureOf(script: string): unknown {
+  try {
+    execFileSync(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`${script} did not fail`);
+}
+
 describe("the bench:llm table", () => {
   it("prints every row when an anchor crashed, and says the anchor is unavailable and why", () => {
-    let crash: unknown;
-    try {
-      execFileSync(process.execPath, ["-e", "process.abort()"], { stdio: ["ignore", "pipe", "pipe"] });
-    } catch (error) {
-      crash = error;
-    }
+    const crash = failureOf("process.abort()");
     const table = formatTable([
       {
         threads: 2,
@@ -43,12 +48,7 @@ describe("the bench:llm table", () => {
   });
 
   it("says how a failed program ended: its exit code and its last line", () => {
-    let failure: unknown;
-    try {
-      execFileSync(process.execPath, ["-e", "console.error('first'); console.error('model file not found'); process.exit(3)"], { stdio: ["ignore", "pipe", "pipe"] });
-    } catch (error) {
-      failure = error;
-    }
+    const failure = failureOf("console.error('first'); console.error('model file not found'); process.exit(3)");
     assert.equal(whyFailed(failure), "exited with code 3: model file not found");
   });
 });
