@@ -11,11 +11,10 @@ import { signed } from "../../webview/verdict";
 import { LINEAGE_MAX_NODES } from "../../webview/lineage";
 import { applyTheme, buildPanel, cleanup, installVsCodeApiDouble, launchChromium, posted, revealCharts, send, servePanel, settle, type PanelServer } from "./panelPage";
 import { loadFixture, STATED_PARAMETERS, type PanelFixture } from "./panelFixture";
-import { generateBank } from "../../agents/problems/bank";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { runSession } from "../../agents/loop/session";
 import { Sandbox } from "../../agents/sandbox/sandbox";
-import { AnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
+import { describeTestDouble, heldOutAnswerKey, scriptedAgentFactory } from "../doubles/scriptedAgent";
 
 const snapshot = (f: PanelFixture, entries: PanelEntry[] = []): ToPanel => ({
   type: "snapshot",
@@ -381,15 +380,14 @@ describe("the metrics panel in a real browser", function () {
     const sandbox = await Sandbox.create();
     try {
       const config = parseLoopConfig({ generations: 3, evaluation: { every: 1 } }, "the test");
-      const key = new AnswerKey();
-      for (const item of await generateBank(sandbox, { seed: config.seed, perLevel: Math.ceil(config.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+      const key = await heldOutAnswerKey(sandbox, config);
       const seen: string[] = [];
       let sending = Promise.resolve();
       await runSession({
         workspaceDir: workspace,
         config,
         agents: scriptedAgentFactory(sandbox, key, { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 }),
-        describeModel: async () => ({ model: { name: "scripted test double", sha256: "", parameters: 0, isNoise: false }, manifest: { models: [], versions: {} } }),
+        describeModel: describeTestDouble(),
         onGeneration: (summary) => {
           sending = sending.then(async () => {
             await send(page, [{ type: "generation", runId: "live", summary, agents: [], at: Date.now() }]);

@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateBank } from "../../agents/problems/bank";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
 import { readRun } from "../../agents/loop/runRecorder";
 import { runSession } from "../../agents/loop/session";
@@ -19,7 +18,7 @@ import { agentGenerations, modelParameters as recordedParameters } from "../../a
 import { toPanelEntries } from "../../webview/fromRecords";
 import type { RunData, RunListing, ToPanel } from "../../webview/protocol";
 import { FIXTURES, STATED_PARAMETERS, type PanelFixture } from "./panelFixture";
-import { AnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
+import { describeTestDouble, heldOutAnswerKey, scriptedAgentFactory, type ScriptedBehaviour } from "../doubles/scriptedAgent";
 
 
 const LEARNS_FROM_NOTES: ScriptedBehaviour = { baseSkill: 0.15, skillPerNote: 0.3, maxSkill: 0.95 };
@@ -32,17 +31,13 @@ async function record(sandbox: Sandbox, sessions: { behaviour: ScriptedBehaviour
     const summariesByRun: GenerationSummary[][] = [];
     for (const { behaviour, config } of sessions) {
       const parsed = parseLoopConfig(config, "the panel fixture");
-      const key = new AnswerKey();
-      for (const item of await generateBank(sandbox, { seed: parsed.seed, perLevel: Math.ceil(parsed.evaluation.heldOutProblems / 5) })) key.add(item.problem);
+      const key = await heldOutAnswerKey(sandbox, parsed);
       const summaries: GenerationSummary[] = [];
       const result = await runSession({
         workspaceDir: workspace,
         config: parsed,
         agents: scriptedAgentFactory(sandbox, key, behaviour),
-        describeModel: async () => ({
-          model: { name: "scripted test double", sha256: "", parameters: STATED_PARAMETERS, isNoise: false },
-          manifest: { models: [{ name: "scripted test double", parameters: STATED_PARAMETERS }], versions: {} },
-        }),
+        describeModel: describeTestDouble("scripted test double", STATED_PARAMETERS),
         onGeneration: (s) => summaries.push(s),
       });
       summariesByRun.push(summaries);
