@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Frame, type Page } from "playwright-core";
 import { startCodeServer, type CodeServer } from "./codeServer";
 import { ensureEditor } from "./editorInstall";
-import { answer, pick, runCommand, statusItem, treeRow, waitForWorkbench } from "./workbench";
+import { answer, notification, pick, runCommand, statusItem, treeRow, waitForWorkbench } from "./workbench";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; publisher: string; version: string };
@@ -239,8 +239,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     const [pid] = enginePids(scratch);
     assert.ok(pid, "an engine runs the session");
     process.kill(pid, "SIGKILL");
-    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "engine process was killed" });
-    await toast.waitFor({ timeout: 60_000 });
+    const toast = await notification(page, "engine process was killed");
     assert.match(await toast.innerText(), /knowledge base is on disk and intact/);
     await screenshot("engine-killed");
     await toast.locator(".monaco-button", { hasText: "Restart Engine" }).click();

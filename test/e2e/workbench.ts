@@ -14,7 +14,9 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 /**
  * F1, then "> Category: Title", then Enter on the row of exactly that command (others may match the words too).
  * Until the workbench has read the extension's manifest the command is not listed, so the palette is opened again
- * until it is (a busy machine is slow).
+ * until it is (a busy machine is slow). It is opened again, too, when it closes under the typing: Escape hands
+ * focus back to the active editor group, and when that is a webview (the metrics panel) the webview takes focus
+ * a few hundred milliseconds later, after F1 has opened the palette, which closes on losing focus.
  */
 export async function runCommand(page: Page, title: string, timeout = 180_000): Promise<void> {
   const deadline = Date.now() + timeout;
@@ -24,13 +26,14 @@ export async function runCommand(page: Page, title: string, timeout = 180_000): 
     await page.keyboard.press("Escape");
     await page.keyboard.press("F1");
     const input = page.locator(QUICK_INPUT_BOX);
-    await input.waitFor({ state: "visible", timeout: 30_000 });
-    await input.fill(`>${title}`);
     try {
+      await input.waitFor({ state: "visible", timeout: 30_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
       await pick(page, exactly, 10_000);
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
+      console.log(`      (the palette closed, or did not list "${title}" yet: opening it again)`);
     }
   }
 }
@@ -65,6 +68,25 @@ export async function answer(page: Page, text: string, title?: string | RegExp):
   await input.waitFor({ state: "visible", timeout: 20_000 });
   await input.fill(text);
   await input.press("Enter");
+}
+
+/**
+ * The notification whose text contains `text`, where a person would find it: as a toast, or, when VS Code did
+ * not show it as one (it drops toasts that come too close together, and shows none while the notification
+ * center is open), in the notification center behind the bell. Either way it carries its buttons.
+ */
+export async function notification(page: Page, text: string | RegExp, timeout = 60_000): Promise<Locator> {
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: text }).first();
+  const listed = page.locator(".notifications-center .notification-list-item", { hasText: text }).first();
+  const deadline = Date.now() + timeout;
+  try {
+    await toast.waitFor({ state: "visible", timeout: Math.min(timeout, 30_000) });
+    return toast;
+  } catch {
+    await runCommand(page, "Notifications: Show Notifications", Math.max(deadline - Date.now(), 30_000));
+    await listed.waitFor({ state: "visible", timeout: Math.max(deadline - Date.now(), 10_000) });
+    return listed;
+  }
 }
 
 export function statusItem(page: Page, id: string): Locator {
