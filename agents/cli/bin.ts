@@ -33,6 +33,10 @@ const io: CliIO = {
 runCli(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
+    // The command has stopped and cleaned up: a Ctrl-C or SIGTERM while the process winds down must not turn
+    // its exit code into a death by that signal (signal handlers do not keep the process alive).
+    process.on("SIGINT", () => undefined);
+    process.on("SIGTERM", () => undefined);
   },
   (error: unknown) => {
     // A bug, not bad input: show the stack so it can be reported.

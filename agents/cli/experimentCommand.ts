@@ -81,11 +81,12 @@ export const experimentCommand: CliCommand = {
       }
       throw error;
     } finally {
-      stop.dispose();
       const enginePid = engine?.lastPid;
       await engine?.dispose();
       // A killed engine cannot release the workspace's lock; its client can, once it is gone.
       if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, values.folder ?? ".culture").folder, enginePid);
+      // Last: until the lock is cleared a second Ctrl-C must kill the engine, not this process by default.
+      stop.dispose();
     }
   },
 };

@@ -98,11 +98,12 @@ export const runCommand: CliCommand = {
       throw error;
     } finally {
       progress.end();
-      stop.dispose();
       const enginePid = engine?.lastPid;
       await engine?.dispose();
       // An engine that was killed cannot release the knowledge base's lock; its client can, once it is gone.
       if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, knowledgeBaseFolder).folder, enginePid);
+      // Last: until the lock is cleared a second Ctrl-C must kill the engine, not this process by default.
+      stop.dispose();
     }
   },
 };

@@ -146,6 +146,20 @@ describe("stopping culture-lab run at any moment", function () {
     assertClean(workspace, run.stdout() + run.stderr(), engine);
   });
 
+  it("a Ctrl-C while the CLI cleans up after a stop neither kills it by the signal nor leaves the lock", async () => {
+    const workspace = fresh();
+    const run = startRun(workspace);
+    await run.until(() => run.stdout().includes("generation 0:"), "generation 0");
+    const engine = ownerPid(workspace);
+    process.kill(-run.child.pid!, "SIGINT");
+    // Said once the engine has stopped; the engine's disposal and the lock's check come after, then the exit.
+    await run.until(() => run.stderr().includes("Stopped (Ctrl-C)"), "the stop to be reported");
+    process.kill(-run.child.pid!, "SIGINT");
+    const { code, signal } = await run.exited;
+    assert.deepEqual({ code, signal }, { code: 130, signal: null }, run.stderr());
+    assertClean(workspace, run.stdout() + run.stderr(), engine);
+  });
+
   it("a killed engine: Stopped with what happened, exit 1, and its lock is cleared", async () => {
     const workspace = fresh();
     const run = startRun(workspace);
