@@ -11,6 +11,7 @@ import type { GenerationSummary } from "../agents/report/runSummary";
 import { CultureLabError } from "../workspace-kb/errors";
 import type { EngineHost } from "./engineHost";
 import { describeError } from "./errorText";
+import { NoticeBatch } from "./noticeBatch";
 
 export interface SessionEvents {
   status: (status: SessionStatus) => void;
@@ -41,9 +42,12 @@ export class SessionController implements vscode.Disposable {
       this.generationEmitter.fire(summary);
     });
     engine.onNotification(runtimeDownloadProgress, (p) => this.onDownload?.(p));
-    engine.onNotification(sessionNotice, ({ message }) => {
+    const warnings = new NoticeBatch((text) => void vscode.window.showWarningMessage(`Culture Lab: ${text}`, "Open Log").then((a) => a && this.log.show()));
+    engine.onNotification(sessionNotice, ({ message, level }) => {
+      // What the run is (its plan, threads, llama.cpp build) is for the log; only warnings interrupt.
+      if (level === "info") return this.log.info(message);
       this.log.warn(message);
-      void vscode.window.showWarningMessage(`Culture Lab: ${message}`);
+      warnings.add(message);
     });
   }
 

@@ -10,8 +10,8 @@ import { runModelSession } from "../loop/modelSession";
 import { newRunId } from "../loop/runRecorder";
 import type { Runtime } from "../runtime/runtime";
 import type { EngineHandlers } from "./engineHandlers";
-import { experimentRun, sessionNotice } from "./protocol";
-import { hostedSession, openForClient } from "./sessionHandlers";
+import { experimentRun } from "./protocol";
+import { hostedSession, notify, openForClient } from "./sessionHandlers";
 import type { SessionHost } from "./sessionHost";
 
 interface OpenModel {
@@ -30,7 +30,6 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
     const plan = parseExperiment(params.experiment, params.source);
     const folder = params.folder ?? ".culture";
     const experimentId = newRunId();
-    const notice = (message: string) => void connection.sendNotification(sessionNotice, { message });
     const { signal, end } = host.begin(params.workspaceDir, clientSignal);
     const models = new Map<string, OpenModel>();
     let finished = 0;
@@ -54,7 +53,7 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
         source: params.source,
         experimentId,
         signal,
-        onRunStarted: (run) => notice(`run ${run.index} of ${run.total}: condition "${run.condition}", seed ${run.seed}`),
+        onRunStarted: (run) => notify(connection)(`run ${run.index} of ${run.total}: condition "${run.condition}", seed ${run.seed}`, "info"),
         runSession: async ({ config, workspaceDir }) => {
           const open = await openModel(config);
           config.runtime.model = open.model;

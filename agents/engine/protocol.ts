@@ -12,6 +12,7 @@ import type { AgentSpecInput, RuntimeConfigInput } from "../runtime/runtimeConfi
 import type { RuntimeManifest } from "../runtime/runtimeManifest";
 import type { AgentGeneration } from "../report/agentGeneration";
 import type { GenerationSummary, RunSummary } from "../report/runSummary";
+import type { NoticeLevel } from "../loop/notice";
 
 export type { AgentGeneration };
 
@@ -75,8 +76,11 @@ export interface SessionRunResult {
 export const sessionRun = new RequestType<SessionRunParams, SessionRunResult, EngineErrorData>("session/run");
 /** After every generation's commit: what the panel and the CLI show. */
 export const sessionGeneration = new NotificationType<GenerationSummary>("session/generation");
-/** A message the user must read (e.g. that the tiny model replaces an unreachable recommended one). */
-export const sessionNotice = new NotificationType<{ message: string }>("session/notice");
+/**
+ * A message for the user. "warning": they must read it (e.g. that the tiny model replaces an unreachable
+ * recommended one); "info": what the run is (its plan, threads, llama.cpp build), for the log and the CLI.
+ */
+export const sessionNotice = new NotificationType<{ message: string; level: NoticeLevel }>("session/notice");
 
 /** An experiment: conditions × seeds, each a session on its own knowledge base, then the comparison. */
 export interface ExperimentRunParams {

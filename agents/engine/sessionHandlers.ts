@@ -5,6 +5,7 @@ import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { parseLoopConfig } from "../loop/loopConfig";
 import { describePlan } from "../loop/callPlan";
+import type { OnNotice } from "../loop/notice";
 import type { LoopConfig } from "../loop/loopConfig";
 import { openSessionRuntime, runModelSession, type ModelSessionOptions } from "../loop/modelSession";
 import type { Runtime } from "../runtime/runtime";
@@ -22,7 +23,7 @@ export function openForClient(config: LoopConfig, caveats: string[], params: { w
     cwd: params.workspaceDir,
     signal,
     onDownloadProgress: (progress) => void connection.sendNotification(runtimeDownloadProgress, progress),
-    onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
+    onNotice: notify(connection),
   });
 }
 
@@ -36,8 +37,13 @@ export function hostedSession(host: SessionHost, connection: MessageConnection):
       host.generationDone(summary.generation, summary.collapseAlarm);
       void connection.sendNotification(sessionGeneration, summary);
     },
-    onNotice: (message) => void connection.sendNotification(sessionNotice, { message }),
+    onNotice: notify(connection),
   };
+}
+
+/** Notices to the client, warnings unless said otherwise. */
+export function notify(connection: MessageConnection): OnNotice {
+  return (message, level = "warning") => void connection.sendNotification(sessionNotice, { message, level });
 }
 
 export function registerSessionHandlers(connection: MessageConnection, handle: EngineHandlers): SessionHost {
@@ -53,7 +59,7 @@ export function registerSessionHandlers(connection: MessageConnection, handle: E
       const caveats: string[] = [];
       const runtime = await openForClient(config, caveats, params, signal, connection);
       // After opening: the offline fallback may have shortened the run, and the plan says what will happen.
-      void connection.sendNotification(sessionNotice, { message: describePlan(config) });
+      notify(connection)(describePlan(config), "info");
       try {
         const result = await runModelSession({ workspaceDir: params.workspaceDir, config, runtime, caveats, signal, ...hostedSession(host, connection) });
         return { runId: result.runId, reportPath: result.reportPath, summary: result.summary };

@@ -13,6 +13,7 @@ import { evaluateHeldOut, heldOutCalls, isEvaluationGeneration, probe, probeCall
 import type { LoopConfig } from "./loopConfig";
 import { timed } from "./loopContext";
 import type { GenerationResult } from "./playGeneration";
+import type { OnNotice } from "./notice";
 import type { StartedSession } from "./sessionStart";
 
 /** The metrics computed over the notes window and the probe answers each generation. */
@@ -108,7 +109,7 @@ export function recordGeneration(session: StartedSession, generation: number, st
  * The generation's one durable commit, then the run record flushed. Human notes NOTES.md could not give the
  * agents are said once per session (`said` remembers them); NOTES.md keeps saying it until it is fixed.
  */
-export async function commitGeneration(session: StartedSession, said: Set<string>, onNotice?: (message: string) => void): Promise<void> {
+export async function commitGeneration(session: StartedSession, said: Set<string>, onNotice?: OnNotice): Promise<void> {
   const { ctx } = session;
   await timed(ctx, "commit", async () => {
     const receipt = await ctx.kb.commitRound();

@@ -7,6 +7,7 @@ import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
 import { allRemote, memberAt, type LoopConfig } from "./loopConfig";
 import { modelAgentFactory } from "./modelAgent";
+import type { OnNotice } from "./notice";
 import type { AgentFactory } from "./agentPort";
 import { runSession, type SessionOptions, type SessionResult } from "./session";
 
@@ -22,7 +23,7 @@ export interface ModelSessionOptions {
   /** Wraps each agent, e.g. to pause it between calls or count its calls (the engine's session host does). */
   wrapAgents?: (factory: AgentFactory) => AgentFactory;
   /** Plain-language messages the user must see (e.g. a human note the knowledge base could not take). */
-  onNotice?: (message: string) => void;
+  onNotice?: OnNotice;
 }
 
 export function runModelSession(options: ModelSessionOptions): Promise<SessionResult> {
@@ -70,7 +71,7 @@ export function runModelSession(options: ModelSessionOptions): Promise<SessionRe
  * A server's failure reaches the user's log and panel (the loop only records it per call): each distinct problem
  * once, then again only after it has repeated 50 times, so a dead server does not flood the log.
  */
-function serverTrouble(onNotice?: (message: string) => void): (message: string) => void {
+function serverTrouble(onNotice?: OnNotice): (message: string) => void {
   const seen = new Map<string, number>();
   return (message) => {
     const n = (seen.get(message) ?? 0) + 1;
@@ -93,8 +94,8 @@ export interface OpenSessionRuntimeOptions {
   modelNamed: boolean;
   signal?: AbortSignal;
   onDownloadProgress?: (progress: DownloadProgress) => void;
-  /** Plain-language messages the user must see (e.g. the fallback). */
-  onNotice?: (message: string) => void;
+  /** Plain-language messages for the user (e.g. the fallback, a warning; the threads and build, info). */
+  onNotice?: OnNotice;
   /** Relative model paths resolve against this (the engine passes the workspace; the CLI sends absolute paths). */
   cwd?: string;
 }
@@ -108,8 +109,8 @@ export async function openSessionRuntime(config: LoopConfig, caveats: string[], 
   const runtime = await openOrFallBack(config, caveats, options);
   // The run's manifest records the thread count that decoded, not "auto": replay needs the number.
   config.runtime.threads = runtime.threadChoice.threads;
-  options.onNotice?.(`Decoding on ${runtime.threadChoice.reason}.`);
-  options.onNotice?.(`llama.cpp: ${runtime.llamaBuild.description}.`);
+  options.onNotice?.(`Decoding on ${runtime.threadChoice.reason}.`, "info");
+  options.onNotice?.(`llama.cpp: ${runtime.llamaBuild.description}.`, "info");
   if (runtime.llamaBuild.warning) options.onNotice?.(`Warning: ${runtime.llamaBuild.warning}.`);
   return runtime;
 }

@@ -13,6 +13,7 @@ import { newUsage, type Retrieval } from "./loopContext";
 import { playGeneration } from "./playGeneration";
 import { SessionResources, startSession, type StartedSession } from "./sessionStart";
 import type { SessionProgress } from "../report/sessionProgress";
+import type { OnNotice } from "./notice";
 import { newRunId } from "./runRecorder";
 
 export interface SessionOptions {
@@ -31,7 +32,7 @@ export interface SessionOptions {
   /** How solvers retrieve (default: the knowledge base's search); tests inject broken retrieval to see measures notice. */
   retrieval?: Retrieval;
   /** Something the user must read, e.g. a human note in NOTES.md the knowledge base could not take. */
-  onNotice?: (message: string) => void;
+  onNotice?: OnNotice;
 }
 
 export interface SessionResult {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { EngineClient } from "../../agents/engine/engineClient";
 import {
   kbEntry, kbNewest, kbSearch, kbStatus, modelsDownload, notesAddHuman, runsExport, runsGet, runsList, sessionAgents, sessionCancel, sessionGeneration, sessionPause,
-  sessionResume, sessionRun, sessionStatus, sessionStatusChanged,
+  sessionNotice, sessionResume, sessionRun, sessionStatus, sessionStatusChanged,
 } from "../../agents/engine/protocol";
 import type { SessionStatus } from "../../agents/engine/protocol";
 import { CultureLabError } from "../../workspace-kb/errors";
@@ -27,10 +27,12 @@ describe("the engine's API for the editor", function () {
   let workspace: string;
   let engine: EngineClient;
   const statuses: SessionStatus[] = [];
+  const notices: Array<{ message: string; level: string }> = [];
   before(async () => {
     workspace = mkdtempSync(join(tmpdir(), "cl-engine-api-"));
     engine = await EngineClient.start();
     engine.onNotification(sessionStatusChanged, (s) => statuses.push(s));
+    engine.onNotification(sessionNotice, (n) => notices.push(n));
   });
   after(async () => {
     await engine?.dispose();
@@ -56,6 +58,14 @@ describe("the engine's API for the editor", function () {
     assert.equal(last.generationsDone, 2);
     assert.ok(last.calls > 0 && last.completionTokens > 0);
     assert.equal((await engine.request(sessionStatus, {})).state, "idle");
+  });
+
+  it("tells the user what the run is as information, and that its model is noise as a warning", () => {
+    const level = (pattern: RegExp) => notices.filter((n) => pattern.test(n.message)).map((n) => n.level);
+    assert.deepEqual(level(/^Plan: /), ["info"]);
+    assert.deepEqual(level(/^Decoding on /), ["info"]);
+    assert.deepEqual(level(/^llama\.cpp: /), ["info"]);
+    assert.deepEqual(level(/random-weight test model/), ["warning"]);
   });
 
   it("reads the run back: its generations, a one-line verdict, and an export with a CSV of every series", async () => {
