@@ -104,8 +104,8 @@ export class CultureTree implements vscode.TreeDataProvider<Node> {
         const a = node.agent;
         const roles = Object.entries(a.roles).map(([role, n]) => `${role} ${n}`).join(", ");
         const item = new vscode.TreeItem(a.id, vscode.TreeItemCollapsibleState.None);
-        item.description = `${a.solved}/${a.attempts} solved · ${a.notesWritten} notes · ${a.completionTokens} tokens`;
-        item.tooltip = `${a.persona}\nBorn in generation ${a.bornGeneration}. Calls this session: ${roles || "none yet"}.`;
+        item.description = `${a.model ? `${a.model} · ` : ""}${a.solved}/${a.attempts} solved · ${a.notesWritten} notes · ${a.completionTokens} tokens`;
+        item.tooltip = `${a.persona}\n${a.model ? `Model: ${a.model}.\n` : ""}Born in generation ${a.bornGeneration}. Calls this session: ${roles || "none yet"}.`;
         item.iconPath = new vscode.ThemeIcon("person");
         return item;
       }

@@ -135,6 +135,8 @@ export interface AgentStatus {
   persona: string;
   bornGeneration: number;
   retiredGeneration?: number;
+  /** Its backend and model ("tiny (local)", "m at http://… (server)"), from the running session's manifest. */
+  model?: string;
   /** Model calls this session, by role (proposer, solver, writer, librarian, probe). */
   roles: Record<string, number>;
   completionTokens: number;

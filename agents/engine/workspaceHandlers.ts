@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { addHumanNote } from "../../workspace-kb/humanNoteWriter";
@@ -13,7 +13,8 @@ import type { Entry } from "../../workspace-kb/schema";
 import { isAlive, readOwner } from "../../workspace-kb/sessionLock";
 import { loopConfigSchema } from "../loop/loopConfig";
 import { replayRun } from "../loop/replayRun";
-import { exportRun, listRuns, runDetail } from "../report/runRecords";
+import { agentModels, exportRun, listRuns, runDetail } from "../report/runRecords";
+import { readRunManifest } from "../loop/runRecorder";
 import { resolveModelReference } from "../runtime/modelSources";
 import { defaultModelsDir } from "../runtime/runtimeConfig";
 import type { EngineHandlers } from "./engineHandlers";
@@ -64,6 +65,7 @@ export function registerWorkspaceHandlers(connection: MessageConnection, handle:
     withKb(ref, (kb) => {
       const attempts = kb.attempts().filter((a) => !(a.data as { heldOut?: boolean } | undefined)?.heldOut);
       const notes = kb.entries({ kinds: ["note", "chapter"], includeArchived: true });
+      const models = runningModels(host, ref);
       return kb.agents().map((agent): AgentStatus => {
         const mine = attempts.filter((a) => a.agentId === agent.id);
         const counts = host.counts(agent.id);
@@ -72,6 +74,7 @@ export function registerWorkspaceHandlers(connection: MessageConnection, handle:
           persona: agent.persona,
           bornGeneration: agent.bornGeneration,
           ...(agent.retiredGeneration !== undefined ? { retiredGeneration: agent.retiredGeneration } : {}),
+          ...(models.has(agent.id) ? { model: models.get(agent.id) } : {}),
           roles: counts.roles,
           completionTokens: counts.completionTokens,
           attempts: mine.length,
@@ -113,6 +116,17 @@ function checkedFolder(folder: string | undefined): string | undefined {
   const checked = loopConfigSchema.shape.knowledgeBaseFolder.safeParse(folder);
   if (!checked.success) throw new CultureLabError("bad-setting", `The knowledge-base folder '${folder}' is not ${checked.error.issues[0]?.message ?? "valid"}.`, "Set cultureLab.knowledgeBaseFolder to a folder name such as .culture.");
   return checked.data;
+}
+
+/** The agents' models of the session running on this workspace; none when none runs or its manifest cannot be read. */
+function runningModels(host: SessionHost, ref: WorkspaceRef): Map<string, string> {
+  const { runId, workspaceDir, state } = host.current;
+  if (state === "idle" || !runId || resolve(workspaceDir ?? "") !== resolve(ref.workspaceDir)) return new Map();
+  try {
+    return agentModels(readRunManifest(pathsOf(ref).folder, runId).agents);
+  } catch {
+    return new Map(); // a model name is a nicety: the agents are listed without it
+  }
 }
 
 function pathsOf(ref: WorkspaceRef) {

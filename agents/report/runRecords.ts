@@ -95,11 +95,17 @@ export function agentGenerations(
 
 /** Names each row's model from the run manifest's per-agent entries (runs before mixed populations have none). */
 export function withModels(rows: AgentGeneration[], manifestAgents: readonly unknown[] | undefined): AgentGeneration[] {
+  const models = agentModels(manifestAgents);
+  return rows.map((r) => (models.has(r.agentId) ? { ...r, model: models.get(r.agentId) } : r));
+}
+
+/** Each agent's backend and model, by agent id, from a run manifest's per-agent entries ("tiny (local)", "m at http://… (server)"). */
+export function agentModels(manifestAgents: readonly unknown[] | undefined): Map<string, string> {
   const models = new Map<string, string>();
   for (const a of (manifestAgents ?? []) as Array<{ id?: string; backend?: string; model?: string; baseUrl?: string }>) {
     if (typeof a.id === "string" && typeof a.model === "string") models.set(a.id, a.backend === "openai" ? `${a.model} at ${a.baseUrl} (server)` : `${a.model} (local)`);
   }
-  return rows.map((r) => (models.has(r.agentId) ? { ...r, model: models.get(r.agentId) } : r));
+  return models;
 }
 
 /** Writes the run's records into `targetDir` and returns the files written. */

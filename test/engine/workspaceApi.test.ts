@@ -133,6 +133,8 @@ describe("the engine's API for the editor", function () {
     assert.equal((await engine.request(sessionStatus, {})).calls, callsWhenPaused, "no call starts while paused");
     const agents = await engine.request(sessionAgents, { workspaceDir: workspace });
     assert.ok(agents.some((a) => Object.keys(a.roles).length > 0), "agents report their calls by role");
+    const playing = agents.filter((a) => Object.keys(a.roles).length > 0);
+    assert.ok(playing.every((a) => a.model !== undefined && /\(local\)$/.test(a.model)), `each playing agent names its model: ${playing.map((a) => a.model).join(", ")}`);
     assert.equal((await engine.request(sessionResume, {})).state, "running");
     const { wasRunning } = await engine.request(sessionCancel, {});
     assert.equal(wasRunning, true);
