@@ -132,32 +132,31 @@ describe("stopping culture-lab run at any moment", function () {
     assertClean(workspace, run.stdout() + run.stderr(), engine);
   });
 
-  it("a second Ctrl-C stops at once: Stopped, exit 130, and the killed engine's lock is cleared", async () => {
-    const workspace = fresh();
+  /** Ctrl-C in generation 1, a second Ctrl-C once stderr says `secondAfter`; how the CLI exited, its output, its engine. */
+  async function twoCtrlCs(workspace: string, secondAfter: string): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; output: string; engine: number | undefined }> {
     const run = startRun(workspace);
     await run.until(() => run.stdout().includes("generation 0:"), "generation 0");
     const engine = ownerPid(workspace);
     process.kill(-run.child.pid!, "SIGINT");
-    await run.until(() => run.stderr().includes("Stopping after"), "the first stop to be acknowledged");
+    await run.until(() => run.stderr().includes(secondAfter), `"${secondAfter}"`);
     process.kill(-run.child.pid!, "SIGINT");
-    const { code } = await run.exited;
-    assert.equal(code, 130, run.stderr());
-    assert.match(run.stderr(), /Stopped \(Ctrl-C\)/);
-    assertClean(workspace, run.stdout() + run.stderr(), engine);
+    return { exit: await run.exited, output: run.stdout() + run.stderr(), engine };
+  }
+
+  it("a second Ctrl-C stops at once: Stopped, exit 130, and the killed engine's lock is cleared", async () => {
+    const workspace = fresh();
+    const { exit, output, engine } = await twoCtrlCs(workspace, "Stopping after");
+    assert.equal(exit.code, 130, output);
+    assert.match(output, /Stopped \(Ctrl-C\)/);
+    assertClean(workspace, output, engine);
   });
 
   it("a Ctrl-C while the CLI cleans up after a stop neither kills it by the signal nor leaves the lock", async () => {
     const workspace = fresh();
-    const run = startRun(workspace);
-    await run.until(() => run.stdout().includes("generation 0:"), "generation 0");
-    const engine = ownerPid(workspace);
-    process.kill(-run.child.pid!, "SIGINT");
-    // Said once the engine has stopped; the engine's disposal and the lock's check come after, then the exit.
-    await run.until(() => run.stderr().includes("Stopped (Ctrl-C)"), "the stop to be reported");
-    process.kill(-run.child.pid!, "SIGINT");
-    const { code, signal } = await run.exited;
-    assert.deepEqual({ code, signal }, { code: 130, signal: null }, run.stderr());
-    assertClean(workspace, run.stdout() + run.stderr(), engine);
+    // "Stopped" is said once the engine has stopped; its disposal and the lock's check come after, then the exit.
+    const { exit, output, engine } = await twoCtrlCs(workspace, "Stopped (Ctrl-C)");
+    assert.deepEqual(exit, { code: 130, signal: null }, output);
+    assertClean(workspace, output, engine);
   });
 
   it("a killed engine: Stopped with what happened, exit 1, and its lock is cleared", async () => {
