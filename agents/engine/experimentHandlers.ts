@@ -30,6 +30,7 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
     const plan = parseExperiment(params.experiment, params.source);
     const folder = params.folder ?? ".culture";
     const experimentId = newRunId();
+    const notice = notify(connection);
     const { signal, end } = host.begin(params.workspaceDir, clientSignal);
     const models = new Map<string, OpenModel>();
     let finished = 0;
@@ -53,7 +54,7 @@ export function registerExperimentHandlers(connection: MessageConnection, handle
         source: params.source,
         experimentId,
         signal,
-        onRunStarted: (run) => notify(connection)(`run ${run.index} of ${run.total}: condition "${run.condition}", seed ${run.seed}`, "info"),
+        onRunStarted: (run) => notice(`run ${run.index} of ${run.total}: condition "${run.condition}", seed ${run.seed}`, "info"),
         runSession: async ({ config, workspaceDir }) => {
           const open = await openModel(config);
           config.runtime.model = open.model;
