@@ -81,6 +81,8 @@ export const experimentCommand: CliCommand = {
       }
       throw error;
     } finally {
+      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
+      stop.onSecond(() => undefined);
       const enginePid = engine?.lastPid;
       await engine?.dispose();
       // A killed engine cannot release the workspace's lock; its client can, once it is gone.

@@ -56,6 +56,8 @@ export const replayCommand: CliCommand = {
       io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}); nothing was compared. Your workspace was not changed.`);
       return EXIT_STOPPED_BY[stop.received];
     } finally {
+      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
+      stop.onSecond(() => undefined);
       await engine?.dispose();
       stop.dispose(); // after the engine is gone: a second Ctrl-C meanwhile kills it, not this process
     }

@@ -97,6 +97,8 @@ export const runCommand: CliCommand = {
       }
       throw error;
     } finally {
+      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
+      stop.onSecond(() => undefined);
       progress.end();
       const enginePid = engine?.lastPid;
       await engine?.dispose();
