@@ -87,11 +87,14 @@ export async function acquireSessionLock(folder: string): Promise<SessionLock> {
       }
     },
     async release() {
-      const now = await readOwner(ownerPath);
-      const mine = now?.token === owner.token;
       // Never remove what another holder made: its owner file, or the lock folder proper-lockfile would rmdir.
-      if (mine) await rm(ownerPath, { force: true });
-      if (mine && !compromised) await release();
+      if ((await readOwner(ownerPath))?.token !== owner.token) return;
+      // The folder first, then the owner file. A process killed between the two (a second Ctrl-C, SIGKILL) then
+      // leaves an owner file naming a dead process, which the next holder overwrites and clearDeadOwner removes;
+      // the other order left a lock folder nobody owned, which refused every session until it went stale.
+      if (!compromised) await release();
+      // Read again: once the folder is gone another session may already have written its own owner file.
+      if ((await readOwner(ownerPath))?.token === owner.token) await rm(ownerPath, { force: true });
     },
   };
   await lock.verify(); // a racing takeover that wrote its owner file after ours

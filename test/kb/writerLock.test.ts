@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { openKnowledgeBase, rebuildKnowledgeBase } from "../../workspace-kb/knowledgeBase";
+import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { note, tempWorkspace } from "./tempWorkspace";
 
 const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
@@ -46,6 +48,17 @@ function takeOverAs(folder: string, owner: object): void {
 }
 
 const minuteAgo = () => new Date(Date.now() - 60_000);
+
+/** The id of a process that has exited. */
+function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  return new Promise((resolve) => child.once("exit", () => resolve(child.pid!)));
+}
+
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
 
 describe("the knowledge base's writer lock", () => {
   let ws: ReturnType<typeof tempWorkspace>;
@@ -95,6 +108,35 @@ describe("the knowledge base's writer lock", () => {
     await kb.close();
     assert.deepEqual(JSON.parse(readFileSync(join(folder, "session.owner.json"), "utf8")), theirs);
     assert.ok(existsSync(join(folder, "session.lock")), "the new holder's lock folder is still there");
+  });
+
+  it("releases the lock folder before the owner file, so a writer killed in between leaves no lock that nobody owns", async () => {
+    const kb = await openKnowledgeBase(ws.dir);
+    const folder = join(ws.dir, ".culture");
+    const removed: string[] = [];
+    const watcher = watch(folder, (event, name) => {
+      if (event === "rename" && name && !existsSync(join(folder, name)) && !removed.includes(name)) removed.push(name);
+    });
+    try {
+      await kb.close();
+      await until(() => removed.includes("session.owner.json"), 5_000);
+    } finally {
+      watcher.close();
+    }
+    assert.deepEqual(removed.filter((name) => name.startsWith("session.")), ["session.lock", "session.owner.json"]);
+  });
+
+  it("opens at once after a writer killed while releasing (its owner file left, its lock folder gone), and clearDeadOwner removes the file", async () => {
+    const folder = join(ws.dir, ".culture");
+    mkdirSync(folder);
+    const dead = await deadPid();
+    writeFileSync(join(folder, "session.owner.json"), `${JSON.stringify({ pid: dead, host: hostname(), startedAt: new Date().toISOString(), token: "killed" })}\n`);
+    const kb = await openKnowledgeBase(ws.dir);
+    assert.equal(kb.lockOwner?.pid, process.pid);
+    await kb.close();
+    writeFileSync(join(folder, "session.owner.json"), `${JSON.stringify({ pid: dead, host: hostname(), startedAt: new Date().toISOString(), token: "killed" })}\n`);
+    assert.equal(await clearDeadOwner(folder, dead), true);
+    assert.ok(!existsSync(join(folder, "session.owner.json")) && !existsSync(join(folder, "session.lock")));
   });
 
   it("takes over a lock from another host only once it has stopped being refreshed", async () => {
