@@ -30,10 +30,25 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   let shots: string;
   const remoteRequests: string[] = [];
   let shot = 0;
-  /** Errors the extension wrote to its log: a failing session fails the test at once, with the reason. */
-  const loggedErrors = (): string[] => {
+  /** The extension's log file as VS Code wrote it (undefined before the first line). */
+  const logText = (): string | undefined => {
     const log = server && findFile(join(server.userDataDir, "logs"), (path) => path.endsWith("Culture Lab.log"));
-    return log ? readFileSync(log, "utf8").split("\n").filter((line) => line.includes("[error]")) : [];
+    return log ? readFileSync(log, "utf8") : undefined;
+  };
+  /** Errors the extension wrote to its log: a failing session fails the test at once, with the reason. */
+  const loggedErrors = (): string[] => (logText() ?? "").split("\n").filter((line) => line.includes("[error]"));
+  const logTail = (lines = 30): string => logText()?.trimEnd().split("\n").slice(-lines).join("\n") ?? "(no Culture Lab log yet)";
+  /** Start Session… with a preset and Start; fails with what the editor shows when the session does not begin. */
+  const startSession = async (preset: string) => {
+    await runCommand(page, "Culture Lab: Start Session…");
+    await pick(page, preset);
+    await pick(page, /Start/);
+    const begun = (id: string) => /starting|gen \d+\//.test(document.getElementById(id)?.innerText ?? "");
+    await page.waitForFunction(begun, STATUS_ID, { timeout: 60_000 }).catch(async () => {
+      const status = await statusItem(page, STATUS_ID).innerText().catch(() => "(none)");
+      const open = await page.locator(".quick-input-widget").isVisible();
+      throw new Error(`the "${preset}" session did not begin: the status bar reads "${status.trim()}"${open ? ", a quick input is still open" : ""}; the log ends:\n${logTail(15)}`);
+    });
   };
   const screenshot = async (name: string) => {
     await page.screenshot({ path: join(shots, `${String(++shot).padStart(2, "0")}-${name}.png`) });
@@ -105,6 +120,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     if (this.currentTest?.state === "failed") {
       await screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
       console.log(`      code-server said:\n${server?.output.slice(-30).join("\n")}`);
+      console.log(`      the Culture Lab log ends:\n${logTail()}`);
     }
   });
 
@@ -161,9 +177,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     await until(() => /### Sort before you search/.test(userPart()), 60_000);
     assert.match(userPart(), /### Sort before you search\n\nA sorted list lets you stop early/);
     // A second session (the Standard preset: the user's settings, 2,000 generations) ingests it at its first round.
-    await runCommand(page, "Culture Lab: Start Session…");
-    await pick(page, "Standard");
-    await pick(page, /Start/);
+    await startSession("Standard");
     const deadline = Date.now() + 5 * 60_000;
     let generated = "";
     while (Date.now() < deadline) {
@@ -193,9 +207,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   });
 
   it("shows the metrics panel with the live session's generations arriving, in dark and light themes", async () => {
-    await runCommand(page, "Culture Lab: Start Session…");
-    await pick(page, "Standard");
-    await pick(page, /Start/);
+    await startSession("Standard");
     await page.waitForFunction((id) => /gen \d+\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 120_000 });
     await runCommand(page, "Culture Lab: Show Metrics Panel");
     const panel = await panelFrame(page);
@@ -231,9 +243,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   });
 
   it("reports an engine killed mid-session with Restart Engine, and the knowledge base stays intact", async () => {
-    await runCommand(page, "Culture Lab: Start Session…");
-    await pick(page, "Standard");
-    await pick(page, /Start/);
+    await startSession("Standard");
     // Past the first generation of this session, so there is committed work to keep.
     await page.waitForFunction((id) => /gen ([2-9]|\d\d+)\/2000/.test(document.getElementById(id)?.innerText ?? ""), STATUS_ID, { timeout: 180_000 });
     const [pid] = enginePids(scratch);
@@ -263,9 +273,9 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   });
 
   it("activated in under 50 ms, wrote it to its log, and contacted nothing but loopback", async () => {
-    const log = findFile(join(server!.userDataDir, "logs"), (path) => path.endsWith("Culture Lab.log"));
-    assert.ok(log, "the Culture Lab log file exists");
-    const m = /activated in ([\d.]+) ms \(activate\(\) wall time; ([\d.]+) ms of CPU\)/.exec(readFileSync(log, "utf8"));
+    const log = logText();
+    assert.ok(log !== undefined, "the Culture Lab log file exists");
+    const m = /activated in ([\d.]+) ms \(activate\(\) wall time; ([\d.]+) ms of CPU\)/.exec(log);
     assert.ok(m, "the log records activate()'s time");
     const [wall, cpu] = [Number(m[1]), Number(m[2])];
     console.log(`      activate(): ${wall} ms wall, ${cpu} ms CPU (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
