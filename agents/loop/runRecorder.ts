@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
+import { readCalls } from "./recordedCalls";
 
 export interface CallRecord {
   /** Position of the call in the run, from 0, in the order calls finished (agents run concurrently). */
@@ -125,20 +126,9 @@ export function readRunManifest(cultureDir: string, runId: string): RunManifest 
 }
 
 export function readRun(cultureDir: string, runId: string): RecordedRun {
-  const dir = runDirectory(cultureDir, runId);
   const manifest = readRunManifest(cultureDir, runId);
-  const text = existsSync(join(dir, "calls.jsonl")) ? readFileSync(join(dir, "calls.jsonl"), "utf8") : "";
-  const lines = text.split("\n");
-  const last = lines.pop() ?? "";
-  const calls: CallRecord[] = [];
-  lines.forEach((line, index) => {
-    try {
-      calls.push(JSON.parse(line) as CallRecord);
-    } catch {
-      throw new CultureLabError("run-corrupt", `${join(dir, "calls.jsonl")} line ${index + 1} is not JSON.`, "The run record was edited or damaged; replay needs an intact record.");
-    }
-  });
-  return { manifest, calls, tornTail: last.trim() !== "" };
+  const { calls, tornTail } = readCalls(join(runDirectory(cultureDir, runId), "calls.jsonl"));
+  return { manifest, calls, tornTail };
 }
 
 function parseJsonFile(path: string): unknown {
