@@ -1,7 +1,7 @@
 // A run's calls.jsonl, read incrementally. A live run is read again after every generation (the session rewrites
-// its report, the panel reads the run's per-agent rows), and a whole read grows with the run: 0.9 s for 2,000
-// generations of 12 calls with 2 KB prompts (60 MB). The calls parsed last time are kept, for the two runs read
-// last, so a read parses only the lines appended since.
+// its report, the panel reads the run's per-agent rows), and a whole read grows with the run: about a second for
+// 2,000 generations of 12 calls with 2 KB prompts, 60 MB (`npm run bench:record`). The calls parsed last time are
+// kept, for the two runs read last, so a read parses only the lines appended since.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CultureLabError } from "../../workspace-kb/errors";
 import type { CallRecord } from "./runRecorder";
