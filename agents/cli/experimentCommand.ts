@@ -9,8 +9,8 @@ import { merge } from "../experiment/experimentConfig";
 import { parseCommandArgs, type CliCommand } from "./command";
 import { ProgressReporter } from "./progressReporter";
 import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
+import { closeEngine } from "./closeEngine";
 import { kbPaths } from "../../workspace-kb/knowledgeBase";
-import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { readConfigFile, withPathsResolved } from "./runConfig";
 
 const help = `Usage: culture-lab experiment --config FILE [--workspace DIR] [--folder NAME] [--offline]
@@ -81,14 +81,7 @@ export const experimentCommand: CliCommand = {
       }
       throw error;
     } finally {
-      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
-      stop.onSecond(() => undefined);
-      const enginePid = engine?.lastPid;
-      await engine?.dispose();
-      // A killed engine cannot release the workspace's lock; its client can, once it is gone.
-      if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, values.folder ?? ".culture").folder, enginePid);
-      // Last: until the lock is cleared a second Ctrl-C must kill the engine, not this process by default.
-      stop.dispose();
+      await closeEngine(stop, engine, kbPaths(workspaceDir, values.folder ?? ".culture").folder);
     }
   },
 };

@@ -5,6 +5,7 @@ import { EngineClient } from "../engine/engineClient";
 import { runsReplay } from "../engine/protocol";
 import { parseCommandArgs, usageError, type CliCommand } from "./command";
 import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
+import { closeEngine } from "./closeEngine";
 
 const DIVERGED = 3;
 
@@ -56,10 +57,7 @@ export const replayCommand: CliCommand = {
       io.err(`Stopped (${stop.received === "SIGINT" ? "Ctrl-C" : stop.received}); nothing was compared. Your workspace was not changed.`);
       return EXIT_STOPPED_BY[stop.received];
     } finally {
-      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
-      stop.onSecond(() => undefined);
-      await engine?.dispose();
-      stop.dispose(); // after the engine is gone: a second Ctrl-C meanwhile kills it, not this process
+      await closeEngine(stop, engine); // no lock to clear: a replay writes only to its own copy in the temp folder
     }
   },
 };

@@ -10,12 +10,12 @@ import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
 import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
 import { kbPaths } from "../../workspace-kb/knowledgeBase";
-import { clearDeadOwner } from "../../workspace-kb/sessionLock";
 import { parseCommandArgs, type CliCommand } from "./command";
 import { ProgressReporter } from "./progressReporter";
 import { loadRunConfig } from "./runConfig";
 import { describeReasons } from "../report/refusalReasons";
 import { EXIT_STOPPED_BY, listenForStop } from "./stopSignals";
+import { closeEngine } from "./closeEngine";
 
 
 const help = `Usage: culture-lab run [options]
@@ -97,15 +97,8 @@ export const runCommand: CliCommand = {
       }
       throw error;
     } finally {
-      // The engine has stopped its work: a Ctrl-C now must not kill it halfway through releasing the lock.
-      stop.onSecond(() => undefined);
       progress.end();
-      const enginePid = engine?.lastPid;
-      await engine?.dispose();
-      // An engine that was killed cannot release the knowledge base's lock; its client can, once it is gone.
-      if (enginePid !== undefined) await clearDeadOwner(kbPaths(workspaceDir, knowledgeBaseFolder).folder, enginePid);
-      // Last: until the lock is cleared a second Ctrl-C must kill the engine, not this process by default.
-      stop.dispose();
+      await closeEngine(stop, engine, kbPaths(workspaceDir, knowledgeBaseFolder).folder);
     }
   },
 };
