@@ -6,6 +6,7 @@
 import { CultureLabError } from "../../workspace-kb/errors";
 import { noiseU32 } from "../gguf/seededNoise";
 import { callUsage, type CallUsage } from "../runtime/accounting";
+import { withoutValueGrammars } from "../runtime/valueGrammar";
 import { checkJsonOutput, jsonValidator, type JsonSchema } from "../runtime/jsonOutput";
 import type { CallOptions, JsonCallOptions, JsonResult, RuntimeAgent, TextResult } from "../runtime/runtime";
 import type { AgentSpec } from "../runtime/runtimeConfig";
@@ -58,9 +59,11 @@ export class RemoteAgent implements RuntimeAgent {
   }
 
   async generateJson<T = unknown>(prompt: string, schema: JsonSchema, options: JsonCallOptions = {}): Promise<JsonResult<T>> {
-    const validator = jsonValidator(schema);
+    // A server gets the JSON schema alone: GBNF of single values is the local runtime's (valueGrammar.ts).
+    const plain = withoutValueGrammars(schema);
+    const validator = jsonValidator(plain);
     const constrained = options.grammar !== false && this.remote.structuredOutput !== "none";
-    const run = await this.run(prompt, options, constrained ? schema : undefined);
+    const run = await this.run(prompt, options, constrained ? plain : undefined);
     if (!run.ok) return { ok: false, failure: run.failure, message: run.message, text: "", usage: run.usage };
     const text = run.outcome.text;
     const check = checkJsonOutput(text.trim(), validator, { cut: run.outcome.stopReason === "max-tokens", constrained });

@@ -13,6 +13,7 @@ import type { AccountingSnapshot, CallUsage } from "./accounting";
 import { decodeTurn } from "./decodeTurn";
 import type { StopReason } from "./decodeTurn";
 import { checkJsonOutput, jsonValidator } from "./jsonOutput";
+import { hasValueGrammars, placeholders, withoutValueGrammars } from "./valueGrammar";
 import type { JsonFailure, JsonSchema } from "./jsonOutput";
 import { LoadedModel } from "./loadedModel";
 import type { Seat } from "./loadedModel";
@@ -235,7 +236,8 @@ class ModelRuntime implements Runtime {
     let grammar = this.grammars.get(key);
     if (!grammar) {
       // The schema arrives as data (from a caller or a protocol message); its static type cannot be inferred.
-      grammar = this.llama().then((llama) => llama.createGrammarForJsonSchema(schema as GbnfJsonSchema as never)).catch((error: unknown) => {
+      grammar = this.llama().then((llama) => grammarOf(llama, schema)).catch((error: unknown) => {
+        if (error instanceof CultureLabError) throw error;
         this.grammars.delete(key);
         throw new CultureLabError("bad-schema", `this JSON schema cannot be turned into a grammar: ${(error as Error).message}`, "Use the JSON-schema subset node-llama-cpp supports (type, properties, items, enum, const, oneOf, $defs).", { cause: error });
       });
@@ -372,7 +374,7 @@ class ModelAgent implements RuntimeAgent {
   }
 
   async generateJson<T = unknown>(prompt: string, schema: JsonSchema, options: JsonCallOptions = {}): Promise<JsonResult<T>> {
-    const validator = jsonValidator(schema);
+    const validator = jsonValidator(withoutValueGrammars(schema));
     const grammar = options.grammar === false ? undefined : await this.runtime.grammarFor(schema);
     const run = await this.run(prompt, options, grammar);
     if (run.stopReason === "aborted") return { ok: false, failure: "aborted", message: "the call was aborted", text: run.text, usage: run.usage };
@@ -420,6 +422,14 @@ class ModelAgent implements RuntimeAgent {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/** node-llama-cpp's grammar for the schema, with each value that carries its own GBNF spliced in (valueGrammar.ts). */
+async function grammarOf(llama: Llama, schema: JsonSchema): Promise<LlamaGrammar> {
+  if (!hasValueGrammars(schema)) return llama.createGrammarForJsonSchema(schema as GbnfJsonSchema as never);
+  const { schema: plain, splice } = placeholders(schema);
+  const json = await llama.createGrammarForJsonSchema(plain as GbnfJsonSchema as never);
+  return llama.createGrammar({ grammar: splice(json.grammar), stopGenerationTriggers: json.stopGenerationTriggers, trimWhitespaceSuffix: true });
 }
 
 function grammarStopTexts(grammar: LlamaGrammar): string[] {
