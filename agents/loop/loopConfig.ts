@@ -6,6 +6,10 @@ import { AgentSpecSchema, RuntimeConfigSchema, SamplingSchema, type Sampling } f
 import type { RemoteModel } from "../remote/remoteModel";
 import { configProblemLines } from "./configProblems";
 
+/** The curriculum's levels, easiest first (agents/loop/curriculum.ts); here so the editor's settings need no more of the loop. */
+export const LEVELS = ["arithmetic", "lists", "free"] as const;
+export type Level = (typeof LEVELS)[number];
+
 const noveltyGate = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Reject a note that is a near-duplicate of an existing one."),
@@ -83,6 +87,13 @@ export const loopConfigSchema = z
     /** Whether solvers retrieve from the knowledge base. Off gives the control condition. */
     knowledgeBaseAccess: z.boolean().default(true).describe("Whether solvers retrieve from the knowledge base; off gives the control condition."),
     retrievalK: z.number().int().min(0).max(64).default(4).describe("Entries a solver retrieves per problem."),
+    curriculum: z
+      .strictObject({
+        /** The shape of problem proposers are first held to (curriculum.ts): "arithmetic", "lists" or "free". */
+        start: z.enum(LEVELS).default("arithmetic").describe("The level proposers start at: \"arithmetic\" (f of one whole number, held to a grammar of arithmetic), \"lists\" (f of one list, a chain of list methods) or \"free\" (any JavaScript)."),
+        advanceAt: z.number().gt(0).max(1).default(0.5).describe("The population moves up a level when it solved at least this share of its play attempts at the level in the generation before."),
+      })
+      .prefault({}),
     /** How many recent problems (with solve rates) proposers are shown as the frontier. */
     frontierSize: z.number().int().min(0).max(50).default(6).describe("Recent problems (with solve rates) shown to proposers as the frontier."),
     sleep: z

@@ -12,6 +12,7 @@ import type { ProgressTracker } from "./progress";
 import type { RunRecorder } from "./runRecorder";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { ROLE_BUDGETS } from "./roleBudgets";
+import type { Level } from "./curriculum";
 
 /**
  * How a solver finds entries for a query: the knowledge base's own search by default. Tests inject broken ones
@@ -45,6 +46,8 @@ export interface LoopContext {
   readonly progress: ProgressTracker;
   /** Figures of the generation in play, replaced at its start (see `newUsage`). */
   usage: GenerationUsage;
+  /** The curriculum level of the generation in play (curriculum.ts), set at its start. */
+  level: Level;
 }
 
 export interface GenerationUsage {
@@ -97,25 +100,35 @@ export async function ask(ctx: LoopContext, agent: LoopAgent, generation: number
   let attempt: Omit<AgentRequest, "signal"> = { ...call, maxTokens: budget.maxTokens };
   let level = 0;
   let retried = false;
-  for (;;) {
-    let reply: AgentReply;
-    try {
-      reply = await askOnce(ctx, agent, generation, attempt);
-    } catch (error) {
-      if (!(error instanceof CultureLabError && error.code === "prompt-too-long")) throw error;
-      const failed: AgentReply = { ok: false, reason: "prompt-too-long", message: error.message, text: "", usage: { promptTokens: 0, completionTokens: 0, ms: 0 } };
-      record(ctx, agent, generation, attempt, failed);
-      const next = shorter?.(++level);
-      if (next === undefined) return failed;
-      attempt = { ...attempt, prompt: next };
-      continue;
+  // The phase counts this one call however many attempts it takes, so "calls done" never passes the calls
+  // expected (a truncated reply asked again was counted twice: "evaluating 127/120").
+  try {
+    return await askUntilDone();
+  } finally {
+    ctx.progress.callDone();
+  }
+
+  async function askUntilDone(): Promise<AgentReply> {
+    for (;;) {
+      let reply: AgentReply;
+      try {
+        reply = await askOnce(ctx, agent, generation, attempt);
+      } catch (error) {
+        if (!(error instanceof CultureLabError && error.code === "prompt-too-long")) throw error;
+        const failed: AgentReply = { ok: false, reason: "prompt-too-long", message: error.message, text: "", usage: { promptTokens: 0, completionTokens: 0, ms: 0 } };
+        record(ctx, agent, generation, attempt, failed);
+        const next = shorter?.(++level);
+        if (next === undefined) return failed;
+        attempt = { ...attempt, prompt: next };
+        continue;
+      }
+      if (!reply.ok && reply.reason === "truncated" && !retried && budget.retryTokens !== undefined && budget.retryTokens > budget.maxTokens && call.maxTokens === undefined) {
+        retried = true;
+        attempt = { ...attempt, maxTokens: budget.retryTokens };
+        continue;
+      }
+      return reply;
     }
-    if (!reply.ok && reply.reason === "truncated" && !retried && budget.retryTokens !== undefined && budget.retryTokens > budget.maxTokens && call.maxTokens === undefined) {
-      retried = true;
-      attempt = { ...attempt, maxTokens: budget.retryTokens };
-      continue;
-    }
-    return reply;
   }
 }
 
@@ -128,7 +141,6 @@ async function askOnce(ctx: LoopContext, agent: LoopAgent, generation: number, r
     reply = await agent.reply({ ...request, signal: ctx.signal });
   } finally {
     if (--usage.inFlight === 0) usage.modelBusyMs += performance.now() - usage.busySince;
-    ctx.progress.callDone();
   }
   usage.completionTokens += reply.usage.completionTokens;
   usage.promptTokens += reply.usage.promptTokens;
@@ -183,6 +195,11 @@ export function externalFor(ctx: LoopContext, query: string, generation: number)
   if (random.next() >= fraction) return [];
   // External text has no id in the knowledge base, so it can be read but not cited.
   return [{ id: "external", title: "From outside the population", text: random.pick(ctx.externalText) }];
+}
+
+/** The ids a reply that was shown `notes` may cite: the knowledge base's, not the external text's (it has none). */
+export function citableIds(notes: readonly RetrievedNote[]): string[] {
+  return notes.filter((n) => n.id !== "external").map((n) => n.id);
 }
 
 /** Keeps only citations of entries that exist; the rest are counted, never stored (the KB refuses them). */

@@ -70,6 +70,7 @@ export async function playGeneration(ctx: LoopContext, population: Population, g
   return {
     summary: {
       generation,
+      level: ctx.level,
       proposals: proposals.length,
       validProposals: problems.length,
       invalidReasons,

@@ -5,12 +5,26 @@
 // work the problem out in words before it commits to an answer it cannot take back. Agent-written text is
 // shown verbatim within a character budget (noteBudget.ts), so no note can crowd out the task.
 import type { Json } from "../sandbox/sandbox";
-import type { Example, SolverView } from "../problems/problem";
+import type { Example, Problem, SolverView } from "../problems/problem";
 import { answerJsonSchemas, proposerJsonSchema, reasoningJsonSchema, type Mode } from "../problems/schemas";
+import { cappedString, VALUE_GRAMMAR_KEY } from "../runtime/valueGrammar";
 import type { RetrievedNote } from "./agentPort";
-import { EXAMPLE_ANSWERS, EXAMPLE_PROPOSALS } from "./fewShot";
+import { CALLS, LEVEL_SPECS, type Level } from "./curriculum";
+import type { ExampleProposal } from "./fewShot";
+import { answerExample, proposalExample } from "./levelExamples";
 
 const citesSchema = { type: "array", items: { type: "string" } };
+
+/**
+ * The citations a reply may make: the ids of the entries it was shown, and nothing else, so a model cannot cite
+ * an id it made up (or run on inside the list: a small model wrote URLs there until its budget ran out). Without
+ * ids given (a caller that shows none, or does not say), any strings; the loop keeps only existing ids anyway.
+ */
+export function citesFor(ids?: readonly string[]): object {
+  if (ids === undefined) return citesSchema;
+  const unique = [...new Set(ids)];
+  return unique.length === 0 ? { type: "array", maxItems: 0 } : { type: "array", items: { enum: unique }, maxItems: unique.length };
+}
 
 export interface FrontierItem {
   mode: Mode;
@@ -32,18 +46,36 @@ export interface ProposerContext {
   rewards?: Array<{ generation: number; reward: number }>;
 }
 
-export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?: string[], context: ProposerContext = {}): string {
-  const lines = [
-    `You invent a ${mode} puzzle about a small JavaScript function f, for other AI agents to solve.`,
-    "- program: JavaScript source defining a pure function f (no I/O, no randomness, no dates, no console). It must run quickly.",
-    "- inputs: a list of calls; each call is the list of f's arguments. A list argument is wrapped once more: f(xs) called with [3, 1, 2] is the call [[3, 1, 2]], so inputs is [[[3, 1, 2]]].",
-    `- ${MODE_RULES[mode]}`,
-    "- hint: for induction, one sentence about what f does; otherwise empty.",
-    "First think in \"reasoning\": what f does, how many arguments it takes, and how each call is written.",
-    "",
-    "Example reply:",
-    JSON.stringify(EXAMPLE_PROPOSALS[mode]),
-  ];
+/** How a call is written at a grammar level: one whole number, or one list of them. */
+const CALL_SHAPES: Record<Exclude<Level, "free">, string> = {
+  arithmetic: "- inputs: a list of calls; each call is the list of f's one argument, a whole number: f(4) is the call [4], so inputs is [[4]].",
+  lists: "- inputs: a list of calls; each call holds f's one argument, a list: f([3, 1, 2]) is the call [[3, 1, 2]], so inputs is [[[3, 1, 2]]].",
+};
+
+/**
+ * `level` (curriculum.ts) says what shape f has and what the example reply shows (levelExamples.ts); at "free"
+ * the prompt is the open game's.
+ */
+export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?: string[], context: ProposerContext = {}, level: Level = "free", example: ExampleProposal = proposalExample(level, mode)): string {
+  const lines =
+    level === "free"
+      ? [
+          `You invent a ${mode} puzzle about a small JavaScript function f, for other AI agents to solve.`,
+          "- program: JavaScript source defining a pure function f (no I/O, no randomness, no dates, no console). It must run quickly.",
+          "- inputs: a list of calls; each call is the list of f's arguments. A list argument is wrapped once more: f(xs) called with [3, 1, 2] is the call [[3, 1, 2]], so inputs is [[[3, 1, 2]]].",
+          `- ${MODE_RULES[mode]}`,
+          "- hint: for induction, one sentence about what f does; otherwise empty.",
+          "First think in \"reasoning\": what f does, how many arguments it takes, and how each call is written.",
+        ]
+      : [
+          `You invent a ${mode} puzzle about a small JavaScript function f, for other AI agents to solve.`,
+          `- program: ${LEVEL_SPECS[level].says}`,
+          CALL_SHAPES[level],
+          `- ${MODE_RULES[mode]}`,
+          "- hint: for induction, a few words about what f does; otherwise empty.",
+          "First say in \"reasoning\", in one sentence, what f does.",
+        ];
+  lines.push("", "Example reply:", JSON.stringify(example));
   if (frontier.length > 0) {
     lines.push("", "Recent problems and how often solvers solved them:");
     for (const item of frontier) lines.push(`- [${item.mode}, solved ${item.solved}/${item.attempts}] ${clip(item.statement, 300)}`);
@@ -67,8 +99,25 @@ export function proposerPrompt(mode: Mode, frontier: FrontierItem[], seedWords?:
   return lines.join("\n");
 }
 
-export function proposerSchema(mode: Mode): object {
-  return proposerJsonSchema(mode);
+/**
+ * At "free", the proposal's own schema. At a grammar level the program is held to the level's grammar, each
+ * call to one argument of the level's type, the calls to the mode's count, and reasoning and hint to a length.
+ */
+export function proposerSchema(mode: Mode, level: Level = "free"): object {
+  const spec = LEVEL_SPECS[level];
+  if (!spec.program || !spec.call) return proposerJsonSchema(mode);
+  const calls = CALLS[mode];
+  return {
+    type: "object",
+    properties: {
+      reasoning: cappedString(spec.reasoningChars ?? 200),
+      mode: { const: mode },
+      program: { type: "string", [VALUE_GRAMMAR_KEY]: spec.program },
+      inputs: { type: "array", items: spec.call, minItems: calls.min, maxItems: calls.max },
+      hint: mode === "induction" ? cappedString(spec.hintChars ?? 120) : { const: "" },
+    },
+    required: ["reasoning", "mode", "program", "inputs", "hint"],
+  };
 }
 
 const ANSWER_SHAPES: Record<Mode, string> = {
@@ -82,8 +131,9 @@ const ANSWER_SHAPES: Record<Mode, string> = {
  * instruction and the worked example) comes first, then the problem's notes and the puzzle: the runtime decodes a
  * prefix shared by several agents once (agents/runtime/prefixShare.ts).
  */
-export function solverPrompt(view: SolverView, notes: RetrievedNote[]): string {
-  const example = EXAMPLE_ANSWERS[view.mode];
+/** `level`: the puzzle's level as problemLevel (curriculum.ts) gives it, which picks the worked example. */
+export function solverPrompt(view: SolverView, notes: RetrievedNote[], level: Level = "free"): string {
+  const example = answerExample(level, view.mode);
   const lines = ["Solve the puzzle. Think step by step in \"reasoning\" first (work through the code or the examples), then give the answer.", "", "Example puzzle:", ...puzzle(example.view), "Example reply:", JSON.stringify(example.reply), ""];
   if (notes.length > 0) {
     lines.push("Notes other agents wrote (cite the ids of the ones you use):");
@@ -105,15 +155,58 @@ function puzzle(view: SolverView): string[] {
   }
 }
 
-/** "reasoning", then the mode's answer under "answer", then "cites". Its `$defs` move to the root, where its `$ref`s point. */
-export function solverSchema(mode: Mode): object {
-  const { $defs, ...answer } = answerJsonSchemas[mode];
+/**
+ * "reasoning", then the mode's answer under "answer", then "cites". Its `$defs` move to the root, where its
+ * `$ref`s point. With a problem, the answer is held to the JSON type of the truth (a whole number, a list of
+ * them, a string…: what the code shows anyway); at a grammar level (the puzzle's, as problemLevel gives it) an
+ * induction answer is held to the level's program grammar; reasoning to `reasoningChars` (the session level's).
+ */
+export function solverSchema(mode: Mode, problem?: Problem, level: Level = "free", reasoningChars = LEVEL_SPECS[level].reasoningChars, citable?: readonly string[]): object {
+  const spec = LEVEL_SPECS[level];
+  const typed = problem && typedAnswer(problem, spec);
+  const { $defs, ...answer } = typed ? { $defs: undefined, ...typed } : answerJsonSchemas[mode];
   return {
     type: "object",
-    properties: { reasoning: reasoningJsonSchema, answer, cites: citesSchema },
+    properties: { reasoning: reasoningChars ? cappedString(reasoningChars) : reasoningJsonSchema, answer, cites: citesFor(citable) },
     required: ["reasoning", "answer", "cites"],
     ...($defs ? { $defs } : {}),
   };
+}
+
+function typedAnswer(problem: Problem, spec: (typeof LEVEL_SPECS)[Level]): Record<string, unknown> | undefined {
+  const first = problem.examples[0]!;
+  switch (problem.mode) {
+    case "deduction": {
+      const output = typeOf(first.output);
+      return output && { type: "object", properties: { output }, required: ["output"] };
+    }
+    case "abduction": {
+      const items = first.input.map(typeOf);
+      if (items.some((t) => t === undefined)) return undefined;
+      return { type: "object", properties: { input: { type: "array", prefixItems: items, minItems: items.length, maxItems: items.length } }, required: ["input"] };
+    }
+    case "induction":
+      return spec.program ? { type: "object", properties: { program: { type: "string", [VALUE_GRAMMAR_KEY]: spec.program } }, required: ["program"] } : undefined;
+  }
+}
+
+/** Lists and strings in a typed answer are held to a length, so a small model cannot run on inside one. */
+const ANSWER_ITEMS = 12;
+const ANSWER_CHARS = 64;
+
+/**
+ * The JSON type of a value, as a schema, for the plain shapes the game's programs return; undefined: any JSON.
+ * A list or string longer than the caps raises its cap to its length (a model must be able to write the truth).
+ */
+function typeOf(value: Json): Record<string, unknown> | undefined {
+  if (typeof value === "number") return { type: Number.isInteger(value) ? "integer" : "number" };
+  if (typeof value === "boolean") return { type: "boolean" };
+  if (typeof value === "string") return cappedString(Math.max(ANSWER_CHARS, value.length));
+  if (!Array.isArray(value)) return undefined;
+  const maxItems = Math.max(ANSWER_ITEMS, value.length);
+  if (value.every((v) => Number.isInteger(v))) return { type: "array", items: { type: "integer" }, maxItems };
+  if (value.every((v) => typeof v === "string")) return { type: "array", items: cappedString(ANSWER_CHARS), maxItems };
+  return undefined;
 }
 
 export interface EpisodeFacts {
@@ -144,8 +237,15 @@ export function truthOf(problem: { mode: Mode; program: string; examples: Exampl
   }
 }
 
-/** The notes are already cut to the prompt's budget, shown in full. */
-export function writerPrompt(episodes: EpisodeFacts[], notes: RetrievedNote[]): string {
+/** A note in the shape the grammar levels' solvers work in, for a writer to copy (levelExamples.ts). */
+const EXAMPLE_NOTE = {
+  title: "Put the input into the code",
+  text: "Put the input into the code, then compute. f(x) = x * 3 - 1 at 4: x is 4, so x * 3 - 1 is 4 * 3 - 1 = 11. Pitfall: do * before + and -.",
+  cites: [],
+};
+
+/** The notes are already cut to the prompt's budget, shown in full. At a grammar level the writer is shown an example note. */
+export function writerPrompt(episodes: EpisodeFacts[], notes: RetrievedNote[], level: Level = "free"): string {
   const lines = ["You just played these puzzles. The sandbox checked every answer by running the code: what it says below is true."];
   episodes.forEach((e, i) => {
     lines.push(
@@ -166,8 +266,9 @@ export function writerPrompt(episodes: EpisodeFacts[], notes: RetrievedNote[]): 
     "- the pitfall: the mistake to avoid (yours, if you failed);",
     "- a worked example: one short computation from the puzzles above with its true result.",
     "Cite the ids of the notes you built on.",
-    'Reply with one JSON object: {"title": "...", "text": "...", "cites": [ids]}',
   );
+  if (level !== "free") lines.push(`Example note: ${JSON.stringify(EXAMPLE_NOTE)}`);
+  lines.push('Reply with one JSON object: {"title": "...", "text": "...", "cites": [ids]}');
   return lines.join("\n");
 }
 
@@ -194,6 +295,13 @@ export const writingSchema = {
   properties: { title: { type: "string" }, text: { type: "string" }, cites: citesSchema },
   required: ["title", "text", "cites"],
 };
+
+/** A note's or a chapter's schema at a level (a grammar level holds title and text to a length), citing only `citable`. */
+export function writingSchemaAt(level: Level, kind: "note" | "chapter", citable?: readonly string[]): object {
+  const chars = kind === "note" ? LEVEL_SPECS[level].noteChars : LEVEL_SPECS[level].chapterChars;
+  const text = chars === undefined ? { title: { type: "string" }, text: { type: "string" } } : { title: cappedString(100), text: cappedString(chars) };
+  return { ...writingSchema, properties: { ...text, cites: citesFor(citable) } };
+}
 
 /** The statement of a problem as people and the notes file read it (what a solver is shown). */
 export function statement(view: SolverView): string {

@@ -15,6 +15,7 @@ import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 /** Notes a proposer reads about what was hard: a few, so the frontier and the examples keep the room. */
 const PROPOSER_NOTES = 2;
 import { proposerPrompt, proposerSchema, statement, type FrontierItem } from "./prompts";
+import { isCopiedExample, proposalExample } from "./levelExamples";
 
 export interface ProposalOutcome {
   proposerId: string;
@@ -50,17 +51,23 @@ async function draft(ctx: LoopContext, agent: LoopAgent, generation: number, mod
   const dreamt = dreaming.share > 0 && random.next() < dreaming.share;
   const seedWords = dreamt ? [random.pick(SEED_WORDS), random.pick(SEED_WORDS)] : undefined;
   const context = { notes: hardNotes(ctx, mode, frontier, generation), rewards: recentRewards(ctx, agent.id) };
+  const { level } = ctx;
+  const example = proposalExample(level, mode);
   const reply = await ask(ctx, agent, generation, {
     role: "proposer",
-    prompt: proposerPrompt(mode, frontier, seedWords, context),
-    shorter: (level) => (level === 1 ? proposerPrompt(mode, frontier, seedWords, { rewards: context.rewards }) : undefined),
-    schema: proposerSchema(mode),
-    facts: { mode, frontier, generation, notes: context.notes, rewards: context.rewards },
+    prompt: proposerPrompt(mode, frontier, seedWords, context, level, example),
+    shorter: (shorter) => (shorter === 1 ? proposerPrompt(mode, frontier, seedWords, { rewards: context.rewards }, level, example) : undefined),
+    schema: proposerSchema(mode, level),
+    facts: { mode, level, frontier, generation, notes: context.notes, rewards: context.rewards },
     temperature: dreamt ? dreaming.temperature : undefined,
   });
   if (!reply.ok) return { proposerId: agent.id, invalidReason: reply.reason, invalidMessage: reply.message, dreamt };
   const verdict = await timed(ctx, "verify", () => validateProposal(ctx.sandbox, reply.value));
   if (!verdict.ok) return { proposerId: agent.id, invalidReason: verdict.reason, invalidMessage: verdict.message, dreamt };
+  const { program, examples } = verdict.problem;
+  if (isCopiedExample(mode, program, examples.map((e) => e.input))) {
+    return { proposerId: agent.id, invalidReason: "copied-example", invalidMessage: "the proposal repeats a worked example of the prompts, which a solver could copy: write a problem of your own", dreamt };
+  }
   return { proposerId: agent.id, problem: verdict.problem, dreamt };
 }
 

@@ -11,6 +11,7 @@ import { commitGeneration, evaluateIfDue, measure, noteTexts, recordGeneration, 
 import type { LoopConfig } from "./loopConfig";
 import { newUsage, type Retrieval } from "./loopContext";
 import { playGeneration } from "./playGeneration";
+import { lastLevelRecord, levelFor } from "./curriculum";
 import { SessionResources, startSession, type StartedSession } from "./sessionStart";
 import type { SessionProgress } from "../report/sessionProgress";
 import type { OnNotice } from "./notice";
@@ -71,6 +72,7 @@ async function runGeneration(session: StartedSession, measures: SessionMeasures,
   const started = performance.now();
   const startedAt = new Date().toISOString();
   ctx.usage = newUsage();
+  ctx.level = levelFor(ctx.config.curriculum.start, ctx.config.curriculum.advanceAt, lastLevelRecord(ctx.kb.generations()));
   ctx.progress.startGeneration(generation);
   const notesBefore = new Set(noteTexts(ctx.kb).map((e) => e.id));
 

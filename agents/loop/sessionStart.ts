@@ -73,6 +73,7 @@ export async function startSession(
     seed: config.seed,
     lastUsed: lastUseOf(kb),
     usage: newUsage(),
+    level: config.curriculum.start,
     progress: new ProgressTracker(
       {
         firstGeneration: first,

@@ -2,10 +2,10 @@
 // other LLMs (with citations), and notes nobody retrieved or cited for a while are archived — forgotten, not
 // deleted, so the record stays whole. Human notes are never forgotten.
 import type { LoopAgent } from "./agentPort";
-import { ask, knownCitations, type LoopContext } from "./loopContext";
+import { ask, citableIds, knownCitations, type LoopContext } from "./loopContext";
 import type { RetrievedNote } from "./agentPort";
 import { notesWithin } from "./noteBudget";
-import { librarianPrompt, writingSchema } from "./prompts";
+import { librarianPrompt, writingSchemaAt } from "./prompts";
 import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 
 const CHAPTER_SOURCES = 12;
@@ -46,7 +46,7 @@ export async function sleep(ctx: LoopContext, librarian: LoopAgent, generation: 
         const fewer = shown(level);
         return fewer && fewer.length > 0 ? librarianPrompt(fewer) : undefined;
       },
-      schema: writingSchema,
+      schema: writingSchemaAt(ctx.level, "chapter", citableIds(group)),
       facts: { notes: group },
     });
     if (reply.ok) {

@@ -4,8 +4,9 @@ import { checkSolverReply, readSolverReply } from "../problems/solverReply";
 import type { Problem } from "../problems/problem";
 import { solverView } from "../problems/problem";
 import type { LoopAgent, RetrievedNote } from "./agentPort";
-import { ask, externalFor, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
+import { ask, citableIds, externalFor, knownCitations, retrieve, timed, type LoopContext } from "./loopContext";
 import { solverPrompt, solverSchema, statement } from "./prompts";
+import { LEVEL_SPECS, problemLevel } from "./curriculum";
 import { notesWithin } from "./noteBudget";
 import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 
@@ -42,15 +43,16 @@ export async function solve(
   const touch = !task.heldOut;
   const kbNotes = task.withKb ? await timed(ctx, "retrieval", () => retrieve(ctx, query, generation, { touch })) : [];
   const notes = [...kbNotes, ...externalFor(ctx, query, generation)];
-  const shown = (level: number) => notesWithin(notes, NOTE_BUDGET_CHARS.solver, level);
+  const shown = (shorter: number) => notesWithin(notes, NOTE_BUDGET_CHARS.solver, shorter);
+  const level = problemLevel(task.problem, ctx.level);
   const reply = await ask(ctx, solver, generation, {
     role: "solver",
-    prompt: solverPrompt(view, shown(0)!),
-    shorter: (level) => {
-      const fewer = shown(level);
-      return fewer && solverPrompt(view, fewer);
+    prompt: solverPrompt(view, shown(0)!, level),
+    shorter: (shorter) => {
+      const fewer = shown(shorter);
+      return fewer && solverPrompt(view, fewer, level);
     },
-    schema: solverSchema(task.problem.mode),
+    schema: solverSchema(task.problem.mode, task.problem, level, LEVEL_SPECS[ctx.level].reasoningChars, citableIds(notes)),
     facts: { problemId: task.problemId, view, notes, withKb: task.withKb, generation },
     seed: task.seed,
   });

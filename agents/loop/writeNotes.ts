@@ -4,10 +4,10 @@
 // only generic advice; and the notes it read in full, within a budget. Reflection in words, not only a 0/1 reward.
 import type { Problem } from "../problems/problem";
 import type { LoopAgent } from "./agentPort";
-import { ask, knownCitations, type LoopContext } from "./loopContext";
+import { ask, citableIds, knownCitations, type LoopContext } from "./loopContext";
 import { notesWithin } from "./noteBudget";
 import { mostSimilarNote } from "./noveltyGate";
-import { truthOf, writerPrompt, writingSchema, type EpisodeFacts } from "./prompts";
+import { truthOf, writerPrompt, writingSchemaAt, type EpisodeFacts } from "./prompts";
 import { NOTE_BUDGET_CHARS } from "./roleBudgets";
 import type { SolveOutcome } from "./solve";
 
@@ -42,12 +42,12 @@ export async function writeNotes(
         const shown = (level: number) => notesWithin(read, NOTE_BUDGET_CHARS.writer, level);
         const reply = await ask(ctx, agent, generation, {
           role: "writer",
-          prompt: writerPrompt(episodes, shown(0)!),
+          prompt: writerPrompt(episodes, shown(0)!, ctx.level),
           shorter: (level) => {
             const fewer = shown(level);
-            return fewer && writerPrompt(episodes, fewer);
+            return fewer && writerPrompt(episodes, fewer, ctx.level);
           },
-          schema: writingSchema,
+          schema: writingSchemaAt(ctx.level, "note", citableIds(read)),
           facts: { episodes, notes: read, generation },
         });
         return { agent, reply };

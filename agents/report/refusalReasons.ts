@@ -1,6 +1,6 @@
 // Why proposals were refused, in words a person reads: "0 of 12 valid — 12 truncated at maxTokens". The reasons
 // are the codes the loop records (agents/runtime/jsonOutput.ts, agents/problems/modelOutput.ts,
-// agents/sandbox/outcome.ts, agents/problems/validateProposal.ts); an unknown code is shown as it is.
+// agents/sandbox/outcome.ts, agents/problems/validateProposal.ts, agents/loop/propose.ts); an unknown code is shown as it is.
 
 const WORDS: Record<string, string> = {
   truncated: "truncated at maxTokens",
@@ -22,6 +22,7 @@ const WORDS: Record<string, string> = {
   "input-count": "the wrong number of inputs",
   "non-deterministic": "a non-deterministic program",
   aborted: "stopped",
+  "copied-example": "a copy of a worked example",
 };
 
 export function reasonInWords(reason: string): string {

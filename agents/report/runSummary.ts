@@ -22,6 +22,8 @@ export interface EvaluationSummary {
 
 export interface GenerationSummary {
   generation: number;
+  /** The curriculum level proposers were held to (agents/loop/curriculum.ts); absent in runs recorded before it. */
+  level?: "arithmetic" | "lists" | "free";
   proposals: number;
   validProposals: number;
   /** Reasons invalid proposals were refused, with counts (e.g. "syntax": 3). */

@@ -91,6 +91,20 @@ describe("the door for every model call", () => {
     assert.equal(short.seen.length, 1);
   });
 
+  it("counts a call once in the phase's progress however many attempts it took, so the count never passes the total", async () => {
+    const { ctx } = contextDouble();
+    const seen: Array<{ done: number; total?: number }> = [];
+    const progress = new ProgressTracker({ firstGeneration: 0, generations: 1, evaluates: () => false, evaluationCalls: 0 }, (p) => seen.push({ done: p.callsDone, total: p.callsTotal }));
+    const counted = { ...ctx, progress } as LoopContext;
+    progress.startGeneration(0);
+    progress.phase("solving", 2);
+    // One call retried after a truncated reply, one rebuilt shorter twice: five attempts, two calls.
+    await ask(counted, new BoundedAgentDouble(1e6, ROLE_BUDGETS.solver.maxTokens + 1), 0, { ...solverRequest(), maxTokens: undefined });
+    await ask(counted, new BoundedAgentDouble(2000, 10), 0, solverRequest());
+    assert.deepEqual(seen.at(-1), { done: 2, total: 2 });
+    assert.ok(seen.every((s) => s.total === undefined || s.done <= s.total), JSON.stringify(seen));
+  });
+
   describe("on the tiny model with a small context", function () {
     this.timeout(120_000);
     let tiny: TinyModelDir;

@@ -63,6 +63,27 @@ describe("progress inside a session", () => {
     assert.equal(x.seen.at(-1)!.etaMs, 3_000 + 2 * 10_000);
   });
 
+  it("estimates an evaluation of answers at the pace of the solving phases, not of slower proposals and notes", () => {
+    const x = tracker(2, 2);
+    x.t.startGeneration(10);
+    x.t.phase("proposing", 5);
+    for (let i = 0; i < 5; i++) {
+      x.advance(1_000); // a proposal takes ten times an answer
+      x.t.callDone();
+    }
+    x.t.phase("solving", 10);
+    for (let i = 0; i < 10; i++) {
+      x.advance(100);
+      x.t.callDone();
+    }
+    x.t.generationDone();
+    x.t.startGeneration(11);
+    x.t.phase("proposing", 5);
+    // Left: one play part (6 s) and one evaluation of 100 calls at the solvers' 10 calls/s (10 s), not at the
+    // 15 calls in 6 s of all play (40 s).
+    assert.equal(x.seen.at(-1)!.etaMs, 6_000 + 10_000);
+  });
+
   it("uses the measured evaluation length once one has run", () => {
     const x = tracker(4, 2);
     playGeneration(x, 10, 10, false);

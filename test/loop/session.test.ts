@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sandbox } from "../../agents/sandbox/sandbox";
 import { parseLoopConfig } from "../../agents/loop/loopConfig";
+import { LEVEL_SPECS } from "../../agents/loop/curriculum";
 import { planCalls } from "../../agents/loop/callPlan";
 import { runSession, type SessionResult } from "../../agents/loop/session";
 import { readRun } from "../../agents/loop/runRecorder";
@@ -302,7 +303,12 @@ describe("the culture loop with scripted agents", function () {
     const run = readRun(join(result.workspace, ".culture"), result.runId);
     const proposer = run.calls.filter((c) => c.role === "proposer");
     assert.ok(proposer.length > 0 && proposer.every((c) => c.prompt.includes('{"reasoning": "..."') && c.prompt.includes("Example reply:")));
-    assert.ok(proposer.some((c) => c.prompt.includes('"inputs":[[[3,8,1,4]]]')), "the deduction example shows a list argument nested three deep");
+    // The curriculum starts at "arithmetic": proposers see the form of a reply, held to f of one whole number.
+    assert.ok(proposer.every((c) => c.prompt.includes(LEVEL_SPECS.arithmetic.says)), "the level says what f is");
+    assert.ok(proposer.some((c) => c.prompt.includes('"inputs":[["<a whole number>"]]')), "the form shows one call of one whole number");
+    const open = await session(LEARNS_FROM_NOTES, { generations: 1, evaluation: { every: 5 }, curriculum: { start: "free" } });
+    const openProposer = readRun(join(open.workspace, ".culture"), open.runId).calls.filter((c) => c.role === "proposer");
+    assert.ok(openProposer.some((c) => c.prompt.includes('"inputs":[[[3,8,1,4]]]')), "the open game's deduction example shows a list argument nested three deep");
     const solver = run.calls.filter((c) => c.role === "solver");
     assert.ok(solver.length > 0 && solver.every((c) => c.prompt.includes("Example reply:") && c.prompt.includes('"reasoning"')));
     const writer = run.calls.filter((c) => c.role === "writer");
