@@ -122,7 +122,7 @@ function parseOptions(args: string[]) {
 function describeGeneration(g: GenerationSummary): string {
   const parts = [
     `generation ${g.generation}:`,
-    `${g.validProposals}/${g.proposals} valid proposals${g.validProposals < g.proposals ? ` (${describeReasons(g.invalidReasons)})` : ""}`,
+    `${g.validProposals}/${g.proposals} valid proposals${g.level ? ` at ${g.level}` : ""}${g.validProposals < g.proposals ? ` (${describeReasons(g.invalidReasons)})` : ""}`,
     `${g.solved}/${g.attempts} solved`,
     `${g.notesWritten} notes (${g.notesRejected} rejected)`,
   ];

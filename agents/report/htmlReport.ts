@@ -92,10 +92,10 @@ export function verdict(run: RunSummary): string[] {
 }
 
 function generationTable(g: GenerationSummary[]): string {
-  const head = ["gen", "proposals", "valid", "attempts", "solved", "notes", "rejected", "chapters", "archived", "reuse", "depth", "distinct-2", "self-BLEU-4", "held-out with/without", "alarm", "tokens", "prompt tokens decoded / in full", "model share of wall time"];
+  const head = ["gen", "level", "proposals", "valid", "attempts", "solved", "notes", "rejected", "chapters", "archived", "reuse", "depth", "distinct-2", "self-BLEU-4", "held-out with/without", "alarm", "tokens", "prompt tokens decoded / in full", "model share of wall time"];
   const rows = g.map((x) =>
     [
-      x.generation, x.proposals, x.validProposals, x.attempts, x.solved, x.notesWritten, x.notesRejected, x.chaptersWritten, x.archived,
+      x.generation, x.level ?? "—", x.proposals, x.validProposals, x.attempts, x.solved, x.notesWritten, x.notesRejected, x.chaptersWritten, x.archived,
       fmt(x.reuse), x.citationDepth, fmt(x.metrics.distinct_2), fmt(x.metrics.self_bleu_4),
       x.evaluation ? `${fmt(x.evaluation.withKb)} / ${fmt(x.evaluation.withoutKb)}` : "—",
       x.collapseAlarm ? "yes" : "", x.completionTokens,

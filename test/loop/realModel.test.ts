@@ -68,5 +68,7 @@ describe("a short session on a real small model (SmolLM2-135M-Instruct from PyPI
     assert.ok(cut.length <= 0.1 * run.calls.length, `${cut.length} of ${run.calls.length} calls truncated`);
     const report = readFileSync(join(workspace, ".culture", "runs", runId, "report.html"), "utf8");
     assert.doesNotMatch(report, /output is noise/);
+    assert.match(report, /<th>level<\/th>[\s\S]*<td>arithmetic<\/td>/, "the report names the curriculum level of each generation");
+    assert.match(io.stderr() + io.stdout(), /valid proposals at arithmetic/);
   });
 });
