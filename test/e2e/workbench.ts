@@ -46,6 +46,24 @@ export async function runCommand(page: Page, title: string, timeout = 180_000): 
 }
 
 /**
+ * Runs a command and picks `row` of the quick pick it opens. With a webview as the active editor the webview can
+ * take focus back after the command's quick pick opened, which closes it (see runCommand): when the pick is gone
+ * without `row` picked, the command is run again.
+ */
+export async function runCommandAndPick(page: Page, title: string, row: string | RegExp, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await pick(page, row, 30_000);
+      return;
+    } catch (error) {
+      if (attempt >= attempts || (await page.locator(QUICK_INPUT).isVisible())) throw error;
+      console.log(`      (the quick pick of "${title}" closed before ${String(row)} was picked: running it again)`);
+    }
+  }
+}
+
+/**
  * Picks the quick-pick row whose text contains `text` (waits for the pick to appear) with the keyboard, as a
  * person at the palette would: a mouse click can land on a hover card of the row under the pointer.
  */
