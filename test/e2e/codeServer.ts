@@ -10,6 +10,8 @@ export interface CodeServer {
   url: string;
   process: ChildProcess;
   userDataDir: string;
+  /** The editor's (and so the engine's) home folder; its caches are under `.cache`. */
+  home: string;
   /** Everything code-server printed, for a failing test's message. */
   output: string[];
   stop(): Promise<void>;
@@ -23,6 +25,8 @@ export interface CodeServerOptions {
   /** User settings (the test sets the theme, threads, and quiets the welcome page). */
   settings: Record<string, unknown>;
   trustAll?: boolean;
+  /** Added to code-server's environment, so to the extension host's and the engine's. */
+  env?: Record<string, string>;
 }
 
 export function installExtension(options: CodeServerOptions, env: NodeJS.ProcessEnv): void {
@@ -42,7 +46,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   writeFileSync(join(root, "config.yaml"), "auth: none\ncert: false\n");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...options.env,
     HOME: home,
+    // Caches too (models fetched, built programs): a test never writes into, nor reads from, the user's.
+    XDG_CACHE_HOME: join(home, ".cache"),
     XDG_CONFIG_HOME: join(home, ".config"),
     XDG_DATA_HOME: join(home, ".local", "share"),
     PATH: `${editor.nodeBin}:${process.env.PATH ?? ""}`,
@@ -82,6 +89,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     url,
     process: child,
     userDataDir,
+    home,
     output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

